@@ -1,0 +1,1 @@
+// IDGateChip: see docs/ARCHITECTURE.md

@@ -1,0 +1,1 @@
+// IDGateGateway: see docs/ARCHITECTURE.md

@@ -1,0 +1,1 @@
+// IDGateHTTP2: see docs/ARCHITECTURE.md

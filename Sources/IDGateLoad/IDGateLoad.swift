@@ -1,0 +1,1 @@
+// IDGateLoad: see docs/ARCHITECTURE.md

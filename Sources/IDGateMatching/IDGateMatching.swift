@@ -1,0 +1,1 @@
+// IDGateMatching: see docs/ARCHITECTURE.md

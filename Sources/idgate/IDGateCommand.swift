@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `idgate` command: serving, data operations and offline checks, each a thin subcommand over the modules.
+@main
+struct IDGateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "idgate",
+        abstract: "High-throughput identity verification gateway.",
+        subcommands: []
+    )
+}

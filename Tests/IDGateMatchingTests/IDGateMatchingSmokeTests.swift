@@ -1,0 +1,8 @@
+import Testing
+@testable import IDGateMatching
+
+@Suite struct IDGateMatchingSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

@@ -1,0 +1,8 @@
+import Testing
+@testable import IDGateStore
+
+@Suite struct IDGateStoreSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}
