@@ -105,6 +105,15 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "idgate-h2bench",
+            dependencies: [
+                "IDGateHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
         .testTarget(name: "IDGateStoreTests", dependencies: ["IDGateStore"]),
         .testTarget(name: "IDGateMatchingTests", dependencies: ["IDGateMatching", "IDGateStore"]),
         .testTarget(name: "IDGateChipTests", dependencies: ["IDGateChip"], resources: [.copy("Fixtures")]),
