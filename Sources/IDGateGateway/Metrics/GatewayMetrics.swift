@@ -1,0 +1,97 @@
+import Prometheus
+import Synchronization
+
+/// The gateway's Prometheus metrics: requests by route and status, latency, decisions, plus process gauges.
+///
+/// Counters are created once per label combination and cached, so the request path costs one short critical
+/// section (a dictionary lookup) and one atomic increment.
+public final class GatewayMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let latency: DurationHistogram
+    private let requestCounters = Mutex<[RequestKey: Counter]>([:])
+    private let decisionCounters = Mutex<[DecisionKey: Counter]>([:])
+    private let rss: Gauge
+    private let openFDs: Gauge
+    private let registrySequence: Gauge
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var status: Int
+    }
+
+    private struct DecisionKey: Hashable {
+        var operation: String
+        var decision: String
+        var client: String
+    }
+
+    public init() {
+        latency = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "idgate", metricName: "request_duration", unitName: "seconds",
+                helpText: "Request latency from complete request to response start."),
+            buckets: [
+                .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+                .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .seconds(1),
+            ]
+        )
+        rss = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "process", metricName: "resident_memory", unitName: "bytes",
+                helpText: "Resident memory size in bytes."))
+        openFDs = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "process", metricName: "open", unitName: "fds", helpText: "Number of open file descriptors."))
+        registrySequence = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "idgate", metricName: "registry", unitName: "sequence",
+                helpText: "Data sequence number of the open registry."))
+    }
+
+    /// Records one finished request.
+    public func requestCompleted(route: String, status: Int, durationNanos: Int64) {
+        let key = RequestKey(route: route, status: status)
+        let counter = requestCounters.withLock { counters in
+            if let c = counters[key] { return c }
+            let c = registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "idgate", metricName: "requests", unitName: "total",
+                    helpText: "Requests by route and status."),
+                labels: [("route", route), ("status", String(status))])
+            counters[key] = c
+            return c
+        }
+        counter.increment()
+        latency.recordNanoseconds(durationNanos)
+    }
+
+    /// Records a business outcome per client (e.g. operation `match`, decision `partial`).
+    public func decided(operation: String, decision: String, client: String) {
+        let key = DecisionKey(operation: operation, decision: decision, client: client)
+        let counter = decisionCounters.withLock { counters in
+            if let c = counters[key] { return c }
+            let c = registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "idgate", metricName: "decisions", unitName: "total",
+                    helpText: "Answers by operation, decision and client."),
+                labels: [("operation", operation), ("decision", decision), ("client", client)])
+            counters[key] = c
+            return c
+        }
+        counter.increment()
+    }
+
+    public func setRegistrySequence(_ sequence: UInt64) { registrySequence.set(Double(sequence)) }
+
+    /// The Prometheus text exposition, with process gauges refreshed now.
+    public func exposition(extra: String = "") -> [UInt8] {
+        rss.set(Double(ProcessMetrics.residentMemoryBytes()))
+        openFDs.set(Double(ProcessMetrics.openFileDescriptors()))
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(8192)
+        registry.emit(into: &buffer)
+        buffer.append(contentsOf: extra.utf8)
+        return buffer
+    }
+}
