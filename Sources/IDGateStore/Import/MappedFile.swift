@@ -1,7 +1,9 @@
 import Foundation
 
 /// A whole input file mapped read-only, split into line-aligned shards that threads parse in parallel.
-final class MappedFile {
+///
+/// Unchecked Sendable: the mapping is read-only and immutable for the object's life; threads only read it.
+final class MappedFile: @unchecked Sendable {
     let path: String
     let bytes: UnsafeRawBufferPointer
 

@@ -15,6 +15,9 @@ public final class RegistryStore: @unchecked Sendable {
     public let schemaVersion: UInt64
     public let isReadOnly: Bool
 
+    /// The default (and largest) map a registry's writers use: 256 GiB of address space, not of disk.
+    public static let defaultMaximumMapSize = RegistryEnvironment.defaultMapSize
+
     let environment: OpaquePointer
     let databases: RegistryDatabases
     let storeDirectory: StoreDirectory
@@ -22,9 +25,15 @@ public final class RegistryStore: @unchecked Sendable {
     /// Opens the generation `directory/current` points to. Fails when there is none or when it was written by
     /// another schema version.
     public static func open(directory: String, readOnly: Bool = true) throws -> RegistryStore {
+        try open(directory: directory, readOnly: readOnly, mapSize: defaultMaximumMapSize)
+    }
+
+    /// `mapSize` below the size recorded in the environment has no effect (LMDB keeps the larger).
+    static func open(directory: String, readOnly: Bool, mapSize: Int) throws -> RegistryStore {
         let storeDirectory = StoreDirectory(path: directory)
         guard let generation = storeDirectory.currentGeneration() else { throw RegistryError.notARegistry(directory: directory) }
-        let environment = try RegistryEnvironment.open(path: storeDirectory.generationPath(generation), readOnly: readOnly)
+        let environment = try RegistryEnvironment.open(
+            path: storeDirectory.generationPath(generation), readOnly: readOnly, mapSize: mapSize)
         do {
             var txn: OpaquePointer?
             try lmdbCheck(mdb_txn_begin(environment, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn), "begin transaction")
