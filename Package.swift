@@ -58,6 +58,7 @@ let package = Package(
             name: "IDGateHTTP2",
             dependencies: [
                 "CNGHTTP2",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -111,6 +112,7 @@ let package = Package(
                 "IDGateHTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

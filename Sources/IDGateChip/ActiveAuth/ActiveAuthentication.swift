@@ -1,0 +1,93 @@
+import COpenSSL
+
+/// Verifies a chip's Active Authentication response with the public key from DG15 (ICAO 9303-11 §6.1).
+///
+/// RSA keys sign with ISO/IEC 9796-2 digital signature scheme 1 (partial message recovery; trailer 0xBC for SHA-1,
+/// or 0x??CC naming the hash). ECDSA keys sign SHA-256(challenge); the signature may be plain r‖s or DER.
+public enum ActiveAuthentication {
+    public static func verify(dg15: [UInt8], challenge: [UInt8], signature: [UInt8]) -> ActiveAuthResult {
+        guard let key = publicKey(dg15: dg15) else { return invalid("dg15_unparsable") }
+        defer { EVP_PKEY_free(key) }
+        switch EVP_PKEY_get_base_id(key) {
+        case EVP_PKEY_RSA:
+            return verifyISO9796(key: key, challenge: challenge, signature: signature)
+        case EVP_PKEY_EC:
+            let bytes = (Int(EVP_PKEY_get_bits(key)) + 7) / 8
+            let der = signature.count == 2 * bytes ? ECDSASignature.der(fromPlain: signature) : signature
+            guard let der else { return invalid("signature_malformed") }
+            let valid = challenge.withUnsafeBytes {
+                SignatureScheme.ecdsa(.sha256, plain: false).verify(signature: der[...], message: $0, key: key)
+            }
+            return valid ? ActiveAuthResult(result: .valid, reason: nil) : invalid("signature_invalid")
+        default:
+            return invalid("unsupported_key_algorithm")
+        }
+    }
+
+    /// The SubjectPublicKeyInfo inside DG15 (`6F { SubjectPublicKeyInfo }`), as an owned `EVP_PKEY`.
+    static func publicKey(dg15: [UInt8]) -> OpaquePointer? {
+        guard let file = try? ASN1Element.parse(dg15, maxSize: 16 * 1024), file.tag == 0x6F,
+            let info = try? file.unwrapped(), info.tag == ASN1Tag.sequence
+        else { return nil }
+        let der = Array(info.encoded)
+        defer { ERR_clear_error() }
+        return der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_PUBKEY(nil, &cursor, buffer.count)
+        }
+    }
+
+    private static func invalid(_ reason: String) -> ActiveAuthResult { ActiveAuthResult(result: .invalid, reason: reason) }
+
+    private static func verifyISO9796(key: OpaquePointer, challenge: [UInt8], signature: [UInt8]) -> ActiveAuthResult {
+        defer { ERR_clear_error() }
+        guard let context = EVP_PKEY_CTX_new(key, nil) else { return invalid("openssl") }
+        defer { EVP_PKEY_CTX_free(context) }
+        let size = Int(EVP_PKEY_get_size(key))
+        guard signature.count == size else { return invalid("signature_length") }
+        var recovered = [UInt8](repeating: 0, count: size)
+        var length = size
+        guard EVP_PKEY_verify_recover_init(context) == 1, EVP_PKEY_CTX_set_rsa_padding(context, RSA_NO_PADDING) == 1,
+            EVP_PKEY_verify_recover(context, &recovered, &length, signature, signature.count) == 1
+        else { return invalid("signature_invalid") }
+        let m = Array(recovered.prefix(length))
+        guard let hashLength = recoverableHash(m) else { return invalid("signature_invalid") }
+        return isValidRecovery(m, hashLength: hashLength, challenge: challenge)
+            ? ActiveAuthResult(result: .valid, reason: nil) : invalid("signature_invalid")
+    }
+
+    /// The hash named by the trailer and the trailer length.
+    private static func recoverableHash(_ m: [UInt8]) -> (DigestAlgorithm, Int)? {
+        guard m.count > 2 else { return nil }
+        if m.last == 0xBC { return (.sha1, 1) }
+        guard m.last == 0xCC else { return nil }
+        switch m[m.count - 2] {
+        case 0x33: return (.sha1, 2)
+        case 0x34: return (.sha256, 2)
+        case 0x35: return (.sha512, 2)
+        case 0x36: return (.sha384, 2)
+        case 0x38: return (.sha224, 2)
+        default: return nil
+        }
+    }
+
+    /// `m = header ‖ M1 ‖ H(M1 ‖ challenge) ‖ trailer`; header 0x6A for partial recovery, 0x4A for full
+    /// (then M1 is the whole message and must be the challenge itself).
+    private static func isValidRecovery(_ m: [UInt8], hashLength: (DigestAlgorithm, Int), challenge: [UInt8]) -> Bool {
+        let (hash, trailerLength) = hashLength
+        guard m[0] & 0xC0 == 0x40 else { return false }
+        let partial = m[0] & 0x20 != 0
+        var start = 1
+        if m[0] & 0x0F != 0x0A {
+            // Padding nibbles 0xB… end with a 0xBA byte before M1.
+            guard let boundary = m.firstIndex(of: 0xBA) else { return false }
+            start = boundary + 1
+        }
+        let hashStart = m.count - trailerLength - hash.outputLength
+        guard hashStart >= start else { return false }
+        let m1 = Array(m[start..<hashStart])
+        let digest = m[hashStart..<(m.count - trailerLength)]
+        if partial { return hash.hash(m1 + challenge)[...] == digest }
+        return m1 == challenge && hash.hash(m1)[...] == digest
+    }
+}

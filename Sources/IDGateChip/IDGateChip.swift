@@ -1,1 +1,0 @@
-// IDGateChip: see docs/ARCHITECTURE.md

@@ -1,0 +1,55 @@
+/// Checking a SignerInfo's signature over encapsulated content: shared by EF.SOD and master lists.
+extension SignerInfo {
+    enum Failure: Error, Equatable, Sendable {
+        case unsupportedAlgorithm(String)
+        case contentTypeMismatch
+        case messageDigestMissing
+        case messageDigestMismatch
+        case signatureInvalid
+
+        /// Machine-readable reason for `errors`.
+        var code: String {
+            switch self {
+            case .unsupportedAlgorithm(let detail): "unsupported_algorithm:\(detail)"
+            case .contentTypeMismatch: "content_type_mismatch"
+            case .messageDigestMissing: "message_digest_missing"
+            case .messageDigestMismatch: "message_digest_mismatch"
+            case .signatureInvalid: "signature_invalid"
+            }
+        }
+    }
+
+    /// Verifies this signer's signature over `eContent` with `publicKey` (an `EVP_PKEY`).
+    func verify(eContent: ArraySlice<UInt8>, eContentType: OID, publicKey: OpaquePointer?) -> Failure? {
+        guard let digestParts = try? digestAlgorithm.children(expecting: ASN1Tag.sequence),
+            let digestOID = digestParts.first.flatMap({ try? OID(element: $0) })
+        else { return .unsupportedAlgorithm("malformed digest algorithm") }
+        guard let digest = DigestAlgorithm(oid: digestOID) else { return .unsupportedAlgorithm("digest \(digestOID)") }
+        let scheme: SignatureScheme
+        do {
+            scheme = try SignatureScheme(algorithm: signatureAlgorithm, digest: digest)
+        } catch {
+            return .unsupportedAlgorithm(error.reason)
+        }
+        guard let publicKey else { return .unsupportedAlgorithm("signer public key") }
+        if let signedAttributes = signedAttributesForSignature {
+            if let contentTypeAttribute, contentTypeAttribute != eContentType { return .contentTypeMismatch }
+            guard let messageDigestAttribute else { return .messageDigestMissing }
+            guard digest.hash(eContent)[...] == messageDigestAttribute else { return .messageDigestMismatch }
+            let valid = signedAttributes.withUnsafeBytes { scheme.verify(signature: signature, message: $0, key: publicKey) }
+            return valid ? nil : .signatureInvalid
+        }
+        let valid = eContent.withUnsafeBytes { scheme.verify(signature: signature, message: $0, key: publicKey) }
+        return valid ? nil : .signatureInvalid
+    }
+
+    /// Whether `certificate` is the one this SignerInfo names (issuer and serial, or subject key identifier).
+    func identifies(_ certificate: Certificate) -> Bool {
+        switch signer {
+        case .issuerAndSerial(let issuer, let serial):
+            return certificate.issuerName == issuer && Array(certificate.serialMagnitude.drop { $0 == 0 }) == serial
+        case .subjectKeyIdentifier(let identifier):
+            return certificate.subjectKeyIdentifier == identifier
+        }
+    }
+}

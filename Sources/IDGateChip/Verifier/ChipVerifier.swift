@@ -1,0 +1,198 @@
+import Foundation
+import IDGateStore
+
+/// Checks what an NFC reader took from a chip: passive authentication of EF.SOD and the data groups against a
+/// trust store, active authentication, and the holder's personal data for the registry comparison.
+///
+/// Thread-safe and meant to be shared (the gateway calls it from every event loop). Two bounded caches make a
+/// card seen again cheap: verified SODs by digest (signature and issuer search skipped; validity, revocation and the
+/// data-group hashes are still evaluated on every call) and Document Signer certificates with their issuing CSCA.
+public final class ChipVerifier: Sendable {
+    public let trustStore: TrustStore
+    private let verifiedSODs: BoundedCache<Digest256, VerifiedSecurityObject>
+    private let documentSigners: BoundedCache<Digest256, VerifiedSigner>
+
+    public init(trustStore: TrustStore, cacheCapacity: Int = 100_000) {
+        self.trustStore = trustStore
+        verifiedSODs = BoundedCache(capacity: cacheCapacity)
+        documentSigners = BoundedCache(capacity: 4096)
+    }
+
+    /// - Parameters:
+    ///   - sod: EF.SOD with its 0x77 wrapper.
+    ///   - dataGroups: data-group number → the whole file (tag included), as read from the chip.
+    ///   - activeAuth: the challenge issued to the chip and its signature; nil when not performed.
+    ///   - at: the time at which certificate validity is judged (now when nil).
+    public func verify(
+        sod: [UInt8], dataGroups: [Int: [UInt8]], activeAuth: ActiveAuthInput? = nil, at: Date? = nil
+    ) -> ChipVerificationResult {
+        let time = at ?? Date()
+        let verified: VerifiedSecurityObject
+        switch securityObject(sod) {
+        case .success(let found): verified = found
+        case .failure(let rejection):
+            return ChipVerificationResult(
+                passiveAuth: .rejected(rejection.code),
+                activeAuth: activeAuth == nil ? .notPerformed : ActiveAuthResult(result: .invalid, reason: "sod_unusable"),
+                personalData: nil, sodDataGroupHashes: [:])
+        }
+        var passive = PassiveAuthResult(
+            result: .invalid, signature: verified.signatureFailure == nil ? .valid : .invalid,
+            chain: chainStatus(verified, at: time), documentSigner: verified.documentSigner, dataGroups: [:],
+            errors: verified.signatureFailure.map { [$0] } ?? [], warnings: verified.warnings)
+        if let signer = verified.signer?.certificate {
+            switch passive.chain {
+            case .untrusted: passive.errors.append("no_trusted_csca")
+            case .revoked: passive.errors.append("document_signer_revoked")
+            case .expired:
+                passive.errors.append(signer.isValid(at: time) ? "csca_expired" : "document_signer_expired")
+            case .trusted: break
+            }
+        }
+
+        for number in dataGroups.keys.sorted() {
+            let file = dataGroups[number]!
+            guard let tag = DataGroupTag.tag(of: number) else {
+                passive.errors.append("invalid_data_group_number:\(number)")
+                continue
+            }
+            if file.first != tag { passive.errors.append("data_group_tag_mismatch:\(number)") }
+            guard let expected = verified.securityObject.dataGroupHashes[number] else {
+                passive.dataGroups[number] = .notInSOD
+                continue
+            }
+            passive.dataGroups[number] = verified.securityObject.hashAlgorithm.hash(file) == expected ? .match : .mismatch
+        }
+        for (number, status) in passive.dataGroups where status != .match {
+            passive.errors.append("data_group_\(status.rawValue):\(number)")
+        }
+
+        var personalData: ChipPersonalData? = nil
+        do {
+            if let dg13 = dataGroups[13] {
+                personalData = try VietnameseDG13.parse(dg13)
+            } else if let dg1 = dataGroups[1] {
+                personalData = try MRZ(dg1: dg1).personalData(today: PartialDate.today(secondsSinceEpoch: time.timeIntervalSince1970))
+            }
+        } catch {
+            passive.errors.append(error.description)
+        }
+        if dataGroups[13] != nil, let dg1 = dataGroups[1] {
+            do { _ = try MRZ(dg1: dg1) } catch { passive.errors.append(error.description) }
+        }
+
+        let valid = passive.signature == .valid && passive.chain == .trusted && passive.errors.isEmpty
+        passive.result = valid ? .valid : .invalid
+        passive.errors.sort()
+
+        return ChipVerificationResult(
+            passiveAuth: passive,
+            activeAuth: activeAuthentication(activeAuth, dataGroups: dataGroups, passive: passive),
+            personalData: personalData, sodDataGroupHashes: verified.securityObject.dataGroupHashes)
+    }
+
+    private func activeAuthentication(
+        _ input: ActiveAuthInput?, dataGroups: [Int: [UInt8]], passive: PassiveAuthResult
+    ) -> ActiveAuthResult {
+        guard let input else { return .notPerformed }
+        guard let dg15 = dataGroups[15] else { return ActiveAuthResult(result: .invalid, reason: "dg15_missing") }
+        // A key that the SOD does not vouch for proves nothing about the chip.
+        guard passive.dataGroups[15] == .match, passive.signature == .valid else {
+            return ActiveAuthResult(result: .invalid, reason: "dg15_not_authenticated")
+        }
+        return ActiveAuthentication.verify(dg15: dg15, challenge: input.challenge, signature: input.signature)
+    }
+
+    /// Validity and revocation are judged on every call (time moves, a card may be checked `--at` another time).
+    private func chainStatus(_ verified: VerifiedSecurityObject, at time: Date) -> PassiveAuthResult.ChainStatus {
+        guard let signer = verified.signer, let issuer = signer.issuer else { return .untrusted }
+        if trustStore.isRevoked(signer.certificate) { return .revoked }
+        guard signer.certificate.isValid(at: time), issuer.isValid(at: time) else { return .expired }
+        return .trusted
+    }
+
+    /// The parsed and signature-checked SOD, from the cache when seen before.
+    private func securityObject(_ sod: [UInt8]) -> Result<VerifiedSecurityObject, SecurityObjectDocument.ParseError> {
+        guard sod.count <= SecurityObjectDocument.maxSize else { return .failure(.tooLarge(sod.count)) }
+        let key = sod.withUnsafeBytes { Digest256($0) }
+        if let cached = verifiedSODs.value(for: key) { return .success(cached) }
+        let document: SecurityObjectDocument
+        do {
+            document = try SecurityObjectDocument(bytes: sod[...])
+        } catch {
+            return .failure(error)
+        }
+        let verified = VerifiedSecurityObject(document: document, signer: signer(of: document))
+        verifiedSODs.insert(verified, for: key)
+        return .success(verified)
+    }
+
+    /// The Document Signer certificate named by the SignerInfo (embedded in the SOD, else from the trust store) and
+    /// the trusted CSCA that issued it.
+    private func signer(of document: SecurityObjectDocument) -> VerifiedSigner? {
+        for der in document.signedData.certificates {
+            let key = der.withUnsafeBytes { Digest256($0) }
+            if let cached = documentSigners.value(for: key) {
+                if document.signerInfo.identifies(cached.certificate) { return cached }
+                continue
+            }
+            guard let certificate = try? Certificate(der: Array(der)) else { continue }
+            let signer = VerifiedSigner(certificate: certificate, issuer: trustStore.issuer(of: certificate))
+            documentSigners.insert(signer, for: key)
+            if document.signerInfo.identifies(certificate) { return signer }
+        }
+        guard let certificate = trustStore.anchors.first(where: document.signerInfo.identifies) else { return nil }
+        return VerifiedSigner(certificate: certificate, issuer: trustStore.issuer(of: certificate))
+    }
+}
+
+/// A Document Signer certificate and the trusted certificate whose key signed it (nil: untrusted).
+final class VerifiedSigner: Sendable {
+    let certificate: Certificate
+    let issuer: Certificate?
+
+    init(certificate: Certificate, issuer: Certificate?) {
+        self.certificate = certificate
+        self.issuer = issuer
+    }
+}
+
+/// What is remembered about a SOD once its signature has been checked.
+final class VerifiedSecurityObject: Sendable {
+    let securityObject: LDSSecurityObject
+    let signer: VerifiedSigner?
+    /// nil when the signature verified; else the reason code.
+    let signatureFailure: String?
+    let documentSigner: PassiveAuthResult.DocumentSigner?
+    let warnings: [String]
+
+    init(document: SecurityObjectDocument, signer: VerifiedSigner?) {
+        securityObject = document.securityObject
+        self.signer = signer
+        warnings = document.warnings
+        if let certificate = signer?.certificate {
+            signatureFailure = document.signerInfo.verify(
+                eContent: document.signedData.eContent, eContentType: document.signedData.eContentType,
+                publicKey: certificate.publicKey)?.code
+            documentSigner = PassiveAuthResult.DocumentSigner(
+                subject: certificate.subject, serialNumber: certificate.serialNumber, country: certificate.country)
+        } else {
+            signatureFailure = "signer_certificate_not_found"
+            documentSigner = nil
+        }
+    }
+}
+
+extension SecurityObjectDocument.ParseError {
+    /// Machine-readable reason for `errors`.
+    var code: String {
+        switch self {
+        case .tooLarge: "sod_too_large"
+        case .trailingData(let count): "sod_trailing_data:\(count)"
+        case .malformed(let detail): "sod_malformed:\(detail)"
+        case .lds(.unsupportedVersion(let version)): "lds_unsupported_version:\(version)"
+        case .lds(.unsupportedHashAlgorithm(let oid)): "unsupported_algorithm:digest \(oid)"
+        case .lds(.malformed(let detail)): "lds_malformed:\(detail)"
+        }
+    }
+}

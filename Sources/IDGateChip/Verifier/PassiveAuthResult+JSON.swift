@@ -1,0 +1,102 @@
+/// JSON of the `passiveAuth` object, written directly (fixed key order, no Foundation encoder on the hot path).
+extension PassiveAuthResult {
+    /// `sodDataGroupHashes`: added as a member when given (the `idgate chip verify` output).
+    public func jsonBytes(sodDataGroupHashes: [Int: [UInt8]]? = nil) -> [UInt8] {
+        var out = JSONWriter()
+        out.raw("{\"result\":")
+        out.string(result.rawValue)
+        out.raw(",\"signature\":")
+        out.string(signature.rawValue)
+        out.raw(",\"chain\":")
+        out.string(chain.rawValue)
+        if let documentSigner {
+            out.raw(",\"documentSigner\":{\"subject\":")
+            out.string(documentSigner.subject)
+            out.raw(",\"serialNumber\":")
+            out.string(documentSigner.serialNumber)
+            out.raw(",\"country\":")
+            if let country = documentSigner.country { out.string(country) } else { out.raw("null") }
+            out.raw("}")
+        }
+        out.raw(",\"dataGroups\":{")
+        for (index, number) in dataGroups.keys.sorted().enumerated() {
+            if index > 0 { out.raw(",") }
+            out.string(String(number))
+            out.raw(":")
+            out.string(dataGroups[number]!.rawValue)
+        }
+        out.raw("},\"errors\":")
+        out.stringArray(errors)
+        out.raw(",\"warnings\":")
+        out.stringArray(warnings)
+        if let sodDataGroupHashes {
+            out.raw(",\"sodDataGroupHashes\":{")
+            for (index, number) in sodDataGroupHashes.keys.sorted().enumerated() {
+                if index > 0 { out.raw(",") }
+                out.string(String(number))
+                out.raw(":")
+                out.string(sodDataGroupHashes[number]!.hexString)
+            }
+            out.raw("}")
+        }
+        out.raw("}")
+        return out.bytes
+    }
+
+    public func jsonString(sodDataGroupHashes: [Int: [UInt8]]? = nil) -> String {
+        String(decoding: jsonBytes(sodDataGroupHashes: sodDataGroupHashes), as: UTF8.self)
+    }
+}
+
+extension ActiveAuthResult {
+    /// `{"result":"valid"}`, with `"reason"` when not valid.
+    public func jsonBytes() -> [UInt8] {
+        var out = JSONWriter()
+        out.raw("{\"result\":")
+        out.string(result.rawValue)
+        if let reason {
+            out.raw(",\"reason\":")
+            out.string(reason)
+        }
+        out.raw("}")
+        return out.bytes
+    }
+}
+
+/// Appends JSON tokens to a byte buffer.
+struct JSONWriter {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(512) }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ value: String) {
+        bytes.append(0x22)
+        for byte in value.utf8 {
+            switch byte {
+            case 0x22: bytes += [0x5C, 0x22]
+            case 0x5C: bytes += [0x5C, 0x5C]
+            case 0x0A: bytes += [0x5C, 0x6E]
+            case 0x0D: bytes += [0x5C, 0x72]
+            case 0x09: bytes += [0x5C, 0x74]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    mutating func stringArray(_ values: [String]) {
+        bytes.append(0x5B)
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(0x2C) }
+            string(value)
+        }
+        bytes.append(0x5D)
+    }
+}

@@ -1,1 +1,0 @@
-// IDGateHTTP2: see docs/ARCHITECTURE.md

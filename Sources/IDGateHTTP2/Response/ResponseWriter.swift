@@ -1,0 +1,75 @@
+import NIOCore
+
+/// Answers one request stream. Cheap to copy and `Sendable`: call it synchronously inside the handler (no thread
+/// hop, the response leaves with the read burst's single flush) or later from any thread (it hops to the
+/// connection's event loop). Only the first response counts; calls after the stream closed are ignored.
+public struct ResponseWriter: Sendable {
+    let connection: HTTP2Connection
+    /// The HTTP/2 stream this writer answers.
+    public let streamID: Int32
+
+    /// The event loop of the connection: work scheduled here needs no hop to respond.
+    public var eventLoop: any EventLoop { connection.eventLoop }
+
+    /// Sends a complete response with `content-length`. `body` is sent as flow control allows.
+    public func respond(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders(), body: ByteBuffer = ByteBuffer()) {
+        onLoop { $0.submitResponse(streamID: streamID, status: status, headers: headers, body: body, streaming: false) }
+    }
+
+    /// Sends an error in the API.md format: `{"error": {"code", "message", "field"?}}` as `application/json`.
+    public func respondError(status: HTTPStatus, code: String, message: String, field: String? = nil, headers: HTTPResponseHeaders = .json) {
+        respond(status: status, headers: headers, body: HTTPErrorBody.make(code: code, message: message, field: field))
+    }
+
+    /// Sends the response headers now and the body in pieces through the returned stream (no `content-length`).
+    public func startStreaming(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders()) -> ResponseBodyStream {
+        onLoop { $0.submitResponse(streamID: streamID, status: status, headers: headers, body: ByteBuffer(), streaming: true) }
+        return ResponseBodyStream(writer: self)
+    }
+
+    /// For streaming-body routes: the handler is done with `byteCount` request body bytes, so the client may
+    /// send that many more (re-opens the stream and connection flow-control windows).
+    public func consumed(_ byteCount: Int) {
+        guard byteCount > 0 else { return }
+        onLoop { $0.consumeRequestBody(streamID: streamID, byteCount: byteCount) }
+    }
+
+    func onLoop(_ body: @escaping @Sendable (HTTP2Connection) -> Void) {
+        let connection = connection
+        if connection.eventLoop.inEventLoop {
+            body(connection)
+        } else {
+            connection.eventLoop.execute { body(connection) }
+        }
+    }
+}
+
+/// The body of a streaming response. Each `write` returns a future that succeeds once the stream's buffered
+/// bytes are below `HTTP2Limits.responseBufferHighWatermark` (the client reads and its flow-control window
+/// opens): wait for it before producing more, and memory stays bounded. The future fails if the stream is reset.
+public struct ResponseBodyStream: Sendable {
+    let writer: ResponseWriter
+
+    public var eventLoop: any EventLoop { writer.eventLoop }
+
+    /// Appends `chunk` to the response body. Callable from any thread.
+    @discardableResult
+    public func write(_ chunk: ByteBuffer) -> EventLoopFuture<Void> {
+        let promise = writer.eventLoop.makePromise(of: Void.self)
+        let streamID = writer.streamID
+        writer.onLoop { $0.appendResponseBody(streamID: streamID, chunk: chunk, finish: false, promise: promise) }
+        return promise.futureResult
+    }
+
+    /// Ends the response body (END_STREAM). Callable from any thread.
+    public func finish() {
+        let streamID = writer.streamID
+        writer.onLoop { $0.appendResponseBody(streamID: streamID, chunk: nil, finish: true, promise: nil) }
+    }
+}
+
+/// Why a streaming response write failed.
+public enum HTTP2StreamError: Error, Sendable {
+    /// The stream was reset or the connection closed before the data could be sent.
+    case streamClosed
+}

@@ -1,0 +1,211 @@
+import CNGHTTP2
+import NIOCore
+
+/// Response side: header blocks, the body data source with flow control, stream completion.
+extension HTTP2Connection {
+    func submitResponse(streamID: Int32, status: HTTPStatus, headers: HTTPResponseHeaders, body: ByteBuffer, streaming: Bool) {
+        guard let session, let state = stream(streamID), !state.responded else { return }
+        state.responded = true
+        state.responseStatus = status.code
+        state.response = body
+        state.responseFinished = !streaming
+
+        let fieldCount = headers.count + (streaming ? 1 : 2)
+        var byteCount = 32 + 20
+        for field in headers { byteCount += field.name.utf8.count + field.value.utf8.count }
+        reserveHeaderScratch(fields: fieldCount, bytes: byteCount)
+
+        var writer = HeaderBlockWriter(fields: headerFields, bytes: headerBytes)
+        writer.append(name: ":status", value: status.code)
+        for field in headers { writer.append(name: field.name, value: field.value) }
+        if !streaming { writer.append(name: "content-length", value: body.readableBytes) }
+
+        if streaming || body.readableBytes > 0 {
+            var provider = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: nil), read_callback: HTTP2Connection.dataSourceRead)
+            _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, &provider)
+        } else {
+            _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, nil)
+        }
+        scheduleSend()
+    }
+
+    private func reserveHeaderScratch(fields: Int, bytes: Int) {
+        if fields > headerFieldCapacity {
+            headerFields.deallocate()
+            headerFieldCapacity = fields * 2
+            headerFields = .allocate(capacity: headerFieldCapacity)
+        }
+        if bytes > headerByteCapacity {
+            headerBytes.deallocate()
+            headerByteCapacity = bytes * 2
+            headerBytes = .allocate(byteCount: headerByteCapacity, alignment: 1)
+        }
+    }
+
+    func appendResponseBody(streamID: Int32, chunk: ByteBuffer?, finish: Bool, promise: EventLoopPromise<Void>?) {
+        guard let session, let state = stream(streamID), state.responded, !state.responseFinished else {
+            promise?.fail(HTTP2StreamError.streamClosed)
+            return
+        }
+        if var chunk {
+            state.response.writeBuffer(&chunk)
+        }
+        if finish { state.responseFinished = true }
+        if state.dataDeferred {
+            state.dataDeferred = false
+            _ = nghttp2_session_resume_data(session, streamID)
+        }
+        if let promise {
+            if state.response.readableBytes < server.limits.responseBufferHighWatermark {
+                promise.succeed()
+            } else {
+                if state.writePromises.isEmpty { streamsWithWaiters += 1 }
+                state.writePromises.append(promise)
+            }
+        }
+        scheduleSend()
+    }
+
+    func readResponseBody(
+        streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        guard let state = stream(streamID) else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        let count = min(length, state.response.readableBytes)
+        if count > 0 {
+            state.response.withUnsafeReadableBytes { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!, byteCount: count)
+            }
+            state.response.moveReaderIndex(forwardBy: count)
+        }
+        if state.responseFinished && state.response.readableBytes == 0 {
+            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+        } else if count == 0 {
+            state.dataDeferred = true
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        }
+        return count
+    }
+
+    /// Completes `write` futures of streams whose buffered response fell below the high watermark.
+    func wakeWriters() {
+        let watermark = server.limits.responseBufferHighWatermark
+        for state in active where !state.writePromises.isEmpty && state.response.readableBytes < watermark {
+            let promises = state.writePromises
+            state.writePromises.removeAll(keepingCapacity: true)
+            streamsWithWaiters -= 1
+            for promise in promises { promise.succeed() }
+        }
+    }
+
+    func sentFrame(_ frame: nghttp2_frame) -> Int32 {
+        switch UInt32(frame.hd.type) {
+        case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
+            // We answered before the client finished sending (404, 413, ...): tell it to stop (RFC 9113 §8.1).
+            if frame.hd.flags & UInt8(frameConstant: NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
+               let state = stream(frame.hd.stream_id), !state.requestComplete {
+                _ = nghttp2_submit_rst_stream(
+                    session, UInt8(NGHTTP2_FLAG_NONE.rawValue), frame.hd.stream_id, NGHTTP2_NO_ERROR.rawValue)
+            }
+        case NGHTTP2_GOAWAY.rawValue:
+            server.stats.goawaysSentCounter.wrappingAdd(1, ordering: .relaxed)
+        case NGHTTP2_RST_STREAM.rawValue:
+            if frame.rst_stream.error_code == NGHTTP2_REFUSED_STREAM.rawValue {
+                server.stats.rejectedStreamsCounter.wrappingAdd(1, ordering: .relaxed)
+            }
+        default:
+            break
+        }
+        return 0
+    }
+
+    func streamClosed(streamID: Int32, errorCode: UInt32) -> Int32 {
+        if let state = stream(streamID) { finishStream(state, errorCode: errorCode) }
+        return 0
+    }
+
+    /// Releases a stream: returns unconsumed window, tells a streaming handler it was cancelled, fails pending
+    /// writes, reports the request, and puts the state back in the pool.
+    func finishStream(_ state: StreamState, errorCode: UInt32) {
+        if let session {
+            nghttp2_session_set_stream_user_data(session, state.id, nil)
+            if state.unconsumedBytes > 0 { _ = nghttp2_session_consume_connection(session, state.unconsumedBytes) }
+        }
+        let last = active.removeLast()
+        if last !== state {
+            active[state.activeIndex] = last
+            last.activeIndex = state.activeIndex
+        }
+        server.stats.openStreamsCounter.wrappingAdd(-1, ordering: .relaxed)
+
+        let completed = state.requestComplete && state.responded && state.responseFinished
+            && state.response.readableBytes == 0 && errorCode == NGHTTP2_NO_ERROR.rawValue
+        if !completed { state.streamingHandler?.didCancel() }
+        if !state.writePromises.isEmpty {
+            streamsWithWaiters -= 1
+            for promise in state.writePromises { promise.fail(HTTP2StreamError.streamClosed) }
+            state.writePromises.removeAll(keepingCapacity: true)
+        }
+        if state.responded, let observer = server.observer {
+            let route = state.routeIndex >= 0 ? server.router[state.routeIndex].path : "unmatched"
+            observer(route, state.responseStatus, NIODeadline.now().uptimeNanoseconds &- state.startNanos)
+        }
+        state.streamingHandler = nil
+        if pool.count < 64 { pool.append(state) }
+    }
+}
+
+/// Writes `nghttp2_nv` entries whose bytes live in the connection's scratch memory.
+struct HeaderBlockWriter {
+    private let fields: UnsafeMutablePointer<nghttp2_nv>
+    private var bytes: UnsafeMutableRawPointer
+    private(set) var count = 0
+
+    init(fields: UnsafeMutablePointer<nghttp2_nv>, bytes: UnsafeMutableRawPointer) {
+        self.fields = fields
+        self.bytes = bytes
+    }
+
+    mutating func append(name: String, value: String) {
+        let namePointer = copy(name)
+        let valuePointer = copy(value)
+        fields[count] = nghttp2_nv(
+            name: namePointer.pointer, value: valuePointer.pointer, namelen: namePointer.count,
+            valuelen: valuePointer.count, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+        count += 1
+    }
+
+    mutating func append(name: String, value: Int) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let length = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var remaining = value
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            let length = buffer.count - index
+            bytes.copyMemory(from: buffer.baseAddress! + index, byteCount: length)
+            return length
+        }
+        let valuePointer = bytes.assumingMemoryBound(to: UInt8.self)
+        bytes += length
+        let namePointer = copy(name)
+        fields[count] = nghttp2_nv(
+            name: namePointer.pointer, value: valuePointer, namelen: namePointer.count,
+            valuelen: length, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+        count += 1
+    }
+
+    private mutating func copy(_ string: String) -> (pointer: UnsafeMutablePointer<UInt8>, count: Int) {
+        var string = string
+        let pointer = bytes.assumingMemoryBound(to: UInt8.self)
+        let count = string.withUTF8 { utf8 in
+            if let base = utf8.baseAddress { bytes.copyMemory(from: base, byteCount: utf8.count) }
+            return utf8.count
+        }
+        bytes += count
+        return (pointer, count)
+    }
+}

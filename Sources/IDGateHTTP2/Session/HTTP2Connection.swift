@@ -1,0 +1,266 @@
+import CNGHTTP2
+import NIOCore
+import NIOSSL
+
+/// One HTTP/2 connection: a channel handler owning one nghttp2 server session.
+///
+/// Reads are fed to `nghttp2_session_mem_recv`; everything nghttp2 wants to send during a read burst is drained
+/// with `nghttp2_session_mem_send` into buffers and flushed once in `channelReadComplete`. Streams are plain
+/// pooled objects, not channels. nghttp2 calls back through a pointer to this object (see
+/// `HTTP2Connection+Callbacks.swift`).
+final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
+    // @unchecked Sendable: every mutable property is used only on `eventLoop`. Other threads reach a connection
+    // only through `ResponseWriter`/`drain()`/`forceClose()`, which hop to `eventLoop` before touching state.
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let eventLoop: any EventLoop
+    let server: ServerContext
+    let addressKey: String
+    private let tlsHandler: NIOSSLServerHandler?
+
+    var session: OpaquePointer?
+    var context: ChannelHandlerContext?
+    var remoteAddress: SocketAddress?
+    var peer: PeerIdentity?
+
+    /// Open streams (kept alive here; nghttp2 holds unretained pointers to them) and reusable ones.
+    var active: [StreamState] = []
+    var pool: [StreamState] = []
+    /// Streams with `ResponseBodyStream.write` futures waiting for their buffer to drain.
+    var streamsWithWaiters = 0
+
+    private var sawFirstBytes = false
+    var inReadBurst = false
+    private var flushScheduled = false
+    private var readPending = false
+    private var closing = false
+    private var lastReadNanos: UInt64 = 0
+    private var idleTask: RepeatedTask?
+    var resetTokens: Double
+    var resetTokensRefilledNanos: UInt64 = 0
+
+    /// Reused memory for building response header blocks (nghttp2 copies them on submit).
+    var headerFields: UnsafeMutablePointer<nghttp2_nv>
+    var headerFieldCapacity = 16
+    var headerBytes: UnsafeMutableRawPointer
+    var headerByteCapacity = 2_048
+
+    init(server: ServerContext, eventLoop: any EventLoop, addressKey: String, tlsHandler: NIOSSLServerHandler?) {
+        self.server = server
+        self.eventLoop = eventLoop
+        self.addressKey = addressKey
+        self.tlsHandler = tlsHandler
+        self.resetTokens = Double(server.limits.resetBurst)
+        headerFields = .allocate(capacity: headerFieldCapacity)
+        headerBytes = .allocate(byteCount: headerByteCapacity, alignment: 1)
+    }
+
+    deinit {
+        headerFields.deallocate()
+        headerBytes.deallocate()
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        remoteAddress = context.channel.remoteAddress
+        var session: OpaquePointer?
+        let template = server.template
+        guard nghttp2_session_server_new2(
+            &session, template.callbacks, Unmanaged.passUnretained(self).toOpaque(), template.options) == 0
+        else {
+            context.close(promise: nil)
+            return
+        }
+        self.session = session
+        template.settings.withUnsafeBufferPointer {
+            _ = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), $0.baseAddress, $0.count)
+        }
+        _ = nghttp2_session_set_local_window_size(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(clamping: server.limits.connectionWindowSize))
+        if context.channel.isActive { startIdleTimer(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startIdleTimer(context: context)
+        sendPending()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        tearDown()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        tearDown()
+        if let session { nghttp2_session_del(session) }
+        session = nil
+        self.context = nil
+    }
+
+    private func startIdleTimer(context: ChannelHandlerContext) {
+        guard idleTask == nil else { return }
+        lastReadNanos = NIODeadline.now().uptimeNanoseconds
+        let idleNanos = Int64(server.limits.idleTimeout * 1e9)
+        let period = TimeAmount.nanoseconds(max(idleNanos / 4, 10_000_000))
+        idleTask = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { [self] _ in
+            closeIfIdle(idleNanos: UInt64(idleNanos))
+        }
+    }
+
+    private func closeIfIdle(idleNanos: UInt64) {
+        guard let session, !closing,
+              NIODeadline.now().uptimeNanoseconds &- lastReadNanos >= idleNanos,
+              !active.contains(where: \.awaitsApplication) else { return }
+        _ = nghttp2_session_terminate_session(session, NGHTTP2_NO_ERROR.rawValue)
+        sendPending()
+        close()
+    }
+
+    /// Cancels what is still open (nghttp2 does not report streams of a deleted session) and leaves the registry.
+    private func tearDown() {
+        idleTask?.cancel()
+        idleTask = nil
+        closing = true
+        while let state = active.last {
+            finishStream(state, errorCode: NGHTTP2_CANCEL.rawValue)
+        }
+        server.registry.remove(self, address: addressKey)
+    }
+
+    func close() {
+        guard let context, !closing else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard let session, !closing else { return }
+        lastReadNanos = NIODeadline.now().uptimeNanoseconds
+        inReadBurst = true
+        if !sawFirstBytes {
+            sawFirstBytes = true
+            // Application data flows only after the TLS handshake: the peer certificate is final now.
+            if let certificate = tlsHandler?.peerCertificate { peer = try? PeerIdentity(certificate: certificate) }
+            if HTTP1Rejection.looksLikeHTTP1(buffer) {
+                HTTP1Rejection.respond(context: context)
+                closing = true
+                return
+            }
+        }
+        let result = buffer.withUnsafeReadableBytes {
+            nghttp2_session_mem_recv(session, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
+        }
+        if result < 0 { failConnection(nghttp2Error: Int32(result)) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        sendPending()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            sendPending()
+            if readPending {
+                readPending = false
+                context.read()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Backpressure: while the socket cannot take more, stop reading (new requests would only queue responses).
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        server.logger.debug("connection error", metadata: ["error": "\(error)"])
+        close()
+    }
+
+    /// A fatal nghttp2 error (bad preface, flood, ...): try to tell the client with a GOAWAY, then close.
+    private func failConnection(nghttp2Error: Int32) {
+        server.stats.protocolErrorsCounter.wrappingAdd(1, ordering: .relaxed)
+        if let session {
+            let code = nghttp2Error == NGHTTP2_ERR_FLOODED.rawValue
+                ? NGHTTP2_ENHANCE_YOUR_CALM.rawValue : NGHTTP2_PROTOCOL_ERROR.rawValue
+            _ = nghttp2_session_terminate_session(session, code)
+        }
+        sendPending()
+        close()
+    }
+
+    // MARK: Outbound
+
+    /// Drains nghttp2's output into socket writes and flushes once. Stops while the socket is not writable
+    /// (nghttp2 keeps the frames; its outbound-ACK limit bounds what a non-reading client can make it queue).
+    func sendPending() {
+        guard let session, let context else { return }
+        var output: ByteBuffer?
+        var wrote = false
+        while context.channel.isWritable {
+            var chunk: UnsafePointer<UInt8>?
+            let length = nghttp2_session_mem_send(session, &chunk)
+            if length < 0 {
+                server.stats.protocolErrorsCounter.wrappingAdd(1, ordering: .relaxed)
+                close()
+                return
+            }
+            guard length > 0, let chunk else { break }
+            if output == nil { output = context.channel.allocator.buffer(capacity: max(length, 16_384)) }
+            output!.writeBytes(UnsafeRawBufferPointer(start: chunk, count: length))
+            if output!.readableBytes >= 65_536 {
+                context.write(wrapOutboundOut(output!), promise: nil)
+                output = nil
+                wrote = true
+            }
+        }
+        if let output {
+            context.write(wrapOutboundOut(output), promise: nil)
+            wrote = true
+        }
+        if wrote { context.flush() }
+        if streamsWithWaiters > 0 { wakeWriters() }
+        if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 { close() }
+    }
+
+    /// Coalesces output produced outside a read burst (responses from other threads) into one send per tick.
+    func scheduleSend() {
+        guard !inReadBurst, !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.execute { [self] in
+            flushScheduled = false
+            sendPending()
+        }
+    }
+
+    // MARK: Server control
+
+    /// Graceful shutdown: GOAWAY (no new streams), in-flight streams finish, then the connection closes.
+    func drain() {
+        eventLoop.execute { [self] in
+            guard let session, !closing else { return }
+            _ = nghttp2_submit_goaway(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
+                NGHTTP2_NO_ERROR.rawValue, nil, 0)
+            sendPending()
+        }
+    }
+
+    func forceClose() {
+        eventLoop.execute { [self] in close() }
+    }
+}

@@ -1,0 +1,73 @@
+import NIOCore
+
+/// Per-stream state of one connection, pooled and reused so a request costs no allocation here: the header and
+/// body buffers keep their capacity when the previous request using them has been released by its handler.
+final class StreamState {
+    enum Phase {
+        /// Headers arriving.
+        case receivingHeaders
+        /// Headers done, a complete-body route is accumulating the body.
+        case receivingBody
+        /// A streaming-body handler owns the body.
+        case streamingBody
+        /// The handler has the request.
+        case dispatched
+        /// Answered by the server itself (404, 413, ...): remaining body is discarded.
+        case rejected
+    }
+
+    var id: Int32 = 0
+    var phase = Phase.receivingHeaders
+    var method = HTTPMethod.other
+    var storage = ByteBuffer()
+    var ranges: [HTTPRequestHeaders.FieldRange] = []
+    var pathStart: UInt32 = 0
+    var pathLength: UInt32 = 0
+    var queryStart: UInt32 = 0
+    var headerListSize = 0
+    var headerListTooLarge = false
+    var body = ByteBuffer()
+    var routeIndex = -1
+    var streamingHandler: (any StreamingBodyHandler)?
+    /// Request body bytes handed to a streaming handler but not yet acknowledged (window not re-opened).
+    var unconsumedBytes = 0
+    var requestComplete = false
+    var startNanos: UInt64 = 0
+
+    var responded = false
+    var responseStatus = 0
+    /// Response body bytes waiting for flow control; read by the nghttp2 data source.
+    var response = ByteBuffer()
+    var responseFinished = false
+    /// nghttp2 deferred the data source (nothing buffered); `nghttp2_session_resume_data` is needed.
+    var dataDeferred = false
+    var writePromises: [EventLoopPromise<Void>] = []
+    /// Index in the connection's active list, for O(1) removal.
+    var activeIndex = 0
+
+    func reset(id: Int32) {
+        self.id = id
+        phase = .receivingHeaders
+        method = .other
+        storage.clear()
+        ranges.removeAll(keepingCapacity: true)
+        pathStart = 0
+        pathLength = 0
+        queryStart = 0
+        headerListSize = 0
+        headerListTooLarge = false
+        body.clear()
+        routeIndex = -1
+        streamingHandler = nil
+        unconsumedBytes = 0
+        requestComplete = false
+        responded = false
+        responseStatus = 0
+        response.clear()
+        responseFinished = false
+        dataDeferred = false
+    }
+
+    /// A handler was invoked and has not answered yet: the connection is not idle even if the client is silent.
+    var awaitsApplication: Bool { (phase == .dispatched || phase == .streamingBody) && !responded }
+}

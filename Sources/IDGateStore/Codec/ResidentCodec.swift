@@ -1,0 +1,202 @@
+/// Resident rows as text, both ways: NDJSON objects and CSV lines with a header, named as in the match API.
+///
+/// Decoding validates every field (ID layout, possible dates, phone forms, card consistency) and reports the line
+/// and field at fault. Encoding writes exactly what decoding reads, so `registry sample` output imports again.
+public enum ResidentCodec {
+    // MARK: NDJSON
+
+    /// Decodes one NDJSON line (one JSON object).
+    public static func decodeNDJSON(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(InputError) -> ResidentRecord {
+        var values = ResidentRowValues(line: lineNumber)
+        var scanner = JSONScanner(line)
+        do {
+            try scanner.beginObject()
+            var hint = 0
+            var isFirst = true
+            while let key = try scanner.nextKey(isFirst: isFirst) {
+                isFirst = false
+                guard let field = ResidentField.match(key, hint: hint) else {
+                    throw InputError(line: lineNumber, field: String(decoding: key, as: UTF8.self), reason: "unknown field")
+                }
+                hint = field.rawValue + 1
+                try values.markSeen(field)
+                if scanner.consumeNull() { continue }
+                if field == .phoneNumbers {
+                    try scanner.forEachStringInArray { try values.addPhoneNumber($0) }
+                } else {
+                    try scanner.withString { try values.set(field, $0) }
+                }
+            }
+            try scanner.endOfInput()
+        } catch let error as InputError {
+            throw error
+        } catch let error as JSONScanner.Failure {
+            throw InputError(line: lineNumber, reason: "malformed JSON: \(error.reason)")
+        } catch {
+            throw InputError(line: lineNumber, reason: "\(error)")
+        }
+        return try values.record()
+    }
+
+    public static func decodeNDJSON(_ line: String, lineNumber: Int = 1) throws -> ResidentRecord {
+        try Array(line.utf8).withUnsafeBytes { bytes in try decodeNDJSON(bytes, lineNumber: lineNumber) }
+    }
+
+    /// Appends `record` as one NDJSON line (with the trailing newline). Absent optional fields are `null`.
+    public static func appendNDJSON(_ record: ResidentRecord, to out: inout [UInt8]) {
+        var first = true
+        func key(_ field: ResidentField) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: "\":".utf8)
+        }
+        func string(_ field: ResidentField, _ value: String?) {
+            key(field)
+            if let value { appendJSONString(value, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        string(.idNumber, record.idNumber.description)
+        string(.fullName, record.fullName)
+        string(.dateOfBirth, record.dateOfBirth.description)
+        string(.sex, record.sex.name)
+        string(.nationality, record.nationality)
+        string(.ethnicity, record.ethnicity)
+        string(.placeOfOrigin, record.placeOfOrigin)
+        string(.placeOfResidence, record.placeOfResidence)
+        string(.legacyIdNumber, record.legacyIdNumber)
+        key(.phoneNumbers)
+        out.append(UInt8(ascii: "["))
+        for (index, phone) in record.phoneNumbers.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendJSONString(phone, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        string(.cardNumber, record.card?.number)
+        string(.cardIssueDate, record.card?.issueDate.description)
+        string(.cardExpiryDate, record.card?.expiryDate?.description)
+        string(.cardStatus, record.card?.status.name)
+        string(.recordStatus, record.recordStatus.name)
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    /// `record` as one NDJSON line, without the trailing newline.
+    public static func ndjson(_ record: ResidentRecord) -> String {
+        var out: [UInt8] = []
+        appendNDJSON(record, to: &out)
+        out.removeLast()
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendJSONString(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    // MARK: CSV
+
+    /// The header line `appendCSV` rows go under (all fields, in declaration order).
+    public static let csvHeader = ResidentField.allCases.map(\.name).joined(separator: ",")
+
+    /// The column order of a CSV file, read from its header line.
+    public struct CSVColumns: Sendable {
+        public let fields: [ResidentField]
+
+        /// Parses the header (line 1): every column must be a known field, once, and the required ones present.
+        public init(header: UnsafeRawBufferPointer) throws(InputError) {
+            var fields: [ResidentField] = []
+            var seen = Set<ResidentField>()
+            var failure: InputError?
+            CSVLine.forEachField(header) { bytes in
+                guard failure == nil else { return }
+                let name = String(decoding: bytes, as: UTF8.self).trimmingSpaces
+                guard let field = ResidentField(name: name) else {
+                    failure = InputError(line: 1, field: name, reason: "unknown column")
+                    return
+                }
+                guard seen.insert(field).inserted else {
+                    failure = InputError(line: 1, field: name, reason: "column given twice")
+                    return
+                }
+                fields.append(field)
+            }
+            if let failure { throw failure }
+            for field in ResidentField.required where !seen.contains(field) {
+                throw InputError(line: 1, field: field.name, reason: "required column missing")
+            }
+            self.fields = fields
+        }
+    }
+
+    /// Decodes one CSV data line; `phoneNumbers` holds the numbers joined by `;`.
+    public static func decodeCSV(_ line: UnsafeRawBufferPointer, columns: CSVColumns, lineNumber: Int) throws(InputError) -> ResidentRecord {
+        var values = ResidentRowValues(line: lineNumber)
+        var column = 0
+        var failure: InputError?
+        CSVLine.forEachField(line) { bytes in
+            guard failure == nil else { return }
+            guard column < columns.fields.count else {
+                failure = InputError(line: lineNumber, reason: "more than the \(columns.fields.count) columns of the header")
+                return
+            }
+            let field = columns.fields[column]
+            column += 1
+            do throws(InputError) {
+                if field == .phoneNumbers {
+                    for phone in bytes.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
+                        try values.addPhoneNumber(UnsafeRawBufferPointer(rebasing: phone))
+                    }
+                } else {
+                    try values.set(field, bytes)
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        guard column == columns.fields.count else {
+            throw InputError(line: lineNumber, reason: "\(column) columns, the header has \(columns.fields.count)")
+        }
+        return try values.record()
+    }
+
+    /// Appends `record` as one CSV line under `csvHeader` (with the trailing newline).
+    public static func appendCSV(_ record: ResidentRecord, to out: inout [UInt8]) {
+        let fields: [String] = [
+            record.idNumber.description, record.fullName, record.dateOfBirth.description, record.sex.name,
+            record.nationality, record.ethnicity, record.placeOfOrigin, record.placeOfResidence,
+            record.legacyIdNumber ?? "", record.phoneNumbers.joined(separator: ";"), record.card?.number ?? "",
+            record.card?.issueDate.description ?? "", record.card?.expiryDate?.description ?? "",
+            record.card?.status.name ?? "", record.recordStatus.name,
+        ]
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            CSVLine.appendField(field, to: &out)
+        }
+        out.append(0x0A)
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var view = Substring(self)
+        while view.first == " " { view.removeFirst() }
+        while view.last == " " { view.removeLast() }
+        return String(view)
+    }
+}

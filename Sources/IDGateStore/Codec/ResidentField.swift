@@ -1,0 +1,34 @@
+/// The attributes of a resident row, named as in NDJSON keys and CSV headers (and in the match API).
+public enum ResidentField: Int, CaseIterable, Sendable {
+    case idNumber, fullName, dateOfBirth, sex, nationality, ethnicity, placeOfOrigin, placeOfResidence,
+        legacyIdNumber, phoneNumbers, cardNumber, cardIssueDate, cardExpiryDate, cardStatus, recordStatus
+
+    public var name: String { Self.names[rawValue] }
+
+    /// Fields a row must carry; the others may be absent, null or empty.
+    public static let required: [ResidentField] = [.idNumber, .fullName, .dateOfBirth, .sex, .placeOfOrigin, .placeOfResidence]
+
+    private static let names = [
+        "idNumber", "fullName", "dateOfBirth", "sex", "nationality", "ethnicity", "placeOfOrigin", "placeOfResidence",
+        "legacyIdNumber", "phoneNumbers", "cardNumber", "cardIssueDate", "cardExpiryDate", "cardStatus", "recordStatus",
+    ]
+    private static let utf8Names: [[UInt8]] = names.map { Array($0.utf8) }
+
+    public init?(name: String) {
+        guard let index = Self.names.firstIndex(of: name) else { return nil }
+        self = ResidentField(rawValue: index)!
+    }
+
+    /// Matches raw key bytes, trying `hint` first (rows usually list keys in the same order) without allocating.
+    static func match(_ bytes: UnsafeRawBufferPointer, hint: Int) -> ResidentField? {
+        if hint < utf8Names.count, equals(bytes, utf8Names[hint]) { return ResidentField(rawValue: hint) }
+        for index in utf8Names.indices where equals(bytes, utf8Names[index]) { return ResidentField(rawValue: index) }
+        return nil
+    }
+
+    @inline(__always)
+    private static func equals(_ bytes: UnsafeRawBufferPointer, _ name: [UInt8]) -> Bool {
+        guard bytes.count == name.count else { return false }
+        return name.withUnsafeBytes { $0.elementsEqual(bytes) }
+    }
+}

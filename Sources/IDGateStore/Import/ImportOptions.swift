@@ -1,0 +1,22 @@
+/// How `RegistryImporter` treats bad rows and resources.
+public struct ImportOptions: Sendable {
+    /// Import the valid rows and list the bad ones, instead of rejecting the whole file at the first bad row.
+    public var skipInvalid = false
+    /// Where to write the rejected rows' errors (one `line N: …` per line) when `skipInvalid` is set.
+    public var rejectsPath: String?
+    /// The input format; nil detects it (`.csv` extension or a first line not starting with `{` means CSV).
+    public var format: ResidentFileFormat?
+    /// The largest LMDB map the import may use. Virtual address space only: the file grows with the data.
+    public var maximumMapSize = RegistryEnvironment.defaultMapSize
+    /// Parser threads; nil uses every core. Small inputs use one.
+    public var parallelism: Int?
+    /// Called now and then from the importing threads.
+    public var progress: (@Sendable (ImportProgress) -> Void)?
+
+    public init() {}
+}
+
+/// The text formats `idgate import` reads and `idgate gen`/`registry sample` write.
+public enum ResidentFileFormat: String, Sendable, CaseIterable {
+    case ndjson, csv
+}

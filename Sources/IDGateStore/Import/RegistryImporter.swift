@@ -1,0 +1,316 @@
+import CLMDB
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Builds a new registry generation from a file of residents (or any sequence of records) and makes it current.
+///
+/// Rows are parsed on all cores, encoded into memory, sorted by ID number and appended to a fresh LMDB environment
+/// (`MDB_APPEND`, the fastest way LMDB can be filled) in the directory of the next generation. Only when everything
+/// is written and synced does `DIR/current` swap to it, so a failed or killed import leaves the served data as it
+/// was. The writer lock keeps imports and updates from racing.
+public struct RegistryImporter: Sendable {
+    public let directory: String
+    public let options: ImportOptions
+
+    /// Records per write transaction: bounds LMDB's dirty-page list (each transaction appends where the last stopped).
+    static let recordsPerTransaction = 200_000
+    /// Inputs smaller than this are parsed on one thread.
+    static let parallelThreshold = 4 << 20
+
+    public init(directory: String, options: ImportOptions = ImportOptions()) {
+        self.directory = directory
+        self.options = options
+    }
+
+    /// Imports an NDJSON or CSV file.
+    public func importFile(_ path: String) throws -> ImportSummary {
+        let clock = ContinuousClock.now
+        let storeDirectory = StoreDirectory(path: directory)
+        try storeDirectory.prepareForWriting()
+        let lock = try storeDirectory.lockForWriting()
+        let file = try MappedFile(path: path)
+        let sequence = nextSequence(storeDirectory)
+        let batches = try parse(file, sequence: sequence, started: clock)
+        let summary = try write(batches: batches, sequence: sequence, into: storeDirectory, started: clock)
+        _ = consume lock
+        return summary
+    }
+
+    /// Imports records already in memory (the demo builder, tests). Records are validated as they would be on input.
+    public func importRecords<Records: Sequence<ResidentRecord>>(_ records: Records) throws -> ImportSummary {
+        let clock = ContinuousClock.now
+        let storeDirectory = StoreDirectory(path: directory)
+        try storeDirectory.prepareForWriting()
+        let lock = try storeDirectory.lockForWriting()
+        let sequence = nextSequence(storeDirectory)
+        var batch = ResidentBatch(shard: 0, sequence: sequence)
+        for (index, record) in records.enumerated() {
+            try batch.add(record, line: index + 1)
+        }
+        let summary = try write(batches: [batch], sequence: sequence, into: storeDirectory, started: clock)
+        _ = consume lock
+        return summary
+    }
+
+    /// An import continues the data sequence of the generation it replaces.
+    private func nextSequence(_ storeDirectory: StoreDirectory) -> UInt64 {
+        guard storeDirectory.currentGeneration() != nil, let current = try? RegistryStore.open(directory: directory) else { return 1 }
+        return current.sequence + 1
+    }
+
+    // MARK: Parsing
+
+    private func parse(_ file: MappedFile, sequence: UInt64, started: ContinuousClock.Instant) throws -> [ResidentBatch] {
+        let format = options.format ?? detectFormat(file)
+        var dataStart = 0
+        var firstDataLine = 1
+        var columns: ResidentCodec.CSVColumns?
+        if format == .csv {
+            dataStart = file.endOfFirstLine()
+            firstDataLine = 2
+            var header = LineIterator(file.bytes, range: 0..<dataStart)
+            guard let headerLine = header.next() else { throw InputError(line: 1, reason: "empty file: no CSV header") }
+            columns = try ResidentCodec.CSVColumns(header: headerLine.line)
+        }
+        let threads = file.bytes.count < Self.parallelThreshold
+            ? 1 : max(1, options.parallelism ?? ProcessInfo.processInfo.activeProcessorCount)
+        let shards = file.lineAlignedShards(from: dataStart, count: threads)
+        let results = ShardResults(count: shards.count)
+        let progress = ReadProgress(totalBytes: file.bytes.count, started: started, report: options.progress)
+        let skipInvalid = options.skipInvalid
+        let csvColumns = columns
+        DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
+            results.store(
+                Self.parseShard(
+                    file.bytes, range: shards[shard], shard: shard, sequence: sequence, columns: csvColumns,
+                    skipInvalid: skipInvalid, progress: progress),
+                at: shard)
+        }
+        var batches = results.take()
+        // Shards count lines from 1; make them file line numbers and report the first error in file order.
+        var linesBefore = firstDataLine - 1
+        for index in batches.indices {
+            batches[index].batch.offsetLines(by: linesBefore)
+            if var error = batches[index].error {
+                error.line += linesBefore
+                throw error
+            }
+            linesBefore += batches[index].lineCount
+        }
+        if skipInvalid { try writeRejects(batches.flatMap(\.batch.rejects)) }
+        return batches.map(\.batch)
+    }
+
+    private func detectFormat(_ file: MappedFile) -> ResidentFileFormat {
+        if file.path.lowercased().hasSuffix(".csv") { return .csv }
+        let firstByte = file.bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return firstByte == nil || firstByte == UInt8(ascii: "{") ? .ndjson : .csv
+    }
+
+    struct ShardResult {
+        var batch: ResidentBatch
+        var lineCount: Int
+        /// The first bad row (shard-relative line) when invalid rows fail the import.
+        var error: InputError?
+    }
+
+    private static func parseShard(
+        _ bytes: UnsafeRawBufferPointer, range: Range<Int>, shard: Int, sequence: UInt64,
+        columns: ResidentCodec.CSVColumns?, skipInvalid: Bool, progress: ReadProgress
+    ) -> ShardResult {
+        var batch = ResidentBatch(shard: shard, sequence: sequence)
+        var lines = LineIterator(bytes, range: range)
+        var lineNumber = 0
+        var lastReportedAt = range.lowerBound
+        while let (line, isTerminated) = lines.next() {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            do throws(InputError) {
+                let record = if let columns {
+                    try ResidentCodec.decodeCSV(line, columns: columns, lineNumber: lineNumber)
+                } else {
+                    try ResidentCodec.decodeNDJSON(line, lineNumber: lineNumber)
+                }
+                try batch.add(record, line: lineNumber)
+            } catch {
+                var error = error
+                if !isTerminated { error.reason += " (the file ends in the middle of this line: truncated?)" }
+                guard skipInvalid else { return ShardResult(batch: batch, lineCount: lineNumber, error: error) }
+                batch.rejects.append(error)
+            }
+            if lineNumber % 16_384 == 0 {
+                let position = line.baseAddress.map { $0 - bytes.baseAddress! } ?? range.upperBound
+                progress.advance(rows: 16_384, bytes: position - lastReportedAt)
+                lastReportedAt = position
+            }
+        }
+        return ShardResult(batch: batch, lineCount: lineNumber, error: nil)
+    }
+
+    private func writeRejects(_ rejects: [InputError]) throws {
+        guard let path = options.rejectsPath else { return }
+        let text = rejects.sorted { $0.line < $1.line }.map { "\($0)\n" }.joined()
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw RegistryError.notWritable(path: path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    // MARK: Writing
+
+    private func write(
+        batches: [ResidentBatch], sequence: UInt64, into storeDirectory: StoreDirectory, started: ContinuousClock.Instant
+    ) throws -> ImportSummary {
+        report(.sorting, rows: 0, total: nil, started: started)
+        let sorted = try SortedImport(batches: batches)
+        let generation = storeDirectory.nextGenerationName()
+        let generationPath = storeDirectory.generationPath(generation)
+        do {
+            try FileManager.default.createDirectory(atPath: generationPath, withIntermediateDirectories: false)
+        } catch {
+            throw RegistryError.notWritable(path: generationPath, reason: "cannot create directory")
+        }
+        do {
+            try fill(generationPath, with: sorted, sequence: sequence, started: started)
+            try storeDirectory.makeCurrent(generation)
+        } catch {
+            try? FileManager.default.removeItem(atPath: generationPath)
+            if let lmdb = error as? LMDBError, lmdb.isMapFull { throw RegistryError.mapFull(limitBytes: options.maximumMapSize) }
+            throw error
+        }
+        storeDirectory.removeGenerations(except: generation)
+        let elapsed = (ContinuousClock.now - started).seconds
+        report(.done, rows: sorted.entries.count, total: sorted.entries.count, started: started)
+        return ImportSummary(
+            imported: sorted.entries.count, rejected: batches.reduce(0) { $0 + $1.rejects.count }, generation: generation,
+            sequence: sequence, elapsedSeconds: elapsed)
+    }
+
+    /// Appends everything to a new environment in key order, then syncs it to disk.
+    private func fill(_ path: String, with sorted: SortedImport, sequence: UInt64, started: ContinuousClock.Instant) throws {
+        let environment = try RegistryEnvironment.open(
+            path: path, readOnly: false, mapSize: options.maximumMapSize, noSync: true)
+        defer { mdb_env_close(environment) }
+        var txn = try beginWrite(environment)
+        do {
+            let databases = try RegistryDatabases.open(in: txn, create: true)
+            try RegistryMeta.write(RegistryMeta.schemaVersionKey, RegistryMeta.currentSchemaVersion, txn: txn, dbi: databases.meta)
+            try RegistryMeta.write(RegistryMeta.sequenceKey, sequence, txn: txn, dbi: databases.meta)
+            var inTransaction = 0
+            func checkpoint(_ done: Int, _ total: Int) throws {
+                inTransaction += 1
+                guard inTransaction == Self.recordsPerTransaction else { return }
+                try lmdbCheck(mdb_txn_commit(txn), "commit import transaction")
+                txn = try beginWrite(environment)
+                inTransaction = 0
+                report(.writing, rows: done, total: total, started: started)
+            }
+            let total = sorted.entries.count + sorted.phoneEntries.count + sorted.legacyEntries.count
+            var done = 0
+            for entry in sorted.entries {
+                try sorted.arenas[entry.shard].withUnsafeBytes { arena in
+                    var value = MDB_val(UnsafeRawBufferPointer(rebasing: arena[entry.offset..<(entry.offset + entry.length)]))
+                    try withBigEndianKey(entry.id) { key in
+                        try lmdbCheck(mdb_put(txn, databases.residents, &key, &value, UInt32(MDB_APPEND)), "append resident")
+                    }
+                }
+                done += 1
+                try checkpoint(done, total)
+            }
+            var previousPhone: (key: UInt64, id: UInt64)?
+            for entry in sorted.phoneEntries {
+                if let previousPhone, previousPhone == (entry.key, entry.id) { continue }
+                previousPhone = (entry.key, entry.id)
+                try appendIndexEntry(txn, databases.phones, key: entry.key, id: entry.id, flags: UInt32(MDB_APPENDDUP))
+                done += 1
+                try checkpoint(done, total)
+            }
+            for entry in sorted.legacyEntries {
+                try appendIndexEntry(txn, databases.legacyIDs, key: entry.key, id: entry.id, flags: UInt32(MDB_APPEND))
+                done += 1
+                try checkpoint(done, total)
+            }
+            try lmdbCheck(mdb_txn_commit(txn), "commit import transaction")
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        try lmdbCheck(mdb_env_sync(environment, 1), "sync registry to disk")
+    }
+
+    private func beginWrite(_ environment: OpaquePointer) throws -> OpaquePointer {
+        var txn: OpaquePointer?
+        try lmdbCheck(mdb_txn_begin(environment, nil, 0, &txn), "begin import transaction")
+        return txn!
+    }
+
+    private func report(_ phase: ImportProgress.Phase, rows: Int, total: Int?, started: ContinuousClock.Instant) {
+        options.progress?(ImportProgress(
+            phase: phase, rows: rows, totalRows: total, bytesRead: 0, totalBytes: 0,
+            elapsedSeconds: (ContinuousClock.now - started).seconds))
+    }
+}
+
+/// Appends `key → id` (both 8-byte big-endian) to an index database.
+func appendIndexEntry(_ txn: OpaquePointer, _ dbi: MDB_dbi, key: UInt64, id: UInt64, flags: UInt32) throws {
+    var idBigEndian = id.bigEndian
+    try withUnsafeMutableBytes(of: &idBigEndian) { raw in
+        var value = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+        try withBigEndianKey(key) { mdbKey in
+            try lmdbCheck(mdb_put(txn, dbi, &mdbKey, &value, flags), "write index entry")
+        }
+    }
+}
+
+/// One slot per shard, each written by exactly one parser thread before `take()` runs on the importing thread.
+/// Unchecked Sendable: slots are disjoint and `concurrentPerform` returns only after every write.
+private final class ShardResults: @unchecked Sendable {
+    private var slots: [RegistryImporter.ShardResult?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func store(_ result: RegistryImporter.ShardResult, at index: Int) {
+        slots.withUnsafeMutableBufferPointer { $0[index] = result }
+    }
+
+    func take() -> [RegistryImporter.ShardResult] { slots.map { $0! } }
+}
+
+/// Rows and bytes read so far across parser threads, reported at most a few times a second.
+private final class ReadProgress: Sendable {
+    private let rows = Atomic<Int>(0)
+    private let bytes = Atomic<Int>(0)
+    private let lastReportNanoseconds = Atomic<Int>(0)
+    private let totalBytes: Int
+    private let started: ContinuousClock.Instant
+    private let report: (@Sendable (ImportProgress) -> Void)?
+
+    init(totalBytes: Int, started: ContinuousClock.Instant, report: (@Sendable (ImportProgress) -> Void)?) {
+        self.totalBytes = totalBytes
+        self.started = started
+        self.report = report
+    }
+
+    func advance(rows newRows: Int, bytes newBytes: Int) {
+        let rowsSoFar = rows.add(newRows, ordering: .relaxed).newValue
+        let bytesSoFar = bytes.add(newBytes, ordering: .relaxed).newValue
+        guard let report else { return }
+        let elapsed = ContinuousClock.now - started
+        let now = Int(elapsed.components.seconds) * 1_000_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000)
+        let last = lastReportNanoseconds.load(ordering: .relaxed)
+        guard now - last >= 200_000_000,
+            lastReportNanoseconds.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+        else { return }
+        report(ImportProgress(
+            phase: .reading, rows: rowsSoFar, totalRows: nil, bytesRead: bytesSoFar, totalBytes: totalBytes,
+            elapsedSeconds: elapsed.seconds))
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

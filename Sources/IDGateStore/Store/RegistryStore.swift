@@ -1,0 +1,96 @@
+import CLMDB
+
+/// An open registry: the LMDB environment of the generation `DIR/current` pointed to when it was opened.
+///
+/// Open once per process and share it; each thread or event loop makes its own `RegistryReader`. When an import
+/// swaps in a new generation, `isSuperseded` turns true and a server should open the store again (the old
+/// generation stays readable until the last reader of it goes away).
+///
+/// Sendable because its stored properties are immutable after `open` and LMDB environments are thread-safe;
+/// per-thread state lives in `RegistryReader`, which is not Sendable.
+public final class RegistryStore: @unchecked Sendable {
+    public let directory: String
+    /// The generation directory name (`gen-NNNNNN`) this store reads.
+    public let generation: String
+    public let schemaVersion: UInt64
+    public let isReadOnly: Bool
+
+    /// The default (and largest) map a registry's writers use: 256 GiB of address space, not of disk.
+    public static let defaultMaximumMapSize = RegistryEnvironment.defaultMapSize
+
+    let environment: OpaquePointer
+    let databases: RegistryDatabases
+    let storeDirectory: StoreDirectory
+
+    /// Opens the generation `directory/current` points to. Fails when there is none or when it was written by
+    /// another schema version.
+    public static func open(directory: String, readOnly: Bool = true) throws -> RegistryStore {
+        try open(directory: directory, readOnly: readOnly, mapSize: defaultMaximumMapSize)
+    }
+
+    /// `mapSize` below the size recorded in the environment has no effect (LMDB keeps the larger).
+    static func open(directory: String, readOnly: Bool, mapSize: Int) throws -> RegistryStore {
+        let storeDirectory = StoreDirectory(path: directory)
+        guard let generation = storeDirectory.currentGeneration() else { throw RegistryError.notARegistry(directory: directory) }
+        let environment = try RegistryEnvironment.open(
+            path: storeDirectory.generationPath(generation), readOnly: readOnly, mapSize: mapSize)
+        do {
+            var txn: OpaquePointer?
+            try lmdbCheck(mdb_txn_begin(environment, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn), "begin transaction")
+            guard let txn else { throw RegistryError.notARegistry(directory: directory) }
+            let databases: RegistryDatabases
+            let schemaVersion: UInt64?
+            do {
+                databases = try RegistryDatabases.open(in: txn, create: false)
+                schemaVersion = try RegistryMeta.read(RegistryMeta.schemaVersionKey, txn: txn, dbi: databases.meta)
+                try lmdbCheck(mdb_txn_commit(txn), "commit")
+            } catch {
+                mdb_txn_abort(txn)
+                if let error = error as? LMDBError, error.code == MDB_NOTFOUND {
+                    throw RegistryError.notARegistry(directory: directory)
+                }
+                throw error
+            }
+            guard schemaVersion == RegistryMeta.currentSchemaVersion else {
+                throw RegistryError.schemaMismatch(
+                    directory: directory, found: schemaVersion ?? 0, expected: RegistryMeta.currentSchemaVersion)
+            }
+            return RegistryStore(
+                directory: directory, generation: generation, schemaVersion: RegistryMeta.currentSchemaVersion,
+                isReadOnly: readOnly, environment: environment, databases: databases)
+        } catch {
+            mdb_env_close(environment)
+            throw error
+        }
+    }
+
+    private init(
+        directory: String, generation: String, schemaVersion: UInt64, isReadOnly: Bool, environment: OpaquePointer,
+        databases: RegistryDatabases
+    ) {
+        self.directory = directory
+        self.generation = generation
+        self.schemaVersion = schemaVersion
+        self.isReadOnly = isReadOnly
+        self.environment = environment
+        self.databases = databases
+        self.storeDirectory = StoreDirectory(path: directory)
+    }
+
+    deinit {
+        mdb_env_close(environment)
+    }
+
+    /// The data sequence number: that of the last import or update batch applied (read live, so updates applied
+    /// by another process show up).
+    public var sequence: UInt64 {
+        let reader = makeReader()
+        return reader.withTransaction { $0.sequence }
+    }
+
+    /// True once `current` points to another generation: reopen to serve the new data. One `readlink(2)`.
+    public var isSuperseded: Bool { storeDirectory.currentGeneration() != generation }
+
+    /// A reader for the calling thread or event loop.
+    public func makeReader() -> RegistryReader { RegistryReader(store: self) }
+}
