@@ -1,1 +1,0 @@
-// IDGateGateway: see docs/ARCHITECTURE.md

@@ -1,0 +1,50 @@
+import IDGateHTTP2
+import NIOCore
+
+extension GatewayContext {
+    /// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence), `GET /metrics` (Prometheus text).
+    func addHealthRoutes(to router: inout Router) {
+        router.on(.GET, "/healthz") { _, writer in
+            writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: #"{"status":"ok"}"#))
+        }
+        router.on(.GET, "/readyz") { [registry] _, writer in
+            guard let store = registry.store else {
+                writer.respond(
+                    status: .serviceUnavailable, headers: .json,
+                    body: ByteBuffer(string: #"{"status":"not_ready","reason":"registry_not_open"}"#))
+                return
+            }
+            writer.respond(
+                status: .ok, headers: .json,
+                body: ByteBuffer(
+                    string: #"{"status":"ready","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)}"#))
+        }
+        router.on(.GET, "/metrics") { [self] _, writer in
+            let body = metrics.exposition(extra: transportExposition())
+            writer.respond(
+                status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"],
+                body: ByteBuffer(bytes: body))
+        }
+    }
+}
+
+extension GatewayContext {
+    /// The HTTP/2 server's counters in Prometheus text format.
+    func transportExposition() -> String {
+        guard let stats = transportStats.withLock({ $0 }) else { return "" }
+        let values: [(String, String, Int)] = [
+            ("idgate_http2_open_connections", "gauge", stats.openConnections),
+            ("idgate_http2_accepted_connections_total", "counter", stats.acceptedConnections),
+            ("idgate_http2_rejected_connections_total", "counter", stats.rejectedConnections),
+            ("idgate_http2_open_streams", "gauge", stats.openStreams),
+            ("idgate_http2_streams_total", "counter", stats.requests),
+            ("idgate_http2_refused_streams_total", "counter", stats.rejectedStreams),
+            ("idgate_http2_resets_received_total", "counter", stats.resetsReceived),
+            ("idgate_http2_protocol_errors_total", "counter", stats.protocolErrors),
+            ("idgate_http2_goaways_sent_total", "counter", stats.goawaysSent),
+        ]
+        var text = ""
+        for (name, type, value) in values { text += "# TYPE \(name) \(type)\n\(name) \(value)\n" }
+        return text
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import IDGateChip
+import IDGateHTTP2
+import IDGateStore
+import Logging
+import NIOCore
+
+/// The identity verification gateway: the registry, the verification engines and the relying-party controls
+/// assembled behind the HTTP/2 server.
+///
+/// `start()` binds the listeners and opens the registry (readiness follows the registry); `shutdown()` drains.
+public final class Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    let context: GatewayContext
+    let server: HTTP2Server
+    private let reloadTask: ReloadTask
+
+    public init(configuration: GatewayConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        let context = try GatewayContext(configuration: configuration, logger: logger)
+        self.context = context
+        let metrics = context.metrics
+        server = HTTP2Server(
+            configuration: configuration.server, router: context.makeRouter(), logger: logger,
+            onRequestCompleted: { route, status, nanos in
+                metrics.requestCompleted(route: route, status: status, durationNanos: Int64(truncatingIfNeeded: nanos))
+            })
+        context.transportStats.withLock { $0 = server.stats }
+        reloadTask = ReloadTask()
+    }
+
+    /// Opens the registry (failure leaves the server up but not ready, retried by the reload loop), binds the
+    /// listeners and returns their addresses.
+    public func start() async throws -> [SocketAddress] {
+        do {
+            try context.registry.open()
+            context.metrics.setRegistrySequence(context.registry.store?.sequence ?? 0)
+        } catch {
+            context.logger.error("registry not open; /readyz answers 503 until it is", metadata: ["error": "\(error)"])
+        }
+        let addresses = try await server.start()
+        reloadTask.start(every: configuration.registry.reloadCheckInterval) { [context] in
+            context.periodicMaintenance()
+        }
+        return addresses
+    }
+
+    /// Stops accepting, sends GOAWAY, lets in-flight streams finish up to the drain timeout.
+    public func shutdown() async {
+        reloadTask.cancel()
+        await server.shutdown(gracefully: true)
+        context.close()
+    }
+
+    /// Transport counters of the HTTP/2 server.
+    public var transportStats: HTTP2ServerStats { server.stats }
+}
+
+/// A repeating background task (registry generation check, client registry reload).
+final class ReloadTask: Sendable {
+    private let task = NIOLockedValueBoxTask()
+
+    func start(every seconds: Double, _ body: @escaping @Sendable () -> Void) {
+        let interval = UInt64(max(0.05, seconds) * 1e9)
+        task.set(Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: interval)
+                if Task.isCancelled { break }
+                body()
+            }
+        })
+    }
+
+    func cancel() { task.cancel() }
+}
+
+/// A `Task` slot guarded by a lock.
+final class NIOLockedValueBoxTask: Sendable {
+    private let box = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    func set(_ task: Task<Void, Never>) { box.withLockedValue { $0 = task } }
+    func cancel() { box.withLockedValue { $0?.cancel() } }
+}

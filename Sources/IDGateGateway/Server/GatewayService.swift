@@ -1,0 +1,36 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs a `Gateway` under swift-service-lifecycle: SIGTERM/SIGINT trigger a graceful shutdown (stop accepting,
+/// GOAWAY, drain in-flight streams up to the drain timeout), then the process exits 0.
+public struct GatewayService: Service {
+    public let gateway: Gateway
+    let logger: Logger
+    let onStarted: @Sendable ([String]) -> Void
+
+    public init(gateway: Gateway, logger: Logger, onStarted: @escaping @Sendable ([String]) -> Void = { _ in }) {
+        self.gateway = gateway
+        self.logger = logger
+        self.onStarted = onStarted
+    }
+
+    public func run() async throws {
+        let addresses = try await gateway.start()
+        onStarted(addresses.map { "\($0)" })
+        // Suspends until a shutdown signal arrives (or the group is cancelled).
+        try? await gracefulShutdown()
+        logger.info("shutting down: draining connections")
+        await gateway.shutdown()
+        logger.info("stopped")
+    }
+
+    /// Runs the gateway until SIGTERM or SIGINT.
+    public static func runUntilSignalled(gateway: Gateway, logger: Logger, onStarted: @escaping @Sendable ([String]) -> Void) async throws {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: GatewayService(gateway: gateway, logger: logger, onStarted: onStarted))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
