@@ -1,7 +1,49 @@
 import Benchmark
+import Dispatch
+import Foundation
+import IDGateGateway
+import IDGateStore
 
+/// Audit append throughput with group commit (records/s = the throughput metric, one record per iteration, up to
+/// 256 in flight as under gateway load) and the cost of signing a response body.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("placeholder") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(1) }
+    Benchmark.defaultConfiguration = .init(metrics: [.throughput, .wallClock, .cpuTotal], maxDuration: .seconds(5))
+
+    for durability in [AuditLogConfiguration.Durability.beforeResponse, .async] {
+        Benchmark("AuditLog.append/\(durability.rawValue)/256-in-flight", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idgate-audit-bench-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let log = try AuditLog(configuration: AuditLogConfiguration(
+                directory: directory, key: AuditKey(secret: Array(repeating: 1, count: 32)), durability: durability,
+                minimumFreeBytes: 0))
+            let inFlight = DispatchSemaphore(value: 256)
+            let done = DispatchGroup()
+            benchmark.startMeasurement()
+            for index in benchmark.scaledIterations {
+                inFlight.wait()
+                done.enter()
+                let record = AuditRecord(
+                    clientID: "demo-bank", purpose: "account-opening", operation: .match, transactionID: "01JDBENCH\(index)",
+                    subjectIDNumber: "001085012345", attributes: AttributeSet([.idNumber, .fullName, .dateOfBirth]), decision: .match,
+                    status: 200, latencyMicros: 250)
+                log.append(record) { _ in
+                    inFlight.signal()
+                    done.leave()
+                }
+            }
+            done.wait()
+            benchmark.stopMeasurement()
+            log.close()
+        }
+    }
+
+    let signer = ResponseSigner.generate()
+    let body = Array(#"{"transactionId":"01JDBENCH0000000000000000","ref":"caller-ref-1","decision":"match","fields":{"fullName":{"result":"match","score":100,"reasons":[]},"dateOfBirth":{"result":"match","score":100,"reasons":[]}},"status":{"record":"active","card":"valid"},"requestDigest":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}"#.utf8)
+    Benchmark("ResponseSigner.headerValue/Ed25519/\(body.count)B") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(signer.headerValue(for: body)) }
+    }
+    let header = signer.headerValue(for: body)
+    Benchmark("SigningPublicKey.verifies/Ed25519/\(body.count)B") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(signer.publicKey.verifies(headerValue: header, body: body)) }
     }
 }

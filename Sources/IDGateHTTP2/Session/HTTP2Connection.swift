@@ -84,9 +84,9 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
         if context.channel.isActive { startIdleTimer(context: context) }
     }
 
+    /// Our SETTINGS wait for the client's first bytes, so an HTTP/1.1 client reads a plain HTTP/1.1 answer.
     func channelActive(context: ChannelHandlerContext) {
         startIdleTimer(context: context)
-        sendPending()
         context.fireChannelActive()
     }
 

@@ -1,0 +1,57 @@
+import Crypto
+import Foundation
+
+/// The secret audit key (32 random bytes, base64 in a file readable only by the gateway and investigators).
+///
+/// Two keys are derived from it: one hashes subjects' ID numbers (so records can be searched by number without
+/// holding numbers), one authenticates each record's chain hash (so someone without the key cannot rebuild a
+/// consistent chain after editing records).
+public struct AuditKey: Sendable {
+    let subjectKey: SymmetricKey
+    let recordKey: SymmetricKey
+
+    public init(secret: [UInt8]) throws {
+        guard secret.count >= 32 else { throw AuditError.invalidKey("audit key must be at least 32 bytes") }
+        let master = SymmetricKey(data: secret)
+        func derive(_ label: String) -> SymmetricKey {
+            SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(label.utf8), using: master)))
+        }
+        subjectKey = derive("idgate-audit-subject-v1")
+        recordKey = derive("idgate-audit-record-v1")
+    }
+
+    /// Reads a key file (base64 of the secret, surrounding whitespace ignored).
+    public static func load(from url: URL) throws -> AuditKey {
+        let text = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let secret = Data(base64Encoded: text) else { throw AuditError.invalidKey("\(url.path) is not base64") }
+        return try AuditKey(secret: Array(secret))
+    }
+
+    /// Creates a new key file (mode 0600); refuses to replace an existing one.
+    @discardableResult
+    public static func generate(at url: URL) throws -> AuditKey {
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        let created = FileManager.default.createFile(
+            atPath: url.path, contents: Data((Data(secret).base64EncodedString() + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
+        guard created else { throw AuditError.invalidKey("cannot create \(url.path)") }
+        return try AuditKey(secret: secret)
+    }
+
+    /// Loads the key file, creating it first if it does not exist.
+    public static func loadOrGenerate(at url: URL) throws -> AuditKey {
+        FileManager.default.fileExists(atPath: url.path) ? try load(from: url) : try generate(at: url)
+    }
+
+    /// The keyed hash recorded instead of a subject's ID number.
+    public func subjectHash(_ idNumber: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array(idNumber.utf8), using: subjectKey))
+    }
+
+    /// The 16-byte tag stored with each record: HMAC of its chain hash.
+    func recordTag(chainHash: SHA256Key) -> [UInt8] {
+        withUnsafeBytes(of: chainHash.words) { bytes in
+            Array(HMAC<SHA256>.authenticationCode(for: bytes, using: recordKey).prefix(AuditFormat.tagLength))
+        }
+    }
+}

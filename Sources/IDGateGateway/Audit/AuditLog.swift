@@ -1,0 +1,153 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The tamper-evident audit log: one record per request, appended from any event loop, written by one dedicated
+/// thread with group commit (docs/AUDIT.md).
+///
+/// `append` only queues. The writer takes everything queued, encodes it into one buffer, writes it and fsyncs once,
+/// then runs the completions: under load, one fsync covers the many records that arrived during the previous one.
+/// With `.beforeResponse` durability the gateway answers in the completion; a failed completion means 503.
+/// After a storage failure, `append` fails at once until the writer manages to open a new segment again.
+public final class AuditLog: Sendable {
+    public typealias Completion = @Sendable (Result<Void, AuditError>) -> Void
+
+    private struct Pending: Sendable {
+        let record: AuditRecord
+        let completion: Completion?
+    }
+
+    private struct QueueState: Sendable {
+        var pending: [Pending] = []
+        var writerSleeping = false
+        var closed = false
+    }
+
+    /// The writer's state moves to the writer thread at start and is touched by nothing else afterwards.
+    private struct WriterTransfer: @unchecked Sendable {
+        let writer: AuditSegmentWriter
+    }
+
+    public let configuration: AuditLogConfiguration
+    public let startupReport: AuditStartupReport
+    private let queue = Mutex(QueueState())
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let healthy = Atomic<Bool>(true)
+    private let requestedMinimumFreeBytes: Atomic<Int64>
+    private let headState: Mutex<AuditHead>
+
+    /// Opens (creating if needed) the directory, recovers the chain head from the last segment, starts a new
+    /// segment and the writer thread. Throws if no segment can be created.
+    public init(configuration: AuditLogConfiguration) throws {
+        let writer = try AuditSegmentWriter(configuration: configuration)
+        self.configuration = configuration
+        self.startupReport = writer.report
+        self.requestedMinimumFreeBytes = Atomic(configuration.minimumFreeBytes)
+        self.headState = Mutex(AuditHead(sequence: writer.nextSequence - 1, hash: writer.chainHash, segment: writer.segmentNumber))
+        let transfer = WriterTransfer(writer: writer)
+        let thread = Thread { [self] in self.runWriter(transfer.writer) }
+        thread.name = "idgate-audit-writer"
+        thread.start()
+    }
+
+    /// Queues `record`. `completion` runs on the writer thread once the record is durable (or failed) with
+    /// `.beforeResponse`, or before `append` returns with `.async`.
+    public func append(_ record: AuditRecord, completion: @escaping Completion) {
+        guard healthy.load(ordering: .acquiring) else {
+            return completion(.failure(.storage("audit storage unavailable; retrying")))
+        }
+        let waitsForDisk = configuration.durability == .beforeResponse
+        let outcome: Result<Bool, AuditError> = queue.withLock { state in
+            if state.closed { return .failure(.closed) }
+            if state.pending.count >= configuration.maxQueuedRecords { return .failure(.queueFull) }
+            state.pending.append(Pending(record: record, completion: waitsForDisk ? completion : nil))
+            defer { state.writerSleeping = false }
+            return .success(waitsForDisk && state.writerSleeping)
+        }
+        switch outcome {
+        case .failure(let error): completion(.failure(error))
+        case .success(let wakeWriter):
+            if wakeWriter { wakeup.signal() }
+            if !waitsForDisk { completion(.success(())) }
+        }
+    }
+
+    /// False after a storage failure until the writer could open a new segment (for `/readyz`).
+    public var isHealthy: Bool { healthy.load(ordering: .acquiring) }
+
+    /// The last durable record: operators can compare it with the segment files (the chain's anchor).
+    public var head: AuditHead { headState.withLock { $0 } }
+
+    /// Changes the free-space reserve below which records are refused (e.g. from a config reload).
+    public func setMinimumFreeBytes(_ bytes: Int64) {
+        requestedMinimumFreeBytes.store(bytes, ordering: .releasing)
+        wakeup.signal()
+    }
+
+    /// Writes everything queued, closes the segment and stops the writer thread. Later appends fail with `.closed`.
+    /// Call it at shutdown: the writer thread keeps the log alive until then.
+    public func close() {
+        let alreadyClosed = queue.withLock { state in
+            defer { state.closed = true }
+            return state.closed
+        }
+        guard !alreadyClosed else { return }
+        wakeup.signal()
+        finished.wait()
+    }
+
+    // MARK: - Writer thread
+
+    private func runWriter(_ writer: AuditSegmentWriter) {
+        let idleWait: Duration = configuration.durability == .async ? configuration.asyncFlushInterval : .milliseconds(100)
+        while true {
+            writer.minimumFreeBytes = requestedMinimumFreeBytes.load(ordering: .acquiring)
+            var closing = false
+            let batch: [Pending] = queue.withLock { state in
+                closing = state.closed
+                guard !state.pending.isEmpty else {
+                    state.writerSleeping = !state.closed
+                    return []
+                }
+                defer { state.pending.removeAll(keepingCapacity: true) }
+                return state.pending
+            }
+            if batch.isEmpty {
+                if closing { break }
+                if !healthy.load(ordering: .relaxed), writer.recover() {
+                    publishHead(writer)
+                    healthy.store(true, ordering: .releasing)
+                }
+                writer.applyRetention()
+                _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(idleWait.nanoseconds)))
+                continue
+            }
+            let result = writer.write(batch.lazy.map(\.record))
+            switch result {
+            case .success: publishHead(writer)
+            case .failure: healthy.store(false, ordering: .releasing)
+            }
+            for pending in batch { pending.completion?(result) }
+        }
+        writer.close()
+        finished.signal()
+    }
+
+    private func publishHead(_ writer: AuditSegmentWriter) {
+        let head = AuditHead(sequence: writer.nextSequence - 1, hash: writer.chainHash, segment: writer.segmentNumber)
+        headState.withLock { $0 = head }
+    }
+}
+
+/// The newest durable record of the chain.
+public struct AuditHead: Sendable, Equatable {
+    /// Its sequence number (0 before the first record).
+    public var sequence: UInt64
+    public var hash: SHA256Key
+    public var segment: UInt64
+}
+
+extension Duration {
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}

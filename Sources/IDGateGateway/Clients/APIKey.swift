@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+
+/// API key generation: `idg_<keyId>_<43 base64url characters of 32 random bytes>`.
+///
+/// The key id in the clear lets operators see which key a client uses during a rotation grace period; only
+/// the SHA-256 of the whole string is ever stored.
+public enum APIKey {
+    /// A new key and the record to store for it. Show `key` to the operator once; it cannot be recovered.
+    public static func generate(createdAt: Date = Date()) -> (key: String, record: APIKeyRecord) {
+        var generator = SystemRandomNumberGenerator()
+        let idBytes = (0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let keyId = idBytes.map { String(format: "%02x", $0) }.joined()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let key = "idg_\(keyId)_\(base64URL(secret))"
+        let record = APIKeyRecord(keyId: keyId, sha256: SHA256Key.hashing(Array(key.utf8)).hex, createdAt: createdAt)
+        return (key, record)
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

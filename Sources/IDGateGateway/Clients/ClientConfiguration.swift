@@ -1,0 +1,81 @@
+import Foundation
+import IDGateStore
+
+/// One client as written in `clients.json` (see docs/CLIENTS.md): the editable, serializable form.
+///
+/// The gateway never authorizes against this type: `ClientRegistry` validates it into an immutable `Client`.
+public struct ClientConfiguration: Codable, Sendable, Equatable {
+    public var id: String
+    public var kind: ClientKind
+    public var enabled: Bool
+    public var credentials: ClientCredentials
+    /// Allowed operations.
+    public var operations: [ClientOperation]
+    /// Allowed attributes, by wire name (`idNumber`, `fullName`, ...).
+    public var attributes: [String]
+    /// Allowed purposes; empty means the client need not declare a purpose.
+    public var purposes: [String]
+    public var rateLimit: RateLimitConfiguration
+    /// Requests per day (Vietnam calendar day, UTC+7); nil means unlimited.
+    public var dailyQuota: Int?
+
+    public init(
+        id: String, kind: ClientKind, enabled: Bool = true, credentials: ClientCredentials = ClientCredentials(),
+        operations: [ClientOperation] = ClientOperation.allCases, attributes: [String] = Attribute.allCases.map(\.wireName),
+        purposes: [String] = [], rateLimit: RateLimitConfiguration = RateLimitConfiguration(), dailyQuota: Int? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.enabled = enabled
+        self.credentials = credentials
+        self.operations = operations
+        self.attributes = attributes
+        self.purposes = purposes
+        self.rateLimit = rateLimit
+        self.dailyQuota = dailyQuota
+    }
+}
+
+/// How a client proves who it is: verified TLS client certificates and/or API keys (stored as hashes only).
+public struct ClientCredentials: Codable, Sendable, Equatable {
+    /// Subject DNs of accepted client certificates, RFC 4514 form (`CN=bank-demo,O=Demo Bank,C=VN`).
+    public var certificateSubjects: [String]
+    /// SHA-256 fingerprints (hex, colons optional) of accepted client certificates (DER).
+    public var certificateFingerprints: [String]
+    public var apiKeys: [APIKeyRecord]
+
+    public init(certificateSubjects: [String] = [], certificateFingerprints: [String] = [], apiKeys: [APIKeyRecord] = []) {
+        self.certificateSubjects = certificateSubjects
+        self.certificateFingerprints = certificateFingerprints
+        self.apiKeys = apiKeys
+    }
+}
+
+/// An API key as stored: its id and the SHA-256 of the key string, never the key.
+///
+/// `expiresAt` lets a rotation keep the old key valid for a grace period next to the new one.
+public struct APIKeyRecord: Codable, Sendable, Equatable {
+    public var keyId: String
+    /// Hex SHA-256 of the UTF-8 key string as sent in `Authorization: Bearer <key>`.
+    public var sha256: String
+    public var createdAt: Date
+    public var expiresAt: Date?
+
+    public init(keyId: String, sha256: String, createdAt: Date, expiresAt: Date? = nil) {
+        self.keyId = keyId
+        self.sha256 = sha256
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Token-bucket parameters: sustained requests per second and the burst a client may send at once.
+public struct RateLimitConfiguration: Codable, Sendable, Equatable {
+    public var requestsPerSecond: Double
+    public var burst: Int
+
+    public init(requestsPerSecond: Double = 100, burst: Int = 200) {
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = burst
+    }
+}

@@ -1,0 +1,8 @@
+/// The kind of relying party: a label for reporting and demo policy, never a permission by itself.
+public enum ClientKind: String, Sendable, Codable, CaseIterable {
+    case bank
+    case telco
+    case airline
+    case agency
+    case tester
+}

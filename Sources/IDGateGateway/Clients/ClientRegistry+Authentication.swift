@@ -1,0 +1,51 @@
+import Foundation
+
+extension ClientRegistry {
+    /// Who is calling: an API key (`Authorization: Bearer <key>` bytes) takes precedence; otherwise the verified
+    /// TLS peer certificate, by SHA-256 fingerprint of its DER, then by subject DN.
+    ///
+    /// The TLS layer has already verified the certificate chain and validity (a forged or expired certificate
+    /// never gets here); this only maps a verified identity to a client. A presented but unknown or expired key
+    /// is refused even when a certificate would match: a client never silently falls back to another identity.
+    public func authenticate(
+        apiKey: UnsafeRawBufferPointer?, peerFingerprint: UnsafeRawBufferPointer?, peerSubject: String?, now: Date = Date()
+    ) -> Result<Client, PolicyError> {
+        let snapshot = self.snapshot
+        let client: Client
+        if let apiKey {
+            let digest = SHA256Key.hashing(apiKey)
+            guard let entry = snapshot.apiKeys[digest], entry.digest.constantTimeEquals(digest) else {
+                return .failure(.unauthenticated("unknown API key"))
+            }
+            if let expiry = entry.expiresAt, expiry <= now {
+                return .failure(.unauthenticated("API key \(entry.keyId) has expired"))
+            }
+            client = entry.client
+        } else if let peerFingerprint, let key = SHA256Key(bytes: peerFingerprint), let found = snapshot.fingerprints[key] {
+            client = found
+        } else if let peerSubject, let found = snapshot.subjects[ClientRegistrySnapshot.normalizedSubject(peerSubject)] {
+            client = found
+        } else if peerFingerprint != nil || peerSubject != nil {
+            return .failure(.unauthenticated("client certificate is not registered"))
+        } else {
+            return .failure(.unauthenticated("no credentials: use a client certificate or Authorization: Bearer"))
+        }
+        guard client.enabled else { return .failure(.unauthenticated("client is disabled")) }
+        return .success(client)
+    }
+
+    /// Convenience over byte arrays (tests, tools).
+    public func authenticate(
+        apiKey: [UInt8]?, peerFingerprint: [UInt8]? = nil, peerSubject: String? = nil, now: Date = Date()
+    ) -> Result<Client, PolicyError> {
+        func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+            guard let bytes else { return body(nil) }
+            return bytes.withUnsafeBytes { body($0) }
+        }
+        return withOptionalBytes(apiKey) { key in
+            withOptionalBytes(peerFingerprint) { fingerprint in
+                authenticate(apiKey: key, peerFingerprint: fingerprint, peerSubject: peerSubject, now: now)
+            }
+        }
+    }
+}

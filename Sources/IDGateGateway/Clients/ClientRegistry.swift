@@ -1,0 +1,43 @@
+import Foundation
+import Synchronization
+
+/// The relying parties the gateway knows, loaded from `clients.json` (docs/CLIENTS.md).
+///
+/// Requests read the current immutable snapshot; `reload()` validates the file and swaps the snapshot in one step,
+/// so a request sees either the old or the new registry, never a mix. A file that fails validation leaves the old
+/// snapshot in force.
+public final class ClientRegistry: Sendable {
+    public let fileURL: URL?
+    private let current: Mutex<ClientRegistrySnapshot>
+
+    /// Loads `clients.json`.
+    public convenience init(fileURL: URL) throws {
+        try self.init(file: ClientRegistryFile.load(from: fileURL), fileURL: fileURL)
+    }
+
+    /// A registry from an in-memory document; `reload()` needs `fileURL`.
+    public init(file: ClientRegistryFile, fileURL: URL? = nil) throws {
+        self.fileURL = fileURL
+        self.current = Mutex(try ClientRegistrySnapshot(file: file, previous: nil))
+    }
+
+    public var snapshot: ClientRegistrySnapshot { current.withLock { $0 } }
+
+    public func client(id: String) -> Client? { snapshot.clients[id] }
+
+    /// Re-reads the file (SIGHUP / file change) and swaps the snapshot; throws, keeping the old one, if invalid.
+    @discardableResult
+    public func reload() throws -> ClientRegistrySnapshot {
+        guard let fileURL else { throw ClientRegistryError.invalid("registry has no file to reload") }
+        return try replace(with: ClientRegistryFile.load(from: fileURL))
+    }
+
+    /// Swaps in a new configuration (what `reload()` does after reading the file).
+    @discardableResult
+    public func replace(with file: ClientRegistryFile) throws -> ClientRegistrySnapshot {
+        try current.withLock { snapshot in
+            snapshot = try ClientRegistrySnapshot(file: file, previous: snapshot)
+            return snapshot
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// The whole `clients.json` document: load, validate and save atomically (write to a temporary file, rename).
+public struct ClientRegistryFile: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var clients: [ClientConfiguration]
+
+    public init(clients: [ClientConfiguration] = []) {
+        self.version = Self.currentVersion
+        self.clients = clients
+    }
+
+    public static func load(from url: URL) throws -> ClientRegistryFile {
+        let data = try Data(contentsOf: url)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let file = try decoder.decode(ClientRegistryFile.self, from: data)
+        guard file.version == currentVersion else {
+            throw ClientRegistryError.invalid("unsupported clients.json version \(file.version)")
+        }
+        return file
+    }
+
+    public func save(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        try data.write(to: temporary)
+        guard rename(temporary.path, url.path) == 0 else {
+            throw ClientRegistryError.invalid("cannot replace \(url.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The index of the client with this id.
+    public func index(of id: String) -> Int? { clients.firstIndex { $0.id == id } }
+}
+
+/// Why a client registry file was refused (the previous snapshot stays in force).
+public enum ClientRegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let reason): "invalid client registry: \(reason)"
+        }
+    }
+}

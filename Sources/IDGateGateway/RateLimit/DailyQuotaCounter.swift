@@ -1,0 +1,37 @@
+import Foundation
+import Synchronization
+
+/// Requests used today by one client, shared by every event loop without locks.
+///
+/// One atomic word holds both the Vietnam day number (high 24 bits) and the count (low 40 bits), so the midnight
+/// reset and the increment are a single compare-and-swap: no request is counted against the wrong day.
+public final class DailyQuotaCounter: Sendable {
+    private static let countBits: UInt64 = 40
+    private static let countMask: UInt64 = (1 << countBits) - 1
+    private let state = Atomic<UInt64>(0)
+
+    public init() {}
+
+    /// Counts one request if fewer than `limit` were made today; false when the quota is exhausted.
+    public func consume(limit: Int, now: Date) -> Bool {
+        let day = UInt64(truncatingIfNeeded: VietnamCalendarDay.dayNumber(now)) & 0xFF_FFFF
+        var observed = state.load(ordering: .relaxed)
+        while true {
+            let sameDay = observed >> Self.countBits == day
+            let used = sameDay ? observed & Self.countMask : 0
+            guard used < UInt64(limit) else { return false }
+            let next = day << Self.countBits | (used + 1)
+            let (exchanged, original) = state.compareExchange(
+                expected: observed, desired: next, ordering: .relaxed)
+            if exchanged { return true }
+            observed = original
+        }
+    }
+
+    /// Requests counted on the Vietnam day of `now`.
+    public func used(now: Date = Date()) -> Int {
+        let day = UInt64(truncatingIfNeeded: VietnamCalendarDay.dayNumber(now)) & 0xFF_FFFF
+        let observed = state.load(ordering: .relaxed)
+        return observed >> Self.countBits == day ? Int(observed & Self.countMask) : 0
+    }
+}

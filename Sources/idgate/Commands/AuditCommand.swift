@@ -1,0 +1,12 @@
+import ArgumentParser
+import Foundation
+import IDGateGateway
+
+/// `idgate audit`: offline checks of an audit directory for operators and investigators (docs/AUDIT.md).
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Verify and search the tamper-evident audit log.",
+        subcommands: [Verify.self, Query.self, AppendTest.self]
+    )
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import IDGateGateway
+
+/// Crash and command-line tests: these run the real `idgate` executable.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateExecutable.url.path), "needs the idgate executable (swift build)"))
+struct AuditCrashTests {
+    @Test func killDuringAppendsKeepsEveryAcknowledgedRecord() throws {
+        let directory = try TemporaryDirectory("idgate-crash")
+        defer { directory.remove() }
+        let keyFile = directory.appending("audit.key")
+        try AuditKey.generate(at: keyFile)
+        let auditDirectory = directory.appending("audit")
+        let subject = "079203001122"
+
+        for round in 1...2 {
+            let process = Process()
+            process.executableURL = IDGateExecutable.url
+            process.arguments = ["audit", "append-test", auditDirectory.path, "--key-file", keyFile.path, "--subject", subject]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            // Read acknowledgements until enough have been made, then SIGKILL mid-stream.
+            var acknowledged = 0
+            var pending = ""
+            while acknowledged < 3000 * round {
+                let chunk = pipe.fileHandleForReading.availableData
+                try #require(!chunk.isEmpty, "append-test exited early")
+                pending += String(decoding: chunk, as: UTF8.self)
+                let lines = pending.split(separator: "\n", omittingEmptySubsequences: false)
+                pending = String(lines.last ?? "")
+                for line in lines.dropLast() where line.hasPrefix("acked ") {
+                    acknowledged = Int(line.dropFirst(6)) ?? acknowledged
+                }
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+
+            // What a restarted gateway does: open the log (recovering any torn tail), then verify everything.
+            let key = try AuditKey.load(from: keyFile)
+            let reopened = try AuditLog(configuration: AuditLogConfiguration(directory: auditDirectory, key: key, minimumFreeBytes: 0))
+            reopened.close()
+            let report = try AuditVerifier.verify(directory: auditDirectory, key: key)
+            #expect(report.isIntact, "\(report.failures)")
+            // Each run numbers its transactions from 1; every acknowledged one of this run must be there.
+            let entries = try AuditQuery().run(directory: auditDirectory, key: nil)
+            let runStart = entries.lastIndex { $0.transactionID == "t1" }!
+            let present = Set(entries[runStart...].map(\.transactionID))
+            let missing = (1...acknowledged).filter { !present.contains("t\($0)") }
+            #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(10))")
+            for url in try AuditDirectory.segmentURLs(in: auditDirectory) {
+                #expect(try Data(contentsOf: url).range(of: Data(subject.utf8)) == nil)
+            }
+        }
+    }
+
+    @Test func verifyCommandNamesTheTamperedRecordAndFails() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try AuditFixture.makeLog(in: directory.url, count: 40)
+        let clean = try IDGateExecutable.run(["audit", "verify", directory.url.path])
+        #expect(clean.status == 0, "\(clean.output)")
+        #expect(clean.output.contains("40 record(s)"))
+
+        let segment = try AuditDirectory.segmentURLs(in: directory.url)[1]
+        let frame = try AuditSegmentScan(url: segment).frames[3]
+        var data = try Data(contentsOf: segment)
+        data[frame.offset + 30] ^= 0x40
+        try data.write(to: segment)
+        let tampered = try IDGateExecutable.run(["audit", "verify", directory.url.path])
+        #expect(tampered.status == 1)
+        #expect(tampered.output.contains("segment 2 record 3: editedRecord"), "\(tampered.output)")
+    }
+
+    @Test func queryCommandFindsBySubjectWithoutPrintingIt() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let keyFile = directory.appending("audit.key")
+        try Data(Data(repeating: 7, count: 32).base64EncodedString().utf8).write(to: keyFile)
+        let auditDirectory = directory.appending("audit")
+        try AuditFixture.makeLog(in: auditDirectory, count: 9)
+        let result = try IDGateExecutable.run([
+            "audit", "query", auditDirectory.path, "--key-file", keyFile.path, "--subject", AuditFixture.subjects[0],
+            "--client", "bank-a",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.contains(#""transactionId":"tx-"#) })
+        #expect(!result.output.contains(AuditFixture.subjects[0]))
+    }
+}
