@@ -1,7 +1,134 @@
 import Benchmark
+import IDGateGateway
+import IDGateMatching
+import IDGateStore
 
+/// The match path on one core: parse a request body, look the resident up (an in-memory dictionary standing in for
+/// the store), compare every attribute, digest the request and encode the response. Bodies rotate over registry
+/// hits, near-misses (typos, missing diacritics, swapped order, old phone prefixes) and misses.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("placeholder") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(1) }
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+        warmupIterations: 1_000,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(5),
+        maxIterations: 1_000_000
+    )
+
+    let corpus = MatchCorpus(residents: 100_000, bodies: 4_096)
+    let today = PartialDate(year: 2026, month: 11, day: 23)!
+
+    Benchmark("match: parse + lookup + compare + digest + encode") { benchmark in
+        var responder = MatchResponder()
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            out.removeAll(keepingCapacity: true)
+            let body = corpus.bodies[index & (corpus.bodies.count - 1)]
+            index &+= 1
+            let error = body.withUnsafeBytes {
+                responder.respond(to: $0, lookup: corpus.registry, today: today, into: &out)
+            }
+            blackHole(error)
+            blackHole(out.count)
+        }
+    }
+
+    Benchmark("parse only") { benchmark in
+        var parser = MatchRequestParser()
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            let body = corpus.bodies[index & (corpus.bodies.count - 1)]
+            index &+= 1
+            blackHole(body.withUnsafeBytes { parser.parse($0) })
+        }
+    }
+
+    Benchmark("compare only (full name + date + sex + residence + phone)") { benchmark in
+        let engine = MatchEngine()
+        var parser = MatchRequestParser()
+        let requests: [MatchRequest] = corpus.bodies.prefix(1024).compactMap { body in
+            body.withUnsafeBytes { parser.parse($0) } == nil ? parser.request : nil
+        }
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            let request = requests[index % requests.count]
+            index &+= 1
+            blackHole(engine.match(request, in: corpus.registry, today: today))
+        }
+    }
+}
+
+/// A synthetic registry and request bodies against it.
+struct MatchCorpus: Sendable {
+    let registry: [IDNumber: ResidentRecord]
+    let bodies: [[UInt8]]
+
+    init(residents: Int, bodies count: Int) {
+        let families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+        let middles = ["Văn", "Thị", "Hữu", "Đức", "Thanh", "Minh", "Ngọc", "Quang"]
+        let givens = ["An", "Bình", "Cường", "Dũng", "Hà", "Hương", "Lan", "Long", "Nam", "Phương", "Quân", "Thảo", "Trang", "Tuấn"]
+        let places = [
+            ("Phường Dịch Vọng", "Quận Cầu Giấy", "Thành phố Hà Nội"), ("Phường Bến Nghé", "Quận 1", "Thành phố Hồ Chí Minh"),
+            ("Xã Quảng Phú", "Huyện Quảng Điền", "Tỉnh Thừa Thiên Huế"), ("Phường Hải Châu I", "Quận Hải Châu", "Thành phố Đà Nẵng"),
+        ]
+        var generator = SplitMix(seed: 42)
+        var registry: [IDNumber: ResidentRecord] = [:]
+        var records: [ResidentRecord] = []
+        for serial in 0..<residents {
+            let id = IDNumber(unchecked: 1_085_000_000 + UInt64(serial))  // province 001, 1985
+            let place = places[generator.next(places.count)]
+            let record = ResidentRecord(
+                idNumber: id,
+                fullName: "\(families[generator.next(families.count)]) \(middles[generator.next(middles.count)]) \(givens[generator.next(givens.count)])",
+                dateOfBirth: PartialDate(year: 1985, month: 1 + generator.next(12), day: 1 + generator.next(28))!,
+                sex: generator.next(2) == 0 ? .male : .female,
+                placeOfOrigin: "\(place.0), \(place.1), \(place.2)",
+                placeOfResidence: "Số \(1 + generator.next(200)), \(place.0), \(place.1), \(place.2)",
+                phoneNumbers: ["09\(10_000_000 + generator.next(89_999_999))"],
+                card: IdentityCard(
+                    number: id.description, issueDate: PartialDate(year: 2021, month: 4, day: 20)!,
+                    expiryDate: PartialDate(year: 2045, month: 1, day: 1)!, status: .valid))
+            registry[id] = record
+            records.append(record)
+        }
+        self.registry = registry
+        self.bodies = (0..<count).map { index in
+            let record = records[generator.next(records.count)]
+            var name = record.fullName
+            var id = record.idNumber.description
+            switch index % 8 {
+            case 1: name = name.uppercased()
+            case 2: name = MatchCorpus.stripped(name)
+            case 3: name = String(name.split(separator: " ").reversed().joined(separator: " "))
+            case 4: name = String(name.dropLast())
+            case 5: id = IDNumber(unchecked: record.idNumber.value + UInt64(residents)).description  // miss
+            default: break
+            }
+            let body = #"{"idNumber":"\#(id)","fullName":"\#(name)","dateOfBirth":"\#(record.dateOfBirth)","#
+                + #""sex":"\#(record.sex.name)","placeOfResidence":"\#(record.placeOfResidence)","#
+                + #""phoneNumber":"\#(record.phoneNumbers[0])","purpose":"account-opening","ref":"bench-\#(index)"}"#
+            return Array(body.utf8)
+        }
+    }
+
+    static func stripped(_ name: String) -> String {
+        let plain = Array("aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd")
+        let marked = Array("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
+        return String(name.map { c in marked.firstIndex(of: Character(c.lowercased())).map { plain[$0] } ?? c })
+    }
+}
+
+/// Deterministic pseudo-random numbers so every run measures the same corpus.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

@@ -1,0 +1,74 @@
+import NIOCore
+
+/// Where the wire encoders write: a `[UInt8]` (tests, batch assembly) or NIO's `ByteBuffer` (HTTP bodies). Generic
+/// encoders specialize per sink, so writing is a plain append.
+public protocol ByteSink {
+    mutating func write(byte: UInt8)
+    mutating func write(bytes: UnsafeRawBufferPointer)
+}
+
+extension ByteSink {
+    @inlinable
+    public mutating func write(_ string: StaticString) {
+        write(bytes: UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount))
+    }
+
+    /// Writes a non-negative decimal integer.
+    @inlinable
+    public mutating func write(decimal value: Int) {
+        precondition(value >= 0)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var remaining = value
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(truncatingIfNeeded: 0x30 + remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            write(bytes: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
+    /// Writes `bytes` (valid UTF-8) as a JSON string literal with quotes, escaping `"`, `\` and control characters.
+    @inlinable
+    public mutating func write(jsonString bytes: UnsafeRawBufferPointer) {
+        write(byte: UInt8(ascii: "\""))
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            write(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
+            switch byte {
+            case UInt8(ascii: "\""): write("\\\"")
+            case UInt8(ascii: "\\"): write("\\\\")
+            case 0x0A: write("\\n")
+            case 0x0D: write("\\r")
+            case 0x09: write("\\t")
+            default:
+                write("\\u00")
+                let hex: StaticString = "0123456789abcdef"
+                write(byte: hex.utf8Start[Int(byte >> 4)])
+                write(byte: hex.utf8Start[Int(byte & 0xF)])
+            }
+            runStart = index + 1
+        }
+        write(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart...]))
+        write(byte: UInt8(ascii: "\""))
+    }
+
+    public mutating func write(jsonString string: String) {
+        var string = string
+        string.withUTF8 { write(jsonString: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension Array: ByteSink where Element == UInt8 {
+    @inlinable public mutating func write(byte: UInt8) { append(byte) }
+    @inlinable public mutating func write(bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+}
+
+extension ByteBuffer: ByteSink {
+    @inlinable public mutating func write(byte: UInt8) { writeInteger(byte) }
+    @inlinable public mutating func write(bytes: UnsafeRawBufferPointer) { writeBytes(bytes) }
+}

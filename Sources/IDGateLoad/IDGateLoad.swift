@@ -1,1 +1,0 @@
-// IDGateLoad: see docs/ARCHITECTURE.md

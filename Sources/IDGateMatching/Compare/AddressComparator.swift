@@ -1,0 +1,132 @@
+/// Compares addresses unit by unit from the province (the last comma-separated part) down (docs/MATCHING.md,
+/// "Addresses"). Administrative-unit words and their abbreviations at the start of a unit (`Tỉnh`, `TP.`, `Quận`,
+/// `P.`, …) are ignored, as is a trailing `Việt Nam`.
+enum AddressComparator {
+    static func compare(submitted: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer, thresholds: MatchThresholds)
+        -> FieldResult
+    {
+        TokenizedText.withTokens(of: submitted, splitDigits: true) { given in
+            TokenizedText.withTokens(of: stored, splitDigits: true) { held in
+                compare(Units(given), Units(held), thresholds: thresholds)
+            }
+        }
+    }
+
+    private static func compare(_ given: Units, _ held: Units, thresholds: MatchThresholds) -> FieldResult {
+        let depth = min(given.count, held.count)
+        var agreeing = 0
+        var marks = MatchReasons()
+        while agreeing < depth {
+            guard let unitMarks = given.compare(fromProvince: agreeing, with: held) else { break }
+            marks.rawValue |= unitMarks.rawValue
+            agreeing += 1
+        }
+        let deepest = max(given.count, held.count)
+        guard agreeing > 0 else { return .different }
+        if agreeing == deepest { return thresholds.result(reasons: marks) }
+        var reasons = marks
+        if agreeing == 1 {
+            reasons.insert(.provinceOnly)
+        } else {
+            reasons.insert(agreeing == depth ? .lessSpecific : .differentValue)
+        }
+        return FieldResult(outcome: .partial, score: UInt8(100 * agreeing / deepest), reasons: reasons)
+    }
+
+    /// The units of an address as token ranges, without unit-type prefixes and without a trailing country.
+    private struct Units {
+        let text: TokenizedText
+        /// Per unit, counted from the province: first and end token index (prefix words skipped).
+        var ranges: [(start: Int, end: Int)] = []
+
+        var count: Int { ranges.count }
+
+        init(_ text: TokenizedText) {
+            self.text = text
+            ranges.reserveCapacity(text.unitCount)
+            var end = text.tokenCount
+            while end > 0 {
+                let unit = text.tokens[end - 1].unit
+                var start = end - 1
+                while start > 0 && text.tokens[start - 1].unit == unit { start -= 1 }
+                let unitStart = start
+                start += Vocabulary.prefixLength(text, from: start, to: end)
+                if !(ranges.isEmpty && end == text.tokenCount && Vocabulary.isCountry(text, from: start, to: end)) {
+                    ranges.append((start, end))
+                }
+                end = unitStart
+            }
+        }
+
+        /// The reasons (case, diacritics) when unit `index` (0 = province) agrees, nil when it differs.
+        func compare(fromProvince index: Int, with other: Units) -> MatchReasons? {
+            let (a, b) = (ranges[index], other.ranges[index])
+            guard a.end - a.start == b.end - b.start else {
+                return Vocabulary.sameByAlias(text, a, other.text, b) ? MatchReasons() : nil
+            }
+            var reasons = MatchReasons()
+            for k in 0..<(a.end - a.start) {
+                let x = text[token: a.start + k]
+                let y = other.text[token: b.start + k]
+                if let comparison = TokenComparison.compare(x, y, allowTypo: false) {
+                    if comparison.caseDiffers { reasons.insert(.caseDiffers) }
+                    if comparison.diacriticsDiffer { reasons.insert(.diacriticsDiffer) }
+                } else if !TokenComparison.baseEqual(x, y) {
+                    return Vocabulary.sameByAlias(text, a, other.text, b) ? MatchReasons() : nil
+                }
+            }
+            return reasons
+        }
+    }
+
+    /// Unit-type words, abbreviations and aliases, in folded ASCII.
+    private enum Vocabulary {
+        /// Longest first, so `thanh pho` wins over nothing and `to dan pho` over `to`.
+        static let prefixes: [[StaticString]] = [
+            ["to", "dan", "pho"], ["thanh", "pho"], ["thi", "xa"], ["thi", "tran"], ["khu", "pho"],
+            ["tinh"], ["huyen"], ["quan"], ["xa"], ["phuong"], ["tp"], ["tx"], ["tt"], ["kp"], ["thon"], ["ap"],
+            ["xom"], ["so"], ["duong"], ["ngo"], ["hem"], ["to"], ["q"], ["p"], ["h"], ["x"], ["t"],
+        ]
+        static let countries: [[StaticString]] = [["viet", "nam"], ["vietnam"], ["vn"]]
+        /// Abbreviations of province names, compared as the full name.
+        static let aliases: [(short: [StaticString], full: [StaticString])] = [
+            (["hcm"], ["ho", "chi", "minh"]), (["tphcm"], ["ho", "chi", "minh"]), (["hn"], ["ha", "noi"]),
+        ]
+
+        static func matches(_ text: TokenizedText, from start: Int, _ words: [StaticString]) -> Bool {
+            guard start + words.count <= text.tokenCount else { return false }
+            for (offset, word) in words.enumerated() {
+                let token = text[token: start + offset]
+                guard token.count == word.utf8CodeUnitCount else { return false }
+                for k in 0..<token.count where token[k].base != UInt32(word.utf8Start[k]) { return false }
+            }
+            return true
+        }
+
+        /// How many leading tokens of the unit are a unit-type word (never the whole unit).
+        static func prefixLength(_ text: TokenizedText, from start: Int, to end: Int) -> Int {
+            for words in prefixes where words.count < end - start && matches(text, from: start, words) {
+                return words.count
+            }
+            return 0
+        }
+
+        static func isCountry(_ text: TokenizedText, from start: Int, to end: Int) -> Bool {
+            countries.contains { $0.count == end - start && matches(text, from: start, $0) }
+        }
+
+        static func sameByAlias(
+            _ a: TokenizedText, _ ra: (start: Int, end: Int), _ b: TokenizedText, _ rb: (start: Int, end: Int)
+        ) -> Bool {
+            func canonical(_ t: TokenizedText, _ r: (start: Int, end: Int)) -> [StaticString]? {
+                aliases.first { $0.short.count == r.end - r.start && matches(t, from: r.start, $0.short) }?.full
+            }
+            if let full = canonical(a, ra) {
+                return (full.count == rb.end - rb.start && matches(b, from: rb.start, full))
+                    || canonical(b, rb).map { $0.map(\.description) == full.map(\.description) } == true
+            }
+            if let full = canonical(b, rb) { return full.count == ra.end - ra.start && matches(a, from: ra.start, full) }
+            return false
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import IDGateStore
+
+/// Finds the resident for an ID number and lends it to a closure (a store read transaction, or a dictionary in tests
+/// and benchmarks). Lending rather than returning lets a non-copying view stay inside its transaction.
+public protocol ResidentLookup {
+    associatedtype Facts: ResidentFacts
+    func withResident<R>(_ idNumber: IDNumber, _ body: (Facts?) throws -> R) rethrows -> R
+}
+
+extension Dictionary: ResidentLookup where Key == IDNumber, Value == ResidentRecord {
+    public func withResident<R>(_ idNumber: IDNumber, _ body: (ResidentRecord?) throws -> R) rethrows -> R {
+        try body(self[idNumber])
+    }
+}

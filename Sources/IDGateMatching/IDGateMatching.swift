@@ -1,1 +1,0 @@
-// IDGateMatching: see docs/ARCHITECTURE.md

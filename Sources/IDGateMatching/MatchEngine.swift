@@ -1,0 +1,77 @@
+import IDGateStore
+
+/// Compares a validated `MatchRequest` with a registry record, field by field, and decides.
+///
+/// Pure computation (no I/O); generic over the stored side so the store's non-copying view and the owning
+/// `ResidentRecord` each get a specialized copy.
+public struct MatchEngine: Sendable {
+    public var thresholds: MatchThresholds
+
+    public init(thresholds: MatchThresholds = MatchThresholds()) {
+        self.thresholds = thresholds
+    }
+
+    /// Looks the request's ID number up and matches; `not_found` when no resident holds it.
+    /// The request must have passed `validate()`.
+    @inlinable
+    public func match<L: ResidentLookup>(_ request: MatchRequest, in lookup: L, today: PartialDate) -> MatchResult {
+        guard let idNumber = request.idNumber else { preconditionFailure("match requires a validated request") }
+        return lookup.withResident(idNumber) { match(request, against: $0, today: today) }
+    }
+
+    /// Matches against a resident already looked up (nil: not found). `today` decides whether a card has expired.
+    public func match<F: ResidentFacts>(_ request: MatchRequest, against resident: F?, today: PartialDate)
+        -> MatchResult
+    {
+        guard let resident else { return .notFound(fields: request.attributes) }
+        let cardStatus = resident.storedCardStatus.map {
+            CardStatus(stored: $0, expiry: resident.cardExpiryDate, today: today)
+        }
+        var result = MatchResult(
+            decision: .match, fields: request.attributes, recordStatus: resident.recordStatus, cardStatus: cardStatus)
+        for attribute in request.attributes {
+            result[attribute] = compare(attribute, of: request, with: resident)
+        }
+        result.decision = MatchResult.decision(for: request.attributes, in: result)
+        return result
+    }
+
+    private func compare<F: ResidentFacts>(_ attribute: Attribute, of request: MatchRequest, with resident: F)
+        -> FieldResult
+    {
+        switch attribute {
+        case .idNumber:
+            return .exact
+        case .fullName:
+            return request.withText(.fullName) { submitted in
+                resident.withFullName {
+                    NameComparator.compare(submitted: submitted, stored: $0, thresholds: thresholds)
+                }
+            }
+        case .dateOfBirth:
+            return DateComparator.compare(
+                submitted: request.dateOfBirth!, stored: resident.dateOfBirth, thresholds: thresholds)
+        case .sex:
+            return request.sex == resident.sex ? .exact : .different
+        case .placeOfOrigin:
+            return request.withText(.placeOfOrigin) { submitted in
+                resident.withPlaceOfOrigin {
+                    AddressComparator.compare(submitted: submitted, stored: $0, thresholds: thresholds)
+                }
+            }
+        case .placeOfResidence:
+            return request.withText(.placeOfResidence) { submitted in
+                resident.withPlaceOfResidence {
+                    AddressComparator.compare(submitted: submitted, stored: $0, thresholds: thresholds)
+                }
+            }
+        case .phoneNumber:
+            return PhoneComparator.compare(
+                submitted: request.phoneNumber!, submittedWasRemapped: request.phoneNumberWasRemapped,
+                resident: resident, thresholds: thresholds)
+        case .cardIssueDate:
+            guard let issued = resident.cardIssueDate else { return .different }
+            return DateComparator.compare(submitted: request.cardIssueDate!, stored: issued, thresholds: thresholds)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import IDGateStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Every field a match request may carry: the attributes to compare plus the caller's `purpose` and `ref`.
+public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
+    case idNumber = 0
+    case fullName = 1
+    case dateOfBirth = 2
+    case sex = 3
+    case placeOfOrigin = 4
+    case placeOfResidence = 5
+    case phoneNumber = 6
+    case cardIssueDate = 7
+    case purpose = 8
+    case ref = 9
+
+    /// The attribute this field submits for checking; nil for `purpose` and `ref`.
+    public var attribute: Attribute? { Attribute(rawValue: rawValue) }
+
+    public init(_ attribute: Attribute) { self = RequestField(rawValue: attribute.rawValue)! }
+
+    public var wireName: String {
+        attribute?.wireName ?? (self == .purpose ? "purpose" : "ref")
+    }
+
+    /// Most bytes a value may have (a sanity bound, far above any real value).
+    public var maximumLength: Int {
+        switch self {
+        case .fullName: 256
+        case .placeOfOrigin, .placeOfResidence: 512
+        case .ref: 128
+        case .purpose: 64
+        case .idNumber, .dateOfBirth, .sex, .phoneNumber, .cardIssueDate: 32
+        }
+    }
+
+    /// Matches a decoded JSON key against the field names without allocating.
+    public init?(wireName bytes: UnsafeRawBufferPointer) {
+        for field in RequestField.allCases {
+            let name = field.staticWireName
+            if name.utf8CodeUnitCount == bytes.count
+                && memcmp(name.utf8Start, bytes.baseAddress!, bytes.count) == 0
+            {
+                self = field
+                return
+            }
+        }
+        return nil
+    }
+
+    public var staticWireName: StaticString {
+        switch self {
+        case .idNumber: "idNumber"
+        case .fullName: "fullName"
+        case .dateOfBirth: "dateOfBirth"
+        case .sex: "sex"
+        case .placeOfOrigin: "placeOfOrigin"
+        case .placeOfResidence: "placeOfResidence"
+        case .phoneNumber: "phoneNumber"
+        case .cardIssueDate: "cardIssueDate"
+        case .purpose: "purpose"
+        case .ref: "ref"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import IDGateStore
+
+/// The engine's answer to one request: decision, a result per submitted field, and the record's status.
+///
+/// Fixed-size and allocation-free: field results live in one SIMD vector indexed by `Attribute`, the submitted order
+/// in a packed `AttributeOrder`.
+public struct MatchResult: Sendable, Hashable {
+    public var decision: MatchDecision
+    /// The compared attributes in submitted order (never `idNumber`).
+    public var fields: AttributeOrder
+    /// nil when not found.
+    public var recordStatus: RecordStatus?
+    /// nil when not found or when no card has been issued to the resident.
+    public var cardStatus: CardStatus?
+    private var packedResults: SIMD8<UInt32>
+
+    public init(
+        decision: MatchDecision, fields: AttributeOrder, recordStatus: RecordStatus?, cardStatus: CardStatus?
+    ) {
+        self.decision = decision
+        self.fields = fields
+        self.recordStatus = recordStatus
+        self.cardStatus = cardStatus
+        self.packedResults = .zero
+    }
+
+    public static func notFound(fields: AttributeOrder) -> MatchResult {
+        MatchResult(decision: .notFound, fields: fields, recordStatus: nil, cardStatus: nil)
+    }
+
+    public subscript(attribute: Attribute) -> FieldResult {
+        get { FieldResult(packed: packedResults[Int(attribute.rawValue)]) }
+        set { packedResults[Int(attribute.rawValue)] = newValue.packed }
+    }
+
+    /// The decision implied by the field results: any mismatch wins, then any partial.
+    public static func decision(for fields: AttributeOrder, in result: MatchResult) -> MatchDecision {
+        var sawPartial = false
+        for attribute in fields {
+            switch result[attribute].outcome {
+            case .mismatch: return .mismatch
+            case .partial: sawPartial = true
+            case .match: break
+            }
+        }
+        return sawPartial ? .partial : .match
+    }
+}

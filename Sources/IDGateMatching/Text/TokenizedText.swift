@@ -1,0 +1,103 @@
+/// A name or address split into tokens of `LetterCode`s, straight from UTF-8 bytes without Foundation.
+///
+/// Letters are folded on the way in (precomposed or combining Vietnamese marks, case); whitespace and punctuation
+/// separate tokens; commas and semicolons also separate units (the parts of an address). Storage is borrowed from
+/// the stack for the duration of `withTokens`.
+struct TokenizedText {
+    struct Token {
+        var start: Int32
+        var end: Int32
+        var unit: Int32
+    }
+
+    let letters: UnsafeMutableBufferPointer<LetterCode>
+    let tokens: UnsafeMutableBufferPointer<Token>
+    private(set) var tokenCount = 0
+    private(set) var unitCount = 0
+
+    subscript(token index: Int) -> UnsafeBufferPointer<LetterCode> {
+        let token = tokens[index]
+        return UnsafeBufferPointer(rebasing: letters[Int(token.start)..<Int(token.end)])
+    }
+
+    /// Tokenizes `bytes`; with `splitDigits`, a change between letters and digits also ends a token (`Q1` → `q 1`).
+    static func withTokens<R>(
+        of bytes: UnsafeRawBufferPointer, splitDigits: Bool, _ body: (TokenizedText) throws -> R
+    ) rethrows -> R {
+        let capacity = max(bytes.count, 1)
+        return try withUnsafeTemporaryAllocation(of: LetterCode.self, capacity: capacity) { letters in
+            try withUnsafeTemporaryAllocation(of: Token.self, capacity: capacity) { tokens in
+                var text = TokenizedText(letters: letters, tokens: tokens)
+                text.fill(from: bytes, splitDigits: splitDigits)
+                return try body(text)
+            }
+        }
+    }
+
+    private init(letters: UnsafeMutableBufferPointer<LetterCode>, tokens: UnsafeMutableBufferPointer<Token>) {
+        self.letters = letters
+        self.tokens = tokens
+    }
+
+    private mutating func fill(from bytes: UnsafeRawBufferPointer, splitDigits: Bool) {
+        var letterCount = 0
+        var tokenStart = -1
+        var lastWasDigit = false
+        var unit = 0
+        var unitHasTokens = false
+
+        func closeToken() {
+            guard tokenStart >= 0 else { return }
+            tokens[tokenCount] = Token(start: Int32(tokenStart), end: Int32(letterCount), unit: Int32(unit))
+            tokenCount += 1
+            tokenStart = -1
+            unitHasTokens = true
+        }
+        func closeUnit() {
+            closeToken()
+            if unitHasTokens { unit += 1 }
+            unitHasTokens = false
+        }
+        func add(_ letter: LetterCode, isDigit: Bool = false) {
+            if tokenStart >= 0 && splitDigits && isDigit != lastWasDigit { closeToken() }
+            if tokenStart < 0 { tokenStart = letterCount }
+            letters[letterCount] = letter
+            letterCount += 1
+            lastWasDigit = isDigit
+        }
+
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): add(LetterCode(base: UInt32(byte)))
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): add(LetterCode(base: UInt32(byte | 0x20), upper: true))
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): add(LetterCode(base: UInt32(byte)), isDigit: true)
+                case UInt8(ascii: ","), UInt8(ascii: ";"): closeUnit()
+                default: closeToken()
+                }
+                continue
+            }
+            let (scalar, length) = UTF8Decoding.scalar(in: bytes, at: index)
+            index += length
+            if let letter = VietnameseFolding.precomposed(scalar) {
+                add(letter)
+            } else if let mark = VietnameseFolding.combiningMark(scalar) {
+                guard tokenStart >= 0 else { continue }
+                switch mark {
+                case .modifier(let modifier): letters[letterCount - 1].apply(modifier: modifier)
+                case .tone(let tone): letters[letterCount - 1].apply(tone: tone)
+                case .other: break
+                }
+            } else if UTF8Decoding.isSeparator(scalar) {
+                closeToken()
+            } else {
+                add(LetterCode(base: scalar))
+            }
+        }
+        closeUnit()
+        unitCount = unit
+    }
+}

@@ -1,8 +1,0 @@
-import Testing
-@testable import IDGateMatching
-
-@Suite struct IDGateMatchingSmokeTests {
-    @Test func moduleLoads() {
-        #expect(Bool(true))
-    }
-}
