@@ -1,5 +1,6 @@
 import Foundation
 import IDGateHTTP2
+import IDGateMatching
 
 /// Everything `idgate serve` needs, read from one JSON file (see config/idgate.example.json and docs/CONFIG.md).
 ///
@@ -11,6 +12,47 @@ public struct GatewayConfiguration: Codable, Sendable {
     public var registry: RegistrySettings
     public var chip: ChipSettings
     public var overload: OverloadSettings
+    /// Scores and thresholds of the matching engine (docs/MATCHING.md).
+    public var matching: MatchThresholds
+    public var clients: ClientsSettings
+    public var audit: AuditSettings
+    public var signing: SigningSettings
+
+    public struct ClientsSettings: Codable, Sendable {
+        /// The client registry (docs/CLIENTS.md); re-read when it changes.
+        public var file: String
+        public init(file: String) { self.file = file }
+    }
+
+    public struct AuditSettings: Codable, Sendable {
+        /// Segment directory of the audit log (docs/AUDIT.md).
+        public var directory: String
+        /// The secret of the keyed subject hash (created on first start when missing).
+        public var keyFile: String
+        /// `beforeResponse`: answer only after the record is fsync'd; `async`: answer at once (bounded loss window).
+        public var durability: AuditLogConfiguration.Durability = .beforeResponse
+        public var maxSegmentBytes: Int = 64 << 20
+        public var retentionDays: Int?
+        /// Refuse requests (503) rather than fill the audit volume beyond this.
+        public var minimumFreeBytes: Int64 = 64 << 20
+
+        public init(directory: String, keyFile: String) {
+            self.directory = directory
+            self.keyFile = keyFile
+        }
+    }
+
+    public struct SigningSettings: Codable, Sendable {
+        /// Sign match and chip answers (`x-idgate-signature`).
+        public var enabled: Bool = true
+        /// Ed25519 private key (created on first start when missing).
+        public var keyFile: String
+
+        public init(keyFile: String, enabled: Bool = true) {
+            self.keyFile = keyFile
+            self.enabled = enabled
+        }
+    }
 
     public struct RegistrySettings: Codable, Sendable {
         /// The store directory (the one holding the `current` generation link).
@@ -50,15 +92,23 @@ public struct GatewayConfiguration: Codable, Sendable {
 
     public init(
         server: HTTP2ServerConfiguration = HTTP2ServerConfiguration(), registry: RegistrySettings,
-        chip: ChipSettings = ChipSettings(), overload: OverloadSettings = OverloadSettings()
+        chip: ChipSettings = ChipSettings(), overload: OverloadSettings = OverloadSettings(),
+        matching: MatchThresholds = MatchThresholds(), clients: ClientsSettings, audit: AuditSettings,
+        signing: SigningSettings
     ) {
         self.server = server
         self.registry = registry
         self.chip = chip
         self.overload = overload
+        self.matching = matching
+        self.clients = clients
+        self.audit = audit
+        self.signing = signing
     }
 
-    private enum CodingKeys: String, CodingKey { case server, registry, chip, overload }
+    private enum CodingKeys: String, CodingKey {
+        case server, registry, chip, overload, matching, clients, audit, signing
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -66,6 +116,10 @@ public struct GatewayConfiguration: Codable, Sendable {
         registry = try c.decode(RegistrySettings.self, forKey: .registry)
         chip = try c.decodeIfPresent(ChipSettings.self, forKey: .chip) ?? ChipSettings()
         overload = try c.decodeIfPresent(OverloadSettings.self, forKey: .overload) ?? OverloadSettings()
+        matching = try c.decodeIfPresent(MatchThresholds.self, forKey: .matching) ?? MatchThresholds()
+        clients = try c.decode(ClientsSettings.self, forKey: .clients)
+        audit = try c.decode(AuditSettings.self, forKey: .audit)
+        signing = try c.decode(SigningSettings.self, forKey: .signing)
     }
 }
 
@@ -110,6 +164,10 @@ extension GatewayConfiguration {
         }
         registry.path = resolve(registry.path)
         chip.trust = chip.trust.map(resolve)
+        clients.file = resolve(clients.file)
+        audit.directory = resolve(audit.directory)
+        audit.keyFile = resolve(audit.keyFile)
+        signing.keyFile = resolve(signing.keyFile)
         for i in server.listeners.indices {
             guard var tls = server.listeners[i].tls else { continue }
             tls.certificateChainPath = resolve(tls.certificateChainPath)
@@ -144,5 +202,71 @@ extension GatewayConfiguration {
         } else {
             server.listeners.append(.h2c(host: host, port: port))
         }
+    }
+}
+
+// Decoding with defaults: a configuration file names only the settings it changes.
+
+extension KeyedDecodingContainer {
+    func value<T: Decodable>(_ key: Key, default fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}
+
+extension GatewayConfiguration.RegistrySettings {
+    private enum CodingKeys: String, CodingKey { case path, reloadCheckInterval }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            path: try c.decode(String.self, forKey: .path),
+            reloadCheckInterval: try c.value(.reloadCheckInterval, default: 2))
+    }
+}
+
+extension GatewayConfiguration.ChipSettings {
+    private enum CodingKeys: String, CodingKey {
+        case trust, requireActiveAuth, cacheCapacity, challengeLifetime, maxRequestBytes
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        trust = try c.value(.trust, default: trust)
+        requireActiveAuth = try c.value(.requireActiveAuth, default: requireActiveAuth)
+        cacheCapacity = try c.value(.cacheCapacity, default: cacheCapacity)
+        challengeLifetime = try c.value(.challengeLifetime, default: challengeLifetime)
+        maxRequestBytes = try c.value(.maxRequestBytes, default: maxRequestBytes)
+    }
+}
+
+extension GatewayConfiguration.OverloadSettings {
+    private enum CodingKeys: String, CodingKey { case maxInFlightPerLoop, retryAfterSeconds }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        maxInFlightPerLoop = try c.value(.maxInFlightPerLoop, default: maxInFlightPerLoop)
+        retryAfterSeconds = try c.value(.retryAfterSeconds, default: retryAfterSeconds)
+    }
+}
+
+extension GatewayConfiguration.AuditSettings {
+    private enum CodingKeys: String, CodingKey {
+        case directory, keyFile, durability, maxSegmentBytes, retentionDays, minimumFreeBytes
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            directory: try c.decode(String.self, forKey: .directory), keyFile: try c.decode(String.self, forKey: .keyFile))
+        durability = try c.value(.durability, default: durability)
+        maxSegmentBytes = try c.value(.maxSegmentBytes, default: maxSegmentBytes)
+        retentionDays = try c.decodeIfPresent(Int.self, forKey: .retentionDays)
+        minimumFreeBytes = try c.value(.minimumFreeBytes, default: minimumFreeBytes)
+    }
+}
+
+extension GatewayConfiguration.SigningSettings {
+    private enum CodingKeys: String, CodingKey { case enabled, keyFile }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(keyFile: try c.decode(String.self, forKey: .keyFile), enabled: try c.value(.enabled, default: true))
     }
 }

@@ -1,22 +1,156 @@
 import Foundation
+import IDGateChip
 import IDGateHTTP2
+import IDGateMatching
+import IDGateStore
 import NIOCore
 
 extension GatewayContext {
     /// `POST /v1/chip/challenge` and `POST /v1/chip/verify`.
     func addChipRoutes(to router: inout Router) {
-        router.on(.POST, "/v1/chip/challenge") { [challenges] _, writer in
-            do {
-                let challenge = try challenges.issue()
-                let body = #"{"transactionId":"\#(TransactionIDs.next())","challengeId":"\#(challenge.id)","challenge":"\#(challenge.hex)","expiresAt":"\#(RFC3339.format(challenge.expiresAt))"}"#
-                writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: body))
-            } catch {
-                writer.respond(
-                    status: .serviceUnavailable, headers: ["content-type": "application/json", "retry-after": "1"],
-                    body: HTTPErrorBody.make(code: "overloaded", message: "too many outstanding challenges"))
-            }
+        router.on(.POST, "/v1/chip/challenge") { [self] request, writer in
+            answerChallenge(request, writer)
+        }
+        router.on(.POST, "/v1/chip/verify", contentType: "application/json") { [self] request, writer in
+            answerChipVerify(request, writer)
         }
     }
+
+    private func answerChallenge(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let started = MonotonicClock.nanoseconds()
+        let loop = LoopContext.current(for: self)
+        guard let client = admit(request, operation: .chipVerify, writer: writer, loop: loop) else { return }
+        if let problem = client.authorize(operation: .chipVerify, attributes: [], purpose: nil),
+            problem.code == "forbidden"
+        {
+            refuse(problem, client: client, operation: .chipVerify, started: started, writer: writer, loop: loop)
+            return
+        }
+        let transactionID = loop.nextTransactionID()
+        let challenge: ChallengeStore.Challenge
+        do {
+            challenge = try challenges.issue()
+        } catch {
+            refuse(
+                WireError(.overloaded, message: "too many outstanding challenges"), client: client,
+                operation: .chipVerify, retryAfter: 1, started: started, writer: writer, loop: loop)
+            return
+        }
+        let body = #"{"transactionId":"\#(transactionID)","challengeId":"\#(challenge.id)","challenge":"\#(challenge.hex)","expiresAt":"\#(RFC3339.format(challenge.expiresAt))"}"#
+        finish(
+            status: 200, body: ByteBuffer(string: body), signed: false,
+            audit: AuditRecord(
+                clientID: client.id, purpose: nil, operation: .chipVerify, transactionID: transactionID.description,
+                subjectIDNumber: nil, attributes: [], decision: .none, status: 200, latencyMicros: 0),
+            client: client, started: started, writer: writer)
+    }
+
+    private func answerChipVerify(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let started = MonotonicClock.nanoseconds()
+        let loop = LoopContext.current(for: self)
+        guard let client = admit(request, operation: .chipVerify, writer: writer, loop: loop) else { return }
+        let input: ChipVerifyRequest
+        switch ChipVerifyRequest.parse(request.body, maxBytes: configuration.chip.maxRequestBytes) {
+        case .success(let parsed): input = parsed
+        case .failure(let error):
+            refuse(error, client: client, operation: .chipVerify, started: started, writer: writer, loop: loop)
+            return
+        }
+        // The registry comparison reports only the attributes this client may check.
+        let compared = AttributeSet.chipComparable.intersection(client.attributes)
+        if let problem = client.authorize(operation: .chipVerify, attributes: compared, purpose: input.purpose) {
+            refuse(
+                problem, client: client, operation: .chipVerify, started: started, writer: writer, loop: loop)
+            return
+        }
+        var activeAuth: ActiveAuthInput? = nil
+        if let aa = input.activeAuth {
+            switch challenges.consume(id: aa.challengeId) {
+            case .success(let bytes): activeAuth = ActiveAuthInput(challenge: bytes, signature: aa.signature)
+            case .failure(let problem):
+                let message = problem == .expired ? "the challenge has expired" : "unknown or already used challenge"
+                refuse(
+                    WireError(.invalidField, message: message, field: "activeAuth.challengeId"), client: client,
+                    operation: .chipVerify, purpose: input.purpose, started: started, writer: writer, loop: loop)
+                return
+            }
+        }
+        let verification = chipVerifier.verify(sod: input.sod, dataGroups: input.dataGroups, activeAuth: activeAuth)
+        let registryResult = compareWithRegistry(verification.personalData, attributes: compared, loop: loop)
+        let transactionID = loop.nextTransactionID()
+        let decision = chipDecision(verification, registry: registryResult, sodCoversDG15: input.sodCoversDG15(verification))
+
+        var body = ByteBuffer()
+        body.reserveCapacity(1024)
+        body.write("{\"transactionId\":\"")
+        transactionID.write(into: &body)
+        body.write("\"")
+        if let ref = input.ref {
+            body.write(",\"ref\":")
+            body.write(jsonString: ref)
+        }
+        body.write(",\"decision\":\"")
+        body.write(decision ? "valid" : "invalid")
+        body.write("\",\"passiveAuth\":")
+        body.writeBytes(verification.passiveAuth.jsonBytes())
+        body.write(",\"activeAuth\":")
+        body.writeBytes(verification.activeAuth.jsonBytes())
+        if let registryResult {
+            body.write(",\"registry\":{")
+            MatchResponseEncoder.writeVerdict(registryResult, into: &body)
+            body.write("}")
+        }
+        body.write("}")
+        metrics.decided(operation: "chip", decision: decision ? "valid" : "invalid", client: client.id)
+        finish(
+            status: 200, body: body, signed: true,
+            audit: AuditRecord(
+                clientID: client.id, purpose: input.purpose, operation: .chipVerify,
+                transactionID: transactionID.description, subjectIDNumber: verification.personalData?.idNumber,
+                attributes: compared, decision: decision ? .valid : .invalid, status: 200, latencyMicros: 0),
+            client: client, started: started, writer: writer)
+    }
+
+    /// The chip's personal data (DG13, else DG1) compared with the registry record of its ID number.
+    private func compareWithRegistry(_ data: ChipPersonalData?, attributes: AttributeSet, loop: LoopContext)
+        -> MatchResult?
+    {
+        guard let data, let reader = loop.reader(from: registry) else { return nil }
+        var request = MatchRequest()
+        func set(_ field: RequestField, _ value: String?) {
+            guard let value, field.attribute.map(attributes.contains) ?? true else { return }
+            var text = value
+            _ = text.withUTF8 { request.set(field, utf8: UnsafeRawBufferPointer($0)) }
+        }
+        set(.idNumber, data.idNumber)
+        set(.fullName, data.fullName)
+        set(.dateOfBirth, data.dateOfBirth?.description)
+        set(.sex, data.sex?.name)
+        set(.placeOfOrigin, data.placeOfOrigin)
+        set(.placeOfResidence, data.placeOfResidence)
+        set(.cardIssueDate, data.cardIssueDate?.description)
+        guard request.idNumber != nil, request.validate() == nil else { return nil }
+        let today = PartialDate.today(secondsSinceEpoch: Date().timeIntervalSince1970)
+        return engine.match(request, in: reader, today: today)
+    }
+
+    /// `valid` only when passive authentication is valid, active authentication (when the SOD covers DG15 and the
+    /// configuration requires it) is valid, the card is valid in the registry and the record matches.
+    private func chipDecision(_ verification: ChipVerificationResult, registry: MatchResult?, sodCoversDG15: Bool) -> Bool {
+        guard verification.passiveAuth.result == .valid else { return false }
+        if sodCoversDG15 && configuration.chip.requireActiveAuth && verification.activeAuth.result != .valid {
+            return false
+        }
+        guard let registry else { return false }
+        return registry.cardStatus == .valid && registry.recordStatus == .active && registry.decision == .match
+    }
+}
+
+extension AttributeSet {
+    /// What a chip's DG13/DG1 can be compared on.
+    static let chipComparable = AttributeSet([
+        .idNumber, .fullName, .dateOfBirth, .sex, .placeOfOrigin, .placeOfResidence, .cardIssueDate,
+    ])
 }
 
 /// RFC 3339 timestamps in UTC with milliseconds.

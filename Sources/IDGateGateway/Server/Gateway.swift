@@ -4,6 +4,7 @@ import IDGateHTTP2
 import IDGateStore
 import Logging
 import NIOCore
+import Synchronization
 
 /// The identity verification gateway: the registry, the verification engines and the relying-party controls
 /// assembled behind the HTTP/2 server.
@@ -20,11 +21,12 @@ public final class Gateway: Sendable {
         let context = try GatewayContext(configuration: configuration, logger: logger)
         self.context = context
         let metrics = context.metrics
-        server = HTTP2Server(
+        let server = HTTP2Server(
             configuration: configuration.server, router: context.makeRouter(), logger: logger,
             onRequestCompleted: { route, status, nanos in
                 metrics.requestCompleted(route: route, status: status, durationNanos: Int64(truncatingIfNeeded: nanos))
             })
+        self.server = server
         context.transportStats.withLock { $0 = server.stats }
         reloadTask = ReloadTask()
     }
@@ -58,25 +60,19 @@ public final class Gateway: Sendable {
 
 /// A repeating background task (registry generation check, client registry reload).
 final class ReloadTask: Sendable {
-    private let task = NIOLockedValueBoxTask()
+    private let task = Mutex<Task<Void, Never>?>(nil)
 
     func start(every seconds: Double, _ body: @escaping @Sendable () -> Void) {
         let interval = UInt64(max(0.05, seconds) * 1e9)
-        task.set(Task.detached {
+        let started = Task.detached {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: interval)
                 if Task.isCancelled { break }
                 body()
             }
-        })
+        }
+        task.withLock { $0 = started }
     }
 
-    func cancel() { task.cancel() }
-}
-
-/// A `Task` slot guarded by a lock.
-final class NIOLockedValueBoxTask: Sendable {
-    private let box = NIOLockedValueBox<Task<Void, Never>?>(nil)
-    func set(_ task: Task<Void, Never>) { box.withLockedValue { $0 = task } }
-    func cancel() { box.withLockedValue { $0?.cancel() } }
+    func cancel() { task.withLock { $0?.cancel() } }
 }

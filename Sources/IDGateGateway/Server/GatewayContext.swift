@@ -1,6 +1,7 @@
 import Foundation
 import IDGateChip
 import IDGateHTTP2
+import IDGateMatching
 import IDGateStore
 import Logging
 import NIOCore
@@ -13,16 +14,31 @@ final class GatewayContext: Sendable {
     let logger: Logger
     let registry: RegistryHolder
     let metrics: GatewayMetrics
+    let engine: MatchEngine
     let chipVerifier: ChipVerifier
     let challenges: ChallengeStore
+    let clients: ClientRegistry
+    let audit: AuditLog
+    let auditKey: AuditKey
+    let signer: ResponseSigner?
+    /// Requests accepted and not yet answered, across loops (overload shedding).
+    let inFlight = Atomic<Int>(0)
+    let maxInFlight: Int
+    /// Event loop threads, for splitting each client's rate limit across loops.
+    let loopCount: Int
     /// Set once the HTTP/2 server exists (it is created after the router this context builds).
     let transportStats = Mutex<HTTP2ServerStats?>(nil)
+    private let clientsFileStamp: Mutex<Date?>
 
     init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         registry = RegistryHolder(directory: configuration.registry.path, logger: logger)
         metrics = GatewayMetrics()
+        engine = MatchEngine(thresholds: configuration.matching)
+        loopCount = max(1, configuration.server.threads ?? System.coreCount)
+        maxInFlight = configuration.overload.maxInFlightPerLoop * loopCount
+
         let trust: TrustStore
         do {
             trust = try TrustStore(paths: configuration.chip.trust)
@@ -32,21 +48,76 @@ final class GatewayContext: Sendable {
         for warning in trust.loadWarnings { logger.warning("chip trust store", metadata: ["warning": "\(warning)"]) }
         chipVerifier = ChipVerifier(trustStore: trust, cacheCapacity: configuration.chip.cacheCapacity)
         challenges = ChallengeStore(lifetime: configuration.chip.challengeLifetime)
+
+        let clientsURL = URL(fileURLWithPath: configuration.clients.file)
+        do {
+            clients = try ClientRegistry(fileURL: clientsURL)
+        } catch {
+            throw ConfigurationError("clients.file \(configuration.clients.file): \(error)")
+        }
+        clientsFileStamp = Mutex(Self.modificationDate(of: configuration.clients.file))
+
+        do {
+            auditKey = try AuditKey.loadOrGenerate(at: URL(fileURLWithPath: configuration.audit.keyFile))
+            var auditConfiguration = AuditLogConfiguration(
+                directory: URL(fileURLWithPath: configuration.audit.directory), key: auditKey,
+                durability: configuration.audit.durability)
+            auditConfiguration.maxSegmentBytes = configuration.audit.maxSegmentBytes
+            auditConfiguration.retentionDays = configuration.audit.retentionDays
+            auditConfiguration.minimumFreeBytes = configuration.audit.minimumFreeBytes
+            audit = try AuditLog(configuration: auditConfiguration)
+        } catch {
+            throw ConfigurationError("audit: \(error)")
+        }
+        for problem in audit.startupReport.problems {
+            logger.error("audit log: problem found at startup; a new segment was started", metadata: ["problem": "\(problem)"])
+        }
+
+        if configuration.signing.enabled {
+            do {
+                signer = try ResponseSigner.loadOrGenerate(at: URL(fileURLWithPath: configuration.signing.keyFile))
+            } catch {
+                throw ConfigurationError("signing.keyFile: \(error)")
+            }
+        } else {
+            signer = nil
+        }
     }
 
     func makeRouter() -> Router {
         var router = Router()
         addHealthRoutes(to: &router)
+        addIdentityMatchRoutes(to: &router)
         addChipRoutes(to: &router)
         return router
     }
 
-    /// Runs off the event loops every `registry.reloadCheckInterval` seconds.
+    /// Runs off the event loops every `registry.reloadCheckInterval` seconds: registry generation swap, client
+    /// registry reload when its file changed.
     func periodicMaintenance() {
         if registry.reloadIfSuperseded() {
             metrics.setRegistrySequence(registry.store?.sequence ?? 0)
         }
+        let stamp = Self.modificationDate(of: configuration.clients.file)
+        let changed = clientsFileStamp.withLock { previous in
+            defer { previous = stamp }
+            return stamp != previous
+        }
+        if changed {
+            do {
+                _ = try clients.reload()
+                logger.info("client registry reloaded")
+            } catch {
+                logger.error("client registry reload failed; keeping the previous one", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
-    func close() {}
+    func close() {
+        audit.close()
+    }
+
+    private static func modificationDate(of path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
 }

@@ -1,17 +1,23 @@
 import IDGateStore
 import NIOPosix
 
-/// Per-event-loop state of the request path: the loop's registry reader and its in-flight count.
+/// Per-event-loop state of the request path: the loop's registry reader, match responder (parser, ID generator)
+/// and rate limiter.
 ///
 /// Lives in a thread-specific variable, so a handler reaches it without locks. It is `@unchecked Sendable` only
 /// because `ThreadSpecificVariable` requires it: each instance is created, used and released by one thread.
 final class LoopContext: @unchecked Sendable {
     private var reader: RegistryReader?
     private var readerVersion = -1
-    /// Requests accepted on this loop and not yet answered (overload shedding).
-    var inFlight = 0
+    var responder: MatchResponder
+    let rateLimiter: ClientRateLimiter
 
-    /// The loop's reader for the holder's current store, renewed after a generation swap.
+    private init(engine: MatchEngineHandle, loopCount: Int) {
+        responder = MatchResponder(engine: engine.engine)
+        rateLimiter = ClientRateLimiter(loopCount: loopCount)
+    }
+
+    /// The loop's reader for the holder's current store, renewed after a generation swap; nil when not open.
     func reader(from holder: RegistryHolder) -> RegistryReader? {
         let version = holder.version
         if version != readerVersion || reader == nil {
@@ -21,13 +27,23 @@ final class LoopContext: @unchecked Sendable {
         return reader
     }
 
+    /// A fresh transaction ID from this loop's generator.
+    func nextTransactionID() -> TransactionID { responder.transactionIDs.next() }
+
     private static let perThread = ThreadSpecificVariable<LoopContext>()
 
     /// The calling thread's context, created on first use.
-    static var current: LoopContext {
+    static func current(for gateway: GatewayContext) -> LoopContext {
         if let context = perThread.currentValue { return context }
-        let context = LoopContext()
+        let context = LoopContext(engine: MatchEngineHandle(engine: gateway.engine), loopCount: gateway.loopCount)
         perThread.currentValue = context
         return context
     }
+}
+
+import IDGateMatching
+
+/// Carries the configured engine into a loop context.
+struct MatchEngineHandle {
+    let engine: MatchEngine
 }

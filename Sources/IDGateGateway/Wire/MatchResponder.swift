@@ -8,6 +8,10 @@ public struct MatchResponder: Sendable {
     public var engine: MatchEngine
     public var parser = MatchRequestParser()
     public var transactionIDs = TransactionIDGenerator()
+    /// The decision of the last answered request (nil when it failed): the gateway audits and counts it.
+    public private(set) var lastDecision: MatchDecision?
+    /// The transaction ID of the last response written.
+    public private(set) var lastTransactionID = TransactionID(high: 0, low: 0)
 
     public init(engine: MatchEngine = MatchEngine()) {
         self.engine = engine
@@ -20,11 +24,14 @@ public struct MatchResponder: Sendable {
         to body: UnsafeRawBufferPointer, lookup: L, today: PartialDate, into sink: inout S,
         authorize: (MatchRequest) -> WireError? = { _ in nil }
     ) -> WireError? {
+        lastDecision = nil
         if let error = parser.parse(body) { return error }
         if let error = authorize(parser.request) { return error }
         let result = engine.match(parser.request, in: lookup, today: today)
+        lastDecision = result.decision
+        lastTransactionID = transactionIDs.next()
         MatchResponseEncoder.encode(
-            result, for: parser.request, transactionID: transactionIDs.next(),
+            result, for: parser.request, transactionID: lastTransactionID,
             digest: parser.request.requestDigest(), into: &sink)
         return nil
     }

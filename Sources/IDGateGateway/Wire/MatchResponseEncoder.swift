@@ -13,7 +13,17 @@ public enum MatchResponseEncoder {
         transactionID.write(into: &sink)
         sink.write(byte: UInt8(ascii: "\""))
         writeRef(of: request, into: &sink)
-        sink.write(",\"decision\":\"")
+        sink.write(byte: UInt8(ascii: ","))
+        writeVerdict(result, into: &sink)
+        sink.write(",\"requestDigest\":\"")
+        writeHex(digest, into: &sink)
+        sink.write("\"}")
+    }
+
+    /// Writes the verdict members `"decision":…,"fields":{…},"status":{…}` (no braces): the body of a match
+    /// answer, and the `registry` object of a chip answer.
+    public static func writeVerdict<S: ByteSink>(_ result: MatchResult, into sink: inout S) {
+        sink.write("\"decision\":\"")
         sink.write(result.decision.wireName)
         sink.write(byte: UInt8(ascii: "\""))
         if result.decision != .notFound {
@@ -37,9 +47,6 @@ public enum MatchResponseEncoder {
             }
             sink.write(byte: UInt8(ascii: "}"))
         }
-        sink.write(",\"requestDigest\":\"")
-        writeHex(digest, into: &sink)
-        sink.write("\"}")
     }
 
     /// Writes `,"ref":"..."` when the request carried a ref.

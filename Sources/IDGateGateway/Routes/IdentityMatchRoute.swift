@@ -1,0 +1,70 @@
+import Foundation
+import IDGateHTTP2
+import IDGateMatching
+import IDGateStore
+import NIOCore
+
+extension GatewayContext {
+    /// `POST /v1/identity/match` (JSON) and `POST /v1/identity/match:batch` (NDJSON, streamed both ways).
+    func addIdentityMatchRoutes(to router: inout Router) {
+        router.on(.POST, "/v1/identity/match", contentType: "application/json") { [self] request, writer in
+            answerMatch(request, writer)
+        }
+        router.onStreaming(.POST, "/v1/identity/match:batch", contentType: "application/x-ndjson") {
+            [self] request, writer in
+            startBatch(request, writer)
+        }
+    }
+
+    /// Runs on the connection's event loop: admission, parse, policy, lookup, compare, encode — then `finish`
+    /// signs, audits and answers.
+    private func answerMatch(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let started = MonotonicClock.nanoseconds()
+        let loop = LoopContext.current(for: self)
+        guard let client = admit(request, operation: .match, writer: writer, loop: loop) else { return }
+        guard let reader = loop.reader(from: registry) else {
+            refuse(
+                WireError(.overloaded, message: "the registry is not open yet"), client: client, operation: .match,
+                retryAfter: configuration.overload.retryAfterSeconds, started: started, writer: writer, loop: loop)
+            return
+        }
+        let today = PartialDate.today(secondsSinceEpoch: Date().timeIntervalSince1970)
+        var body = ByteBuffer()
+        body.reserveCapacity(768)
+        let failure = request.body.withUnsafeReadableBytes { bytes in
+            loop.responder.respond(to: bytes, lookup: reader, today: today, into: &body) { parsed in
+                client.authorize(operation: .match, attributes: parsed.attributes.set, purpose: parsed.text(.purpose))
+                    .map(WireError.init(policy:))
+            }
+        }
+        let parsed = loop.responder.parser.request
+        if let failure {
+            refuse(
+                failure, client: client, operation: .match, purpose: parsed.text(.purpose),
+                subject: parsed.idNumber?.description, attributes: parsed.attributes.set, started: started,
+                writer: writer, loop: loop)
+            return
+        }
+        let decision = AuditDecision(loop.responder.lastDecision)
+        metrics.decided(operation: "match", decision: decision.name, client: client.id)
+        finish(
+            status: 200, body: body, signed: true,
+            audit: AuditRecord(
+                clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
+                transactionID: loop.responder.lastTransactionID.description, subjectIDNumber: parsed.idNumber?.description,
+                attributes: parsed.attributes.set, decision: decision, status: 200, latencyMicros: 0),
+            client: client, started: started, writer: writer)
+    }
+}
+
+extension AuditDecision {
+    init(_ decision: MatchDecision?) {
+        switch decision {
+        case .match: self = .match
+        case .partial: self = .partial
+        case .mismatch: self = .mismatch
+        case .notFound: self = .notFound
+        case nil: self = .none
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import IDGateHTTP2
+import IDGateStore
+import NIOCore
+
+/// The steps every API request shares, in order: overload shedding, authentication, rate limit and quota (here),
+/// then the route's own work, then `finish`: sign, audit, answer.
+extension GatewayContext {
+    /// Admits a request for `operation` or answers it (503/401/429) and returns nil. On success the request counts
+    /// as in flight until `finish` or `refuse` answers it.
+    func admit(_ request: HTTPRequest, operation: ClientOperation, writer: ResponseWriter, loop: LoopContext) -> Client? {
+        let started = MonotonicClock.nanoseconds()
+        if inFlight.wrappingAdd(1, ordering: .relaxed).newValue > maxInFlight {
+            refuse(
+                WireError(.overloaded, message: "the gateway is at capacity; retry later"), client: nil,
+                operation: operation, retryAfter: configuration.overload.retryAfterSeconds, started: started,
+                writer: writer, loop: loop)
+            return nil
+        }
+        let client: Client
+        switch authenticate(request) {
+        case .success(let found): client = found
+        case .failure(let problem):
+            refuse(problem, client: nil, operation: operation, started: started, writer: writer, loop: loop)
+            return nil
+        }
+        if let problem = loop.rateLimiter.admit(client) {
+            refuse(problem, client: client, operation: operation, started: started, writer: writer, loop: loop)
+            return nil
+        }
+        return client
+    }
+
+    /// API key (`Authorization: Bearer`) first, else the verified mTLS peer.
+    func authenticate(_ request: HTTPRequest) -> Result<Client, PolicyError> {
+        let fingerprint = request.peer.flatMap { Self.bytes(hex: $0.sha256Fingerprint) }
+        guard let authorization = request.headers.valueBytes("authorization") else {
+            return clients.authenticate(apiKey: nil, peerFingerprint: fingerprint, peerSubject: request.peer?.subject)
+        }
+        let bearer: [UInt8] = Array("bearer ".utf8)
+        guard authorization.count > bearer.count,
+            zip(authorization.prefix(bearer.count), bearer).allSatisfy({ ($0 | 0x20) == $1 || $0 == $1 })
+        else {
+            return .failure(.unauthenticated("Authorization must be `Bearer <api-key>`"))
+        }
+        let key = Array(authorization.dropFirst(bearer.count))
+        return clients.authenticate(apiKey: key, peerFingerprint: fingerprint, peerSubject: request.peer?.subject)
+    }
+
+    /// Answers a refused request (policy or wire error) with the API.md error body, audited like any other.
+    func refuse(
+        _ problem: PolicyError, client: Client?, operation: ClientOperation, started: UInt64, writer: ResponseWriter,
+        loop: LoopContext
+    ) {
+        refuse(
+            WireError(policy: problem), client: client, operation: operation, retryAfter: problem.retryAfterSeconds,
+            started: started, writer: writer, loop: loop)
+    }
+
+    func refuse(
+        _ error: WireError, client: Client?, operation: ClientOperation, purpose: String? = nil,
+        subject: String? = nil, attributes: AttributeSet = [], retryAfter: Int? = nil, started: UInt64,
+        writer: ResponseWriter, loop: LoopContext
+    ) {
+        var body = ByteBuffer()
+        body.reserveCapacity(160 + error.message.utf8.count)
+        let transactionID = loop.nextTransactionID()
+        error.encode(transactionID: transactionID, into: &body)
+        finish(
+            status: error.status, body: body, retryAfter: retryAfter, signed: false,
+            audit: AuditRecord(
+                clientID: client?.id ?? "-", purpose: purpose, operation: operation,
+                transactionID: transactionID.description, subjectIDNumber: subject, attributes: attributes,
+                decision: .none, status: UInt16(error.status), latencyMicros: 0),
+            client: client, errorCode: error.code.rawValue, started: started, writer: writer)
+    }
+
+    /// Signs (200 answers), appends the audit record, and answers once the record is durable (or at once in
+    /// async audit mode). If the audit log cannot take the record, the caller gets 503 instead of an unaudited
+    /// answer.
+    func finish(
+        status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
+        client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter
+    ) {
+        var responseHeaders: HTTPResponseHeaders = .json
+        if let retryAfter { responseHeaders.add(name: "retry-after", value: String(retryAfter)) }
+        if signed, let signer {
+            responseHeaders.add(name: ResponseSigner.headerName, value: body.withUnsafeReadableBytes { signer.headerValue(for: $0) })
+        }
+        var record = record
+        let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000)
+        record.latencyMicros = latencyMicros
+        client?.metrics.record(decision: record.decision, errorCode: errorCode, latencyMicros: Int(latencyMicros))
+        let headers = responseHeaders
+        audit.append(record) { [self] result in
+            inFlight.wrappingSubtract(1, ordering: .relaxed)
+            switch result {
+            case .success:
+                writer.respond(status: HTTPStatus(status), headers: headers, body: body)
+            case .failure(let error):
+                writer.respond(
+                    status: .serviceUnavailable, headers: ["content-type": "application/json", "retry-after": "5"],
+                    body: HTTPErrorBody.make(code: "overloaded", message: "audit log unavailable (\(error)); request not processed"))
+            }
+        }
+    }
+}
+
+extension GatewayContext {
+    /// Lowercase or uppercase hex to bytes; nil if malformed.
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x41...0x46: c - 0x37
+            case 0x61...0x66: c - 0x57
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+}
+
+extension WireError {
+    /// The wire form of a policy refusal (same codes, statuses and fields).
+    init(policy: PolicyError) {
+        self.init(Code(rawValue: policy.code) ?? .forbidden, message: policy.message, field: policy.field)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import IDGateChip
+import NIOCore
+
+/// A validated `POST /v1/chip/verify` body. Chip verification costs a signature check, so Foundation's JSON
+/// parser is fine here; validation is as strict as the match route's (unknown fields rejected, field named).
+struct ChipVerifyRequest {
+    struct ActiveAuth {
+        var challengeId: String
+        var signature: [UInt8]
+    }
+
+    var sod: [UInt8]
+    var dataGroups: [Int: [UInt8]]
+    var activeAuth: ActiveAuth?
+    var purpose: String?
+    var ref: String?
+
+    /// Whether active authentication applies: the SOD lists DG15 (the chip's AA public key).
+    func sodCoversDG15(_ verification: ChipVerificationResult) -> Bool {
+        verification.sodDataGroupHashes[15] != nil
+    }
+
+    static func parse(_ body: ByteBuffer, maxBytes: Int) -> Result<ChipVerifyRequest, WireError> {
+        guard body.readableBytes <= maxBytes else {
+            return .failure(WireError(.bodyTooLarge, message: "chip verification bodies are limited to \(maxBytes) bytes"))
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [])
+        } catch {
+            return .failure(WireError(.invalidJSON, message: "the body is not valid JSON"))
+        }
+        guard let fields = object as? [String: Any] else {
+            return .failure(WireError(.invalidJSON, message: "the body must be a JSON object"))
+        }
+        let known: Set<String> = ["sod", "dataGroups", "activeAuth", "purpose", "ref"]
+        if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+            return .failure(WireError(.unknownField, message: "unknown field \(unknown)", field: unknown))
+        }
+        guard let sodText = fields["sod"] else {
+            return .failure(WireError(.missingField, message: "sod is required", field: "sod"))
+        }
+        guard let sod = base64(sodText) else {
+            return .failure(WireError(.invalidField, message: "sod must be base64", field: "sod"))
+        }
+        guard let groupsObject = fields["dataGroups"] else {
+            return .failure(WireError(.missingField, message: "dataGroups is required", field: "dataGroups"))
+        }
+        guard let groups = groupsObject as? [String: Any], !groups.isEmpty else {
+            return .failure(WireError(
+                .invalidField, message: "dataGroups must be an object of data-group number to base64", field: "dataGroups"))
+        }
+        var dataGroups: [Int: [UInt8]] = [:]
+        for key in groups.keys.sorted() {
+            guard let number = Int(key), (1...16).contains(number), String(number) == key else {
+                return .failure(WireError(
+                    .invalidField, message: "data group numbers are 1 to 16", field: "dataGroups.\(key)"))
+            }
+            guard let bytes = base64(groups[key]!), !bytes.isEmpty else {
+                return .failure(WireError(.invalidField, message: "must be non-empty base64", field: "dataGroups.\(key)"))
+            }
+            dataGroups[number] = bytes
+        }
+        var request = ChipVerifyRequest(sod: sod, dataGroups: dataGroups)
+        if let aa = fields["activeAuth"] {
+            guard let aa = aa as? [String: Any] else {
+                return .failure(WireError(.invalidField, message: "activeAuth must be an object", field: "activeAuth"))
+            }
+            if let unknown = aa.keys.sorted().first(where: { $0 != "challengeId" && $0 != "signature" }) {
+                return .failure(WireError(
+                    .unknownField, message: "unknown field activeAuth.\(unknown)", field: "activeAuth.\(unknown)"))
+            }
+            guard let id = aa["challengeId"] as? String, !id.isEmpty else {
+                return .failure(WireError(
+                    .missingField, message: "activeAuth.challengeId is required", field: "activeAuth.challengeId"))
+            }
+            guard let signature = aa["signature"].flatMap(base64), !signature.isEmpty else {
+                return .failure(WireError(
+                    .invalidField, message: "activeAuth.signature must be base64", field: "activeAuth.signature"))
+            }
+            request.activeAuth = ActiveAuth(challengeId: id, signature: signature)
+        }
+        for name in ["purpose", "ref"] {
+            guard let value = fields[name] else { continue }
+            guard let text = value as? String, text.utf8.count <= 128 else {
+                return .failure(WireError(.invalidField, message: "\(name) must be a string of at most 128 bytes", field: name))
+            }
+            if name == "purpose" { request.purpose = text } else { request.ref = text }
+        }
+        return .success(request)
+    }
+
+    private init(sod: [UInt8], dataGroups: [Int: [UInt8]]) {
+        self.sod = sod
+        self.dataGroups = dataGroups
+    }
+
+    private static func base64(_ value: Any) -> [UInt8]? {
+        guard let text = value as? String, let data = Data(base64Encoded: text) else { return nil }
+        return [UInt8](data)
+    }
+}
