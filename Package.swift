@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "IDGateStoreTests", dependencies: ["IDGateStore"]),
         .testTarget(name: "IDGateMatchingTests", dependencies: ["IDGateMatching", "IDGateStore"]),
         .testTarget(name: "IDGateChipTests", dependencies: ["IDGateChip"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2"]),
+        .testTarget(name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2"], exclude: ["attacks"]),
         .testTarget(name: "IDGateGatewayTests", dependencies: ["IDGateGateway"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
     ],

@@ -18,7 +18,9 @@ import Testing
     func precomposedEqualsDecomposed(letter: Character) throws {
         let precomposed = "X\(letter)x"
         let decomposed = precomposed.decomposedStringWithCanonicalMapping
-        #expect(precomposed.unicodeScalars.count != decomposed.unicodeScalars.count)
+        if letter != "Đ" && letter != "đ" {  // the only Vietnamese letters without a canonical decomposition
+            #expect(precomposed.unicodeScalars.count < decomposed.unicodeScalars.count)
+        }
         #expect(try Fixtures.field(.fullName, decomposed, against: Fixtures.resident(fullName: precomposed)) == .exact)
     }
 

@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func whitespaceAndPunctuationAreNormalized() throws {
-        #expect(try name("  Nguyễn   Văn\tAn. ") == .exact)
+        #expect(try name("  Nguyễn   Văn\u{00A0}An. ") == .exact)
         #expect(try name("Nguyễn-Văn An") == .exact)
     }
 

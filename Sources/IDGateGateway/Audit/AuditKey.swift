@@ -31,10 +31,11 @@ public struct AuditKey: Sendable {
     @discardableResult
     public static func generate(at url: URL) throws -> AuditKey {
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255) }
-        let created = FileManager.default.createFile(
-            atPath: url.path, contents: Data((Data(secret).base64EncodedString() + "\n").utf8),
-            attributes: [.posixPermissions: 0o600])
-        guard created else { throw AuditError.invalidKey("cannot create \(url.path)") }
+        do {
+            try SecretFile.create(at: url, contents: Array((Data(secret).base64EncodedString() + "\n").utf8))
+        } catch {
+            throw AuditError.invalidKey("\(error)")
+        }
         return try AuditKey(secret: secret)
     }
 

@@ -13,8 +13,14 @@ public enum APIKey {
         let keyId = idBytes.map { String(format: "%02x", $0) }.joined()
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let key = "idg_\(keyId)_\(base64URL(secret))"
-        let record = APIKeyRecord(keyId: keyId, sha256: SHA256Key.hashing(Array(key.utf8)).hex, createdAt: createdAt)
+        let record = APIKeyRecord(
+            keyId: keyId, sha256: SHA256Key.hashing(Array(key.utf8)).hex, createdAt: wholeSeconds(createdAt))
         return (key, record)
+    }
+
+    /// `clients.json` stores ISO 8601 times without fractions; rounding keeps a saved file equal to the edited one.
+    static func wholeSeconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {

@@ -25,7 +25,7 @@ extension ClientRegistryFile {
         if grace <= 0 {
             keys.removeAll()
         } else {
-            let deadline = now.addingTimeInterval(grace)
+            let deadline = APIKey.wholeSeconds(now.addingTimeInterval(grace))
             for index in keys.indices where (keys[index].expiresAt ?? .distantFuture) > deadline {
                 keys[index].expiresAt = deadline
             }

@@ -24,9 +24,7 @@ extension ResponseSigner {
         let file = KeyFile(kid: keyID, alg: "Ed25519", privateKey: privateKeyBase64)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard FileManager.default.createFile(
-            atPath: url.path, contents: try encoder.encode(file), attributes: [.posixPermissions: 0o600])
-        else { throw SigningKeyError.invalid("cannot create \(url.path)") }
+        try SecretFile.create(at: url, contents: Array(try encoder.encode(file)))
     }
 
     /// Loads the key file, generating and saving a new key if there is none.

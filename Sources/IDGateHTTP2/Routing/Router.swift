@@ -59,21 +59,22 @@ public struct Router: Sendable {
 
     enum Match {
         case route(Int)
-        case methodNotAllowed
+        /// The path exists (route `index` has it) with other methods.
+        case methodNotAllowed(Int)
         case notFound
     }
 
     /// Finds the route for `method` and the path bytes (query already cut off).
     func match(_ method: HTTPMethod, path: UnsafeRawBufferPointer) -> Match {
-        var pathKnown = false
+        var routeWithPath: Int?
         for index in routes.indices {
             let route = routes[index]
             guard route.pathBytes.count == path.count,
                   route.pathBytes.withUnsafeBytes({ $0.elementsEqual(path) }) else { continue }
             if route.method == method { return .route(index) }
-            pathKnown = true
+            routeWithPath = index
         }
-        return pathKnown ? .methodNotAllowed : .notFound
+        return routeWithPath.map { .methodNotAllowed($0) } ?? .notFound
     }
 
     subscript(index: Int) -> Route { routes[index] }

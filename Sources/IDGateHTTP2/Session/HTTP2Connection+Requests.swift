@@ -106,7 +106,8 @@ extension HTTP2Connection {
         switch match {
         case .notFound:
             return reject(state, .notFound, "not_found", "no route for this path")
-        case .methodNotAllowed:
+        case .methodNotAllowed(let index):
+            state.routeIndex = index
             return reject(state, .methodNotAllowed, "method_not_allowed", "method not allowed on this path")
         case .route(let index):
             routeIndex = index

@@ -7,7 +7,9 @@ enum AddressComparator {
     {
         TokenizedText.withTokens(of: submitted, splitDigits: true) { given in
             TokenizedText.withTokens(of: stored, splitDigits: true) { held in
-                compare(Units(given), Units(held), thresholds: thresholds)
+                Units.withUnits(of: given) { givenUnits in
+                    Units.withUnits(of: held) { heldUnits in compare(givenUnits, heldUnits, thresholds: thresholds) }
+                }
             }
         }
     }
@@ -35,15 +37,27 @@ enum AddressComparator {
 
     /// The units of an address as token ranges, without unit-type prefixes and without a trailing country.
     private struct Units {
+        typealias Range = (start: Int, end: Int)
         let text: TokenizedText
         /// Per unit, counted from the province: first and end token index (prefix words skipped).
-        var ranges: [(start: Int, end: Int)] = []
+        let ranges: UnsafeMutableBufferPointer<Range>
+        private(set) var count = 0
 
-        var count: Int { ranges.count }
+        /// Lends the units of `text`, kept on the stack.
+        static func withUnits<R>(of text: TokenizedText, _ body: (Units) -> R) -> R {
+            withUnsafeTemporaryAllocation(of: Range.self, capacity: max(text.tokenCount, 1)) { storage in
+                var units = Units(text: text, ranges: storage)
+                units.fill()
+                return body(units)
+            }
+        }
 
-        init(_ text: TokenizedText) {
+        private init(text: TokenizedText, ranges: UnsafeMutableBufferPointer<Range>) {
             self.text = text
-            ranges.reserveCapacity(text.unitCount)
+            self.ranges = ranges
+        }
+
+        private mutating func fill() {
             var end = text.tokenCount
             while end > 0 {
                 let unit = text.tokens[end - 1].unit
@@ -51,8 +65,9 @@ enum AddressComparator {
                 while start > 0 && text.tokens[start - 1].unit == unit { start -= 1 }
                 let unitStart = start
                 start += Vocabulary.prefixLength(text, from: start, to: end)
-                if !(ranges.isEmpty && end == text.tokenCount && Vocabulary.isCountry(text, from: start, to: end)) {
-                    ranges.append((start, end))
+                if !(count == 0 && end == text.tokenCount && Vocabulary.isCountry(text, from: start, to: end)) {
+                    ranges[count] = (start, end)
+                    count += 1
                 }
                 end = unitStart
             }

@@ -34,7 +34,7 @@ public struct MatchResult: Sendable, Hashable {
     }
 
     /// The decision implied by the field results: any mismatch wins, then any partial.
-    public static func decision(for fields: AttributeOrder, in result: MatchResult) -> MatchDecision {
+    static func decision(for fields: AttributeOrder, in result: MatchResult) -> MatchDecision {
         var sawPartial = false
         for attribute in fields {
             switch result[attribute].outcome {

@@ -258,7 +258,9 @@ def slowloris(c, count=20):
     for sock in others:
         sock.settimeout(max(0.1, 10 - (time.time() - start)))
         try:
-            closed += 1 if sock.recv(100) == b"" or True else 0
+            while sock.recv(4096):
+                pass
+            closed += 1
         except (socket.timeout, OSError):
             pass
         sock.close()

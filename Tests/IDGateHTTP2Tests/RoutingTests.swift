@@ -1,0 +1,105 @@
+import Foundation
+import IDGateHTTP2
+import NIOCore
+import Testing
+
+/// Routing, request fields and the API.md error responses, through curl over h2c.
+@Suite(.serialized) struct RoutingTests {
+    @Test func routesRequestsAndExposesHeadersQueryAndBody() async throws {
+        try await withTestServer { server in
+            let response = try await ExternalProcess.curl([
+                "--http2-prior-knowledge", "-H", "x-probe: Value-1", "--data-binary", "payload bytes",
+                "\(server.url)/echo?a=1&b=2",
+            ])
+            #expect(response.status == 200)
+            #expect(response.body == "payload bytes")
+            #expect(response.headers.contains("x-probe-echo: Value-1"))
+            #expect(response.headers.contains("x-query: a=1&b=2"))
+            #expect(response.headers.contains("x-path: /echo"))
+            #expect(response.headers.contains("content-length: 13"))
+        }
+    }
+
+    @Test func unknownPathIs404AndWrongMethodIs405InTheAPIErrorFormat() async throws {
+        try await withTestServer { server in
+            let missing = try await ExternalProcess.curl(["--http2-prior-knowledge", "\(server.url)/nope"])
+            #expect(missing.status == 404)
+            #expect(try errorCode(missing.body) == "not_found")
+            let wrongMethod = try await ExternalProcess.curl(["--http2-prior-knowledge", "\(server.url)/echo"])
+            #expect(wrongMethod.status == 405)
+            #expect(try errorCode(wrongMethod.body) == "method_not_allowed")
+            let completions = server.probe.with { $0.completions }
+            #expect(completions.contains { $0.route == "unmatched" && $0.status == 404 })
+            #expect(completions.contains { $0.route == "/echo" && $0.status == 405 })
+        }
+    }
+
+    @Test func wrongContentTypeIs415() async throws {
+        try await withTestServer { server in
+            let wrong = try await ExternalProcess.curl([
+                "--http2-prior-knowledge", "-H", "content-type: text/plain", "--data", "{}", "\(server.url)/json",
+            ])
+            #expect(wrong.status == 415)
+            #expect(try errorCode(wrong.body) == "unsupported_media_type")
+            let right = try await ExternalProcess.curl([
+                "--http2-prior-knowledge", "-H", "Content-Type: Application/JSON; charset=utf-8", "--data", "{}",
+                "\(server.url)/json",
+            ])
+            #expect(right.status == 200)
+        }
+    }
+
+    @Test func bodyOverTheLimitIs413BodyTooLarge() async throws {
+        var limits = HTTP2Limits()
+        limits.maxRequestBodyBytes = 1_000
+        try await withTestServer(limits: limits) { server in
+            let body = String(repeating: "x", count: 5_000)
+            let declared = try await ExternalProcess.curl([
+                "--http2-prior-knowledge", "--data-binary", body, "\(server.url)/echo",
+            ])
+            #expect(declared.status == 413)
+            #expect(try errorCode(declared.body) == "body_too_large")
+            // Without content-length the limit applies as the body arrives.
+            let chunked = try await ExternalProcess.run([
+                "curl", "-sS", "--http2-prior-knowledge", "-H", "content-length:", "-H", "transfer-encoding:",
+                "--data-binary", "@-", "-w", "%{http_code}", "-o", "/dev/null", "\(server.url)/echo",
+            ], stdin: Data(body.utf8))
+            #expect(chunked.text == "413")
+            let ok = try await ExternalProcess.curl([
+                "--http2-prior-knowledge", "--data-binary", "small", "\(server.url)/echo",
+            ])
+            #expect(ok.status == 200)
+        }
+    }
+
+    @Test func plainHTTP1GetsAClearErrorAndClose() async throws {
+        try await withTestServer { server in
+            let response = try await ExternalProcess.curl(["--http1.1", "\(server.url)/hello"])
+            #expect(response.status == 505)
+            #expect(try errorCode(response.body) == "http2_required")
+            #expect(response.body.contains("use HTTP/2"))
+        }
+    }
+
+    @Test func errorBodyEscapesJSON() throws {
+        let body = HTTPErrorBody.make(code: "invalid_field", message: "bad \"quote\"\n", field: "fullName")
+        let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: [String: String]]
+        #expect(json?["error"] == ["code": "invalid_field", "message": "bad \"quote\"\n", "field": "fullName"])
+    }
+
+    @Test func configurationDecodesWithDefaults() throws {
+        let json = #"{"listeners": [{"host": "0.0.0.0", "port": 8443, "tls": {"certificateChainPath": "c.pem", "privateKeyPath": "k.pem", "clientCAPath": "ca.pem", "clientAuth": "required"}}], "limits": {"maxRequestBodyBytes": 2048}}"#
+        let configuration = try JSONDecoder().decode(HTTP2ServerConfiguration.self, from: Data(json.utf8))
+        #expect(configuration.listeners[0].tls?.clientAuth == .required)
+        #expect(configuration.limits.maxRequestBodyBytes == 2048)
+        #expect(configuration.limits.maxConcurrentStreams == 256)
+        #expect(configuration.threads == nil)
+        let empty = try JSONDecoder().decode(HTTP2ServerConfiguration.self, from: Data("{}".utf8))
+        #expect(empty == HTTP2ServerConfiguration())
+    }
+}
+
+func errorCode(_ body: String) throws -> String? {
+    let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: [String: String]]
+    return json?["error"]?["code"]
+}
