@@ -2,7 +2,8 @@ import IDGateHTTP2
 import NIOCore
 
 extension GatewayContext {
-    /// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence), `GET /metrics` (Prometheus text).
+    /// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence), `GET /metrics` (Prometheus text),
+    /// `GET /.well-known/idgate-signing-keys` (public keys that verify `x-idgate-signature`).
     func addHealthRoutes(to router: inout Router) {
         router.on(.GET, "/healthz") { _, writer in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: #"{"status":"ok"}"#))
@@ -18,6 +19,10 @@ extension GatewayContext {
                 status: .ok, headers: .json,
                 body: ByteBuffer(
                     string: #"{"status":"ready","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)}"#))
+        }
+        let keySet = ByteBuffer(bytes: SigningKeySet(keys: signer.map { [$0.publicKey] } ?? []).jsonBytes())
+        router.on(.GET, "/.well-known/idgate-signing-keys") { _, writer in
+            writer.respond(status: .ok, headers: .json, body: keySet)
         }
         router.on(.GET, "/metrics") { [self] _, writer in
             let body = metrics.exposition(extra: transportExposition())
