@@ -14,11 +14,19 @@ let package = Package(
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [
+                "CStoreBaseline",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IDGateStore", package: "idgate"),
             ],
             path: "Benchmarks/StoreBenchmarks",
+            exclude: ["import-10m.sh"],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The plain-C LMDB lookup loop StoreBenchmarks compares the Swift store against.
+        .target(
+            name: "CStoreBaseline",
+            path: "Benchmarks/CStoreBaseline",
+            linkerSettings: [.linkedLibrary("lmdb")]
         ),
         .executableTarget(
             name: "MatchingBenchmarks",

@@ -1,7 +1,102 @@
 import Benchmark
+import CStoreBaseline
+import Foundation
+import IDGateStore
 
+/// Random point lookups by ID number: the store API (a transaction per lookup, as a request handler uses it) against
+/// a plain C `mdb_get` loop over the same store, in the same run. See docs/DATA.md ("Benchmarks").
+///
+/// The store: `IDGATE_BENCH_DB=DIR` (e.g. a 10-million-resident registry made with `idgate gen` + `idgate import`),
+/// else a registry of `IDGATE_BENCH_RESIDENTS` (default 1,000,000) generated residents built once under /tmp.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("placeholder") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(1) }
+    let fixture = LookupFixture.shared
+    let configuration = Benchmark.Configuration(
+        metrics: [.throughput, .wallClock], scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 1_000)
+
+    Benchmark("Lookup: RegistryReader, transaction per lookup", configuration: configuration) { benchmark in
+        let reader = fixture.store.makeReader()
+        var sink = 0
+        var index = fixture.startIndex()
+        for _ in benchmark.scaledIterations {
+            let id = fixture.ids[index]
+            index = index + 1 == fixture.ids.count ? 0 : index + 1
+            sink &+= reader.withTransaction { txn in Int(txn.resident(id)?.dateOfBirth.year ?? 0) }
+        }
+        blackHole(sink)
+    }
+
+    Benchmark("Lookup: RegistryReader, one transaction", configuration: configuration) { benchmark in
+        let reader = fixture.store.makeReader()
+        var index = fixture.startIndex()
+        let sink = reader.withTransaction { txn in
+            var sink = 0
+            for _ in benchmark.scaledIterations {
+                let id = fixture.ids[index]
+                index = index + 1 == fixture.ids.count ? 0 : index + 1
+                sink &+= Int(txn.resident(id)?.dateOfBirth.year ?? 0)
+            }
+            return sink
+        }
+        blackHole(sink)
+    }
+
+    Benchmark("Lookup: C mdb_get loop (baseline)", configuration: configuration) { benchmark in
+        var remaining = benchmark.scaledIterations.count
+        var index = fixture.startIndex()
+        var sink: UInt64 = 0
+        fixture.rawIDs.withUnsafeBufferPointer { ids in
+            while remaining > 0 {
+                let chunk = Swift.min(remaining, ids.count - index)
+                sink &+= cstore_baseline_lookup(fixture.baseline, ids.baseAddress! + index, chunk)
+                remaining -= chunk
+                index = (index + chunk) % ids.count
+            }
+        }
+        blackHole(sink)
+    }
+}
+
+/// The store under test and a shuffled list of stored ID numbers.
+///
+/// Unchecked Sendable: built once before any benchmark runs and only read afterwards (`startIndex` uses an atomic
+/// counter only to vary where each run starts).
+final class LookupFixture: @unchecked Sendable {
+    static let shared = LookupFixture()
+
+    let store: RegistryStore
+    let ids: [IDNumber]
+    let rawIDs: [UInt64]
+    /// The C baseline opens the same environment a second time in this process; it is never closed, which is
+    /// what makes that safe for LMDB's advisory locks.
+    let baseline: OpaquePointer
+    private var runs = 0
+
+    private init() {
+        let environment = ProcessInfo.processInfo.environment
+        let directory: String
+        if let path = environment["IDGATE_BENCH_DB"] {
+            directory = path
+        } else {
+            let residents = Int(environment["IDGATE_BENCH_RESIDENTS"] ?? "") ?? 1_000_000
+            directory = NSTemporaryDirectory() + "idgate-bench-registry-\(residents)"
+            if (try? RegistryStore.open(directory: directory))?.stats().residents != residents {
+                _ = try! RegistryImporter(directory: directory).importRecords(ResidentGenerator(seed: 1).prefix(residents))
+            }
+        }
+        store = try! RegistryStore.open(directory: directory)
+        var sampled = store.sample(count: 1_000_000).map(\.idNumber)
+        var random = SystemRandomNumberGenerator()
+        sampled.shuffle(using: &random)
+        ids = sampled
+        rawIDs = sampled.map(\.value)
+        guard let opened = cstore_baseline_open(directory + "/current") else { fatalError("C baseline cannot open \(directory)") }
+        baseline = opened
+        print("StoreBenchmarks: \(store.stats().residents) residents in \(directory), \(ids.count) lookup keys")
+    }
+
+    /// A different start in the key list for each run, so runs do not replay a warmed-up prefix.
+    func startIndex() -> Int {
+        runs += 7_919
+        return runs % ids.count
     }
 }
