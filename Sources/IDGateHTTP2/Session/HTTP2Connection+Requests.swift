@@ -176,10 +176,21 @@ extension HTTP2Connection {
             var chunk = context?.channel.allocator.buffer(capacity: data.count) ?? ByteBuffer()
             chunk.writeBytes(data)
             state.streamingHandler?.didReceive(chunk)
-        case .receivingHeaders, .dispatched, .rejected:
+        case .rejected:
+            _ = nghttp2_session_consume(session, streamID, data.count)
+            state.discardedBytes += data.count
+            stopDiscardingIfNeeded(state)
+        case .receivingHeaders, .dispatched:
             _ = nghttp2_session_consume(session, streamID, data.count)
         }
         return 0
+    }
+
+    /// RFC 9113 §8.1: after a complete response, a server may end the request with RST_STREAM(NO_ERROR).
+    func stopDiscardingIfNeeded(_ state: StreamState) {
+        guard state.responseSent, !state.requestComplete, state.discardedBytes > StreamState.discardLimit else { return }
+        state.discardedBytes = -Int.max  // once
+        _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), state.id, NGHTTP2_NO_ERROR.rawValue)
     }
 
     /// Handlers acknowledged streaming body bytes: re-open the windows by that much.

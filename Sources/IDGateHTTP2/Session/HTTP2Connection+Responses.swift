@@ -101,11 +101,10 @@ extension HTTP2Connection {
     func sentFrame(_ frame: nghttp2_frame) -> Int32 {
         switch UInt32(frame.hd.type) {
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
-            // We answered before the client finished sending (404, 413, ...): tell it to stop (RFC 9113 §8.1).
             if frame.hd.flags & UInt8(frameConstant: NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
-               let state = stream(frame.hd.stream_id), !state.requestComplete {
-                _ = nghttp2_submit_rst_stream(
-                    session, UInt8(NGHTTP2_FLAG_NONE.rawValue), frame.hd.stream_id, NGHTTP2_NO_ERROR.rawValue)
+               let state = stream(frame.hd.stream_id) {
+                state.responseSent = true
+                stopDiscardingIfNeeded(state)
             }
         case NGHTTP2_GOAWAY.rawValue:
             server.stats.goawaysSentCounter.wrappingAdd(1, ordering: .relaxed)

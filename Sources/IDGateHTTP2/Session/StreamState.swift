@@ -3,6 +3,11 @@ import NIOCore
 /// Per-stream state of one connection, pooled and reused so a request costs no allocation here: the header and
 /// body buffers keep their capacity when the previous request using them has been released by its handler.
 final class StreamState {
+    /// Body bytes still read (and dropped) after the server rejected a request, before asking the client to stop
+    /// with RST_STREAM(NO_ERROR): some clients (curl 7.x) report that reset as an error, so a modest excess
+    /// is simply drained.
+    static let discardLimit = 4 << 20
+
     enum Phase {
         /// Headers arriving.
         case receivingHeaders
@@ -32,6 +37,10 @@ final class StreamState {
     /// Request body bytes handed to a streaming handler but not yet acknowledged (window not re-opened).
     var unconsumedBytes = 0
     var requestComplete = false
+    /// Body bytes of a rejected request read and thrown away; past `discardLimit` the client is told to stop.
+    var discardedBytes = 0
+    /// The response's END_STREAM went out.
+    var responseSent = false
     var startNanos: UInt64 = 0
 
     var responded = false
@@ -61,6 +70,8 @@ final class StreamState {
         streamingHandler = nil
         unconsumedBytes = 0
         requestComplete = false
+        discardedBytes = 0
+        responseSent = false
         responded = false
         responseStatus = 0
         response.clear()

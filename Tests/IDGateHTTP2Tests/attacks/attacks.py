@@ -97,6 +97,7 @@ class RawClient:
             self.pending = self.pending[9 + length:]
             if isinstance(frame, SettingsFrame) and "ACK" not in frame.flags:
                 self.settings_seen = True
+                self.send(SettingsFrame(0, flags=["ACK"]).serialize())
             elif isinstance(frame, HeadersFrame):
                 fields = dict(self.decoder.decode(frame.data))
                 if ":status" in fields:
@@ -190,11 +191,16 @@ def too_many_streams(c, count=300):
 
 def body_too_large(c):
     c.preface()
+    c.read(timeout=2, until=lambda: c.settings_seen)  # our ACK makes the server's 1 MiB stream window apply
+    time.sleep(0.1)
     c.send(c.headers(1, c.request_headers("POST", "/echo"), end_stream=False))
-    chunk = b"x" * 16000
+    # 6 MB, past the limit and past what the server drains before resetting, in rounds of 512 KB that stay
+    # within the 1 MiB stream window the server re-opens as it discards.
+    chunk = b"x" * 16384
     for _ in range(12):
-        if not c.send(c.data(1, chunk)):
+        if not c.send(b"".join(c.data(1, chunk) for _ in range(32))):
             break
+        c.read(timeout=0.2)
     c.read(timeout=3, until=lambda: 1 in c.statuses and 1 in c.resets)
     body = c.bodies.get(1, b"").decode(errors="replace")
     return c.report(body=body)
