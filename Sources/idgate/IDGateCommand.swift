@@ -6,6 +6,6 @@ struct IDGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idgate",
         abstract: "High-throughput identity verification gateway.",
-        subcommands: []
+        subcommands: [ChipCommand.self]
     )
 }
