@@ -51,9 +51,28 @@ public enum ActiveAuthentication {
             EVP_PKEY_verify_recover(context, &recovered, &length, signature, signature.count) == 1
         else { return invalid("signature_invalid") }
         let m = Array(recovered.prefix(length))
-        guard let hashLength = recoverableHash(m) else { return invalid("signature_invalid") }
-        return isValidRecovery(m, hashLength: hashLength, challenge: challenge)
-            ? ActiveAuthResult(result: .valid, reason: nil) : invalid("signature_invalid")
+        // ISO/IEC 9796-2 lets the signer send min(s, n − s); the representative is then n − m.
+        for candidate in [m, complement(m, key: key, size: size)].compactMap({ $0 }) {
+            if let hashLength = recoverableHash(candidate),
+                isValidRecovery(candidate, hashLength: hashLength, challenge: challenge)
+            {
+                return ActiveAuthResult(result: .valid, reason: nil)
+            }
+        }
+        return invalid("signature_invalid")
+    }
+
+    /// n − m as `size` big-endian bytes.
+    private static func complement(_ m: [UInt8], key: OpaquePointer, size: Int) -> [UInt8]? {
+        var modulus: OpaquePointer? = nil
+        guard EVP_PKEY_get_bn_param(key, "n", &modulus) == 1, let modulus else { return nil }
+        defer { BN_free(modulus) }
+        guard let value = BN_bin2bn(m, Int32(m.count), nil), let difference = BN_new() else { return nil }
+        defer { BN_free(value); BN_free(difference) }
+        guard BN_sub(difference, modulus, value) == 1 else { return nil }
+        var out = [UInt8](repeating: 0, count: size)
+        guard BN_bn2binpad(difference, &out, Int32(size)) == Int32(size) else { return nil }
+        return out
     }
 
     /// The hash named by the trailer and the trailer length.

@@ -19,8 +19,9 @@ struct SignedData: Sendable {
         try contentInfo[1].expect(ASN1Tag.context(0))
         let fields = try contentInfo[1].unwrapped().children(expecting: ASN1Tag.sequence)
         guard fields.count >= 4 else { throw .unexpected("SignedData has \(fields.count) fields") }
-        _ = try fields[0].smallInteger()
-        try fields[1].expect(ASN1Tag.set)
+        // CMSVersion 1 (PKCS#7 compatible) or 3 (non-data content); anything else is not what issuers write.
+        guard [1, 3].contains(try fields[0].smallInteger()) else { throw .unexpected("SignedData version") }
+        let digestAlgorithms = try fields[1].children(expecting: ASN1Tag.set)
         let encapsulated = try fields[2].children(expecting: ASN1Tag.sequence)
         guard encapsulated.count == 2 else { throw .unexpected("no encapsulated content") }
         eContentType = try OID(element: encapsulated[0])
@@ -41,6 +42,11 @@ struct SignedData: Sendable {
         let signers = try fields[fields.count - 1].children(expecting: ASN1Tag.set)
         guard !signers.isEmpty else { throw .unexpected("no SignerInfo") }
         signerInfos = try signers.map { (signer) throws(ASN1Error) in try SignerInfo(signer) }
+        // Each signer's digest algorithm must be announced in digestAlgorithms (RFC 5652 §5.1).
+        let announced = digestAlgorithms.map { $0.encoded }
+        for signer in signerInfos where !announced.contains(signer.digestAlgorithm.encoded) {
+            throw .unexpected("digest algorithm not announced in SignedData")
+        }
     }
 }
 
@@ -63,14 +69,16 @@ struct SignerInfo: Sendable {
     init(_ element: ASN1Element) throws(ASN1Error) {
         let fields = try element.children(expecting: ASN1Tag.sequence)
         guard fields.count >= 5 else { throw .unexpected("SignerInfo has \(fields.count) fields") }
-        _ = try fields[0].smallInteger()
+        let version = try fields[0].smallInteger()
         if fields[1].tag == ASN1Tag.sequence {
+            guard version == 1 else { throw .unexpected("SignerInfo version \(version) with issuerAndSerialNumber") }
             let parts = try fields[1].children()
             guard parts.count == 2 else { throw .unexpected("IssuerAndSerialNumber") }
             try parts[1].expect(ASN1Tag.integer)
-            signer = .issuerAndSerial(
-                issuer: DistinguishedName(der: parts[0].encoded), serialMagnitude: Array(parts[1].content.drop { $0 == 0 }))
+            guard let issuer = DistinguishedName(strictDER: parts[0].encoded) else { throw .unexpected("issuer name") }
+            signer = .issuerAndSerial(issuer: issuer, serialMagnitude: Array(parts[1].content.drop { $0 == 0 }))
         } else if fields[1].tag == ASN1Tag.contextPrimitive(0) {
+            guard version == 3 else { throw .unexpected("SignerInfo version \(version) with subjectKeyIdentifier") }
             signer = .subjectKeyIdentifier(Array(fields[1].content))
         } else {
             throw .unexpected("signer identifier")

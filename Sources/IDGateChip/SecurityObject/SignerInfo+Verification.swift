@@ -21,8 +21,10 @@ extension SignerInfo {
 
     /// Verifies this signer's signature over `eContent` with `publicKey` (an `EVP_PKEY`).
     func verify(eContent: ArraySlice<UInt8>, eContentType: OID, publicKey: OpaquePointer?) -> Failure? {
+        // A hash AlgorithmIdentifier has absent or NULL parameters.
         guard let digestParts = try? digestAlgorithm.children(expecting: ASN1Tag.sequence),
-            let digestOID = digestParts.first.flatMap({ try? OID(element: $0) })
+            let digestOID = digestParts.first.flatMap({ try? OID(element: $0) }),
+            digestParts.count == 1 || (digestParts.count == 2 && digestParts[1].encoded.elementsEqual([0x05, 0x00]))
         else { return .unsupportedAlgorithm("malformed digest algorithm") }
         guard let digest = DigestAlgorithm(oid: digestOID) else { return .unsupportedAlgorithm("digest \(digestOID)") }
         let scheme: SignatureScheme
