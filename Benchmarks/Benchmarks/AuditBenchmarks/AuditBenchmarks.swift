@@ -5,7 +5,7 @@ import IDGateGateway
 import IDGateStore
 
 /// Audit append throughput with group commit (records/s = the throughput metric, one record per iteration, up to
-/// 256 in flight as under gateway load) and the cost of signing a response body.
+/// 256 in flight as under gateway load) and the cost of signing response bodies, alone and 64 at a time.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.throughput, .wallClock, .cpuTotal], maxDuration: .seconds(5))
 
@@ -41,6 +41,11 @@ let benchmarks: @Sendable () -> Void = {
     let body = Array(#"{"transactionId":"01JDBENCH0000000000000000","ref":"caller-ref-1","decision":"match","fields":{"fullName":{"result":"match","score":100,"reasons":[]},"dateOfBirth":{"result":"match","score":100,"reasons":[]}},"status":{"record":"active","card":"valid"},"requestDigest":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}"#.utf8)
     Benchmark("ResponseSigner.headerValue/Ed25519/\(body.count)B") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(signer.headerValue(for: body)) }
+    }
+    let batchSigner = BatchResponseSigner(signer: signer)
+    let batch = (0..<64).map { index in body + Array(String(index).utf8) }
+    Benchmark("BatchResponseSigner.headerValues/64 bodies", configuration: .init(scalingFactor: .one)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(batchSigner.headerValues(for: batch)) }
     }
     let header = signer.headerValue(for: body)
     Benchmark("SigningPublicKey.verifies/Ed25519/\(body.count)B") { benchmark in

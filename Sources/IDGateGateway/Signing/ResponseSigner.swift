@@ -53,33 +53,54 @@ public struct SigningPublicKey: Sendable, Equatable {
         return key.isValidSignature(signature, for: body)
     }
 
-    /// Checks an `x-idgate-signature` header value over `body` (what a relying party does).
+    /// Checks an `x-idgate-signature` header value over `body` (what a relying party does): a single signature
+    /// over the body, or a batch signature with the body's Merkle inclusion path (`BatchResponseSigner`).
     public func verifies(headerValue: String, body: [UInt8]) -> Bool {
         guard let parsed = SignatureHeader(headerValue), parsed.keyID == keyID else { return false }
-        return isValidSignature(parsed.signature, for: body)
+        guard let batch = parsed.batch else { return isValidSignature(parsed.signature, for: body) }
+        let leaf = body.withUnsafeBytes { MerkleHash.leaf($0) }
+        guard let root = MerkleHash.root(leaf: leaf, index: batch.index, count: batch.count, path: batch.path) else {
+            return false
+        }
+        var message = BatchResponseSigner.rootPrefix
+        message.append(root)
+        return isValidSignature(parsed.signature, for: message)
     }
 }
 
 /// A parsed `x-idgate-signature` value.
 public struct SignatureHeader: Sendable, Equatable {
+    /// Where a batch-signed body sits in its Merkle tree.
+    public struct BatchPosition: Sendable, Equatable {
+        public var index: Int
+        public var count: Int
+        public var path: [UInt8]
+    }
+
     public var keyID: String
     public var signature: [UInt8]
+    /// Present for batch signatures (`leaf=` and `path=`).
+    public var batch: BatchPosition?
 
     public init?(_ value: String) {
-        var keyID: String? = nil
-        var signature: [UInt8]? = nil
+        var fields: [String: String] = [:]
         for part in value.split(separator: ";") {
-            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2 else { return nil }
-            switch pair[0] {
-            case "keyid": keyID = pair[1]
-            case "sig": signature = Data(base64Encoded: pair[1]).map(Array.init)
-            default: continue
-            }
+            fields[pair[0]] = pair[1]
         }
-        guard let keyID, let signature else { return nil }
+        guard let keyID = fields["keyid"], let signature = fields["sig"].flatMap({ Data(base64Encoded: $0) }) else {
+            return nil
+        }
         self.keyID = keyID
-        self.signature = signature
+        self.signature = Array(signature)
+        if let leaf = fields["leaf"] {
+            let position = leaf.split(separator: "/")
+            guard position.count == 2, let index = Int(position[0]), let count = Int(position[1]),
+                  let path = fields["path"].flatMap({ Data(base64Encoded: $0) })
+            else { return nil }
+            batch = BatchPosition(index: index, count: count, path: Array(path))
+        }
     }
 }
 

@@ -3,10 +3,10 @@ import Testing
 @testable import IDGateGateway
 
 /// Crash and command-line tests: these run the real `idgate` executable.
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateExecutable.url.path), "needs the idgate executable (swift build)"))
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateCLI.url.path), "needs the idgate executable (swift build)"))
 struct AuditCrashTests {
     @Test func killDuringAppendsKeepsEveryAcknowledgedRecord() throws {
-        let directory = try TemporaryDirectory("idgate-crash")
+        let directory = try ScratchDirectory("idgate-crash")
         defer { directory.remove() }
         let keyFile = directory.appending("audit.key")
         try AuditKey.generate(at: keyFile)
@@ -15,7 +15,7 @@ struct AuditCrashTests {
 
         for round in 1...2 {
             let process = Process()
-            process.executableURL = IDGateExecutable.url
+            process.executableURL = IDGateCLI.url
             process.arguments = ["audit", "append-test", auditDirectory.path, "--key-file", keyFile.path, "--subject", subject]
             let pipe = Pipe()
             process.standardOutput = pipe
@@ -56,10 +56,10 @@ struct AuditCrashTests {
     }
 
     @Test func verifyCommandNamesTheTamperedRecordAndFails() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         try AuditFixture.makeLog(in: directory.url, count: 40)
-        let clean = try IDGateExecutable.run(["audit", "verify", directory.url.path])
+        let clean = try IDGateCLI.run(["audit", "verify", directory.url.path])
         #expect(clean.status == 0, "\(clean.output)")
         #expect(clean.output.contains("40 record(s)"))
 
@@ -68,19 +68,19 @@ struct AuditCrashTests {
         var data = try Data(contentsOf: segment)
         data[frame.offset + 30] ^= 0x40
         try data.write(to: segment)
-        let tampered = try IDGateExecutable.run(["audit", "verify", directory.url.path])
+        let tampered = try IDGateCLI.run(["audit", "verify", directory.url.path])
         #expect(tampered.status == 1)
         #expect(tampered.output.contains("segment 2 record 3: editedRecord"), "\(tampered.output)")
     }
 
     @Test func queryCommandFindsBySubjectWithoutPrintingIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let keyFile = directory.appending("audit.key")
         try Data(Data(repeating: 7, count: 32).base64EncodedString().utf8).write(to: keyFile)
         let auditDirectory = directory.appending("audit")
         try AuditFixture.makeLog(in: auditDirectory, count: 9)
-        let result = try IDGateExecutable.run([
+        let result = try IDGateCLI.run([
             "audit", "query", auditDirectory.path, "--key-file", keyFile.path, "--subject", AuditFixture.subjects[0],
             "--client", "bank-a",
         ])

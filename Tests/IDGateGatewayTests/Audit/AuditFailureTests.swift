@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func corruptedTailAtStartupIsReportedAndLeftInPlace() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         try AuditFixture.makeLog(in: directory.url, count: 5, maxSegmentBytes: 1 << 20)
         let segment = try #require(try AuditDirectory.segmentURLs(in: directory.url).last)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func fullDiskRefusesRecordsThenRecovers() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let log = try AuditLog(configuration: AuditFixture.configuration(directory.url))
         try AuditFixture.append(log, AuditFixture.record(1)).get()
@@ -51,7 +51,7 @@ import Testing
             return
         }
         #expect(!log.isHealthy)
-        #expect(AuditFixture.append(log, AuditFixture.record(3)).failure != nil)
+        #expect(AuditFixture.append(log, AuditFixture.record(3)).failureValue != nil)
 
         log.setMinimumFreeBytes(0)  // space is back
         #expect(Self.eventually { log.isHealthy })
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func unusableDirectoryRefusesRecordsThenRecovers() throws {
-        let parent = try TemporaryDirectory()
+        let parent = try ScratchDirectory()
         defer { parent.remove() }
         let directory = parent.appending("audit")
         // Every batch starts a new segment, so each one needs the directory.
@@ -73,7 +73,7 @@ import Testing
         let aside = parent.appending("aside")
         try FileManager.default.moveItem(at: directory, to: aside)
         try Data().write(to: directory)  // a file where the directory was: segment creation fails
-        #expect(AuditFixture.append(log, AuditFixture.record(2)).failure != nil)
+        #expect(AuditFixture.append(log, AuditFixture.record(2)).failureValue != nil)
         #expect(!log.isHealthy)
 
         try FileManager.default.removeItem(at: directory)
@@ -88,7 +88,7 @@ import Testing
 
     @Test(.enabled(if: getuid() != 0, "root ignores directory permissions"))
     func readOnlyDirectoryRefusesRecordsThenRecovers() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer {
             chmod(directory.url.path, 0o755)
             directory.remove()
@@ -96,7 +96,7 @@ import Testing
         let log = try AuditLog(configuration: AuditFixture.configuration(directory.url, maxSegmentBytes: 1))
         try AuditFixture.append(log, AuditFixture.record(1)).get()
         chmod(directory.url.path, 0o555)
-        #expect(AuditFixture.append(log, AuditFixture.record(2)).failure != nil)
+        #expect(AuditFixture.append(log, AuditFixture.record(2)).failureValue != nil)
         chmod(directory.url.path, 0o755)
         #expect(Self.eventually { log.isHealthy })
         try AuditFixture.append(log, AuditFixture.record(3)).get()
@@ -105,17 +105,17 @@ import Testing
     }
 
     @Test func queueLimitRefusesInsteadOfGrowing() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         var configuration = AuditFixture.configuration(directory.url)
         configuration.maxQueuedRecords = 4
         let log = try AuditLog(configuration: configuration)
-        let refused = ResultBox()
+        let refused = AuditResultBox()
         for index in 0..<10_000 {
             log.append(AuditFixture.record(index)) { result in if case .failure(.queueFull) = result { refused.set(result) } }
         }
         log.close()
-        #expect(refused.get().failure == .queueFull)
+        #expect(refused.get().failureValue == .queueFull)
         #expect(try AuditVerifier.verify(directory: directory.url).isIntact)
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct AuditLogTests {
     @Test func recordsAreWrittenChainedAndQueryable() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let morning = Date(timeIntervalSince1970: 1_795_400_000)
         let log = try AuditLog(configuration: AuditFixture.configuration(directory.url))
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func idNumbersNeverReachTheFiles() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         try AuditFixture.makeLog(in: directory.url, count: 60)
         for url in try AuditDirectory.segmentURLs(in: directory.url) {
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func concurrentAppendsShareFsyncs() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let log = try AuditLog(configuration: AuditFixture.configuration(directory.url, maxSegmentBytes: 16 << 10))
         let failures = await withTaskGroup(of: Int.self) { group in
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func restartContinuesTheChainInANewSegment() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         try AuditFixture.makeLog(in: directory.url, count: 5, maxSegmentBytes: 1 << 20)
         let log = try AuditLog(configuration: AuditFixture.configuration(directory.url))
@@ -95,11 +95,11 @@ import Testing
     }
 
     @Test func asyncDurabilityCompletesAtOnceAndStillWrites() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let log = try AuditLog(configuration: AuditFixture.configuration(directory.url, durability: .async))
         for index in 1...100 {
-            let completed = ResultBox()
+            let completed = AuditResultBox()
             log.append(AuditFixture.record(index)) { completed.set($0) }
             // The completion ran before `append` returned.
             #expect((try? completed.get().get()) != nil)
@@ -109,15 +109,15 @@ import Testing
     }
 
     @Test func appendAfterCloseFails() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let log = try AuditLog(configuration: AuditFixture.configuration(directory.url))
         log.close()
-        #expect(AuditFixture.append(log, AuditFixture.record(1)).failure == .closed)
+        #expect(AuditFixture.append(log, AuditFixture.record(1)).failureValue == .closed)
     }
 
     @Test func retentionDeletesOldSegmentsOnly() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         try AuditFixture.makeLog(in: directory.url, count: 40)
         let old = try AuditDirectory.segmentURLs(in: directory.url)

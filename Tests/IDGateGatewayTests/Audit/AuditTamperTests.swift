@@ -6,11 +6,11 @@ import Testing
 @Suite struct AuditTamperTests {
     /// A closed log of 40 records over 3 segments, plus helpers to edit its files.
     struct TamperedLog {
-        let directory: TemporaryDirectory
+        let directory: ScratchDirectory
         let segments: [URL]
 
         init() throws {
-            directory = try TemporaryDirectory("idgate-tamper")
+            directory = try ScratchDirectory("idgate-tamper")
             try AuditFixture.makeLog(in: directory.url, count: 40)
             segments = try AuditDirectory.segmentURLs(in: directory.url)
             precondition(segments.count == 3, "fixture expects three segments, got \(segments.count)")

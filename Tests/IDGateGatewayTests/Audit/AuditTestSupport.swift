@@ -26,7 +26,7 @@ enum AuditFixture {
     @discardableResult
     static func append(_ log: AuditLog, _ record: AuditRecord) -> Result<Void, AuditError> {
         let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
+        let box = AuditResultBox()
         log.append(record) { result in
             box.set(result)
             done.signal()
@@ -44,7 +44,7 @@ enum AuditFixture {
 }
 
 /// Carries a completion's result back to the waiting test thread.
-final class ResultBox: Sendable {
+final class AuditResultBox: Sendable {
     private let result = Mutex<Result<Void, AuditError>>(.failure(.closed))
 
     func set(_ value: Result<Void, AuditError>) { result.withLock { $0 = value } }

@@ -29,13 +29,13 @@ import Testing
         var wrong = Array(key.utf8)
         wrong[wrong.count - 1] ^= 1
         let result = registry.authenticate(apiKey: wrong)
-        #expect(result.failure?.status == 401)
-        #expect(result.failure?.code == "unauthenticated")
+        #expect(result.failureValue?.status == 401)
+        #expect(result.failureValue?.code == "unauthenticated")
     }
 
     @Test func missingCredentialsIs401() throws {
         let (registry, _, _) = try Self.makeRegistry()
-        #expect(registry.authenticate(apiKey: nil).failure?.status == 401)
+        #expect(registry.authenticate(apiKey: nil).failureValue?.status == 401)
     }
 
     @Test func certificateByFingerprintAndBySubject() throws {
@@ -49,14 +49,14 @@ import Testing
         let (registry, _, _) = try Self.makeRegistry()
         let result = registry.authenticate(
             apiKey: nil, peerFingerprint: [UInt8](repeating: 0xCD, count: 32), peerSubject: "CN=intruder")
-        #expect(result.failure?.status == 401)
-        #expect(result.failure?.message.contains("not registered") == true)
+        #expect(result.failureValue?.status == 401)
+        #expect(result.failureValue?.message.contains("not registered") == true)
     }
 
     @Test func wrongAPIKeyIsNotRescuedByAValidCertificate() throws {
         let (registry, _, _) = try Self.makeRegistry()
         let result = registry.authenticate(apiKey: Array("idg_bogus".utf8), peerFingerprint: [UInt8](repeating: 0xAB, count: 32))
-        #expect(result.failure?.status == 401)
+        #expect(result.failureValue?.status == 401)
     }
 
     @Test func disabledClientIs401() throws {
@@ -65,8 +65,8 @@ import Testing
         try file.setEnabled(false, clientID: "bank-a")
         try registry.replace(with: file)
         let result = registry.authenticate(apiKey: Array(key.utf8))
-        #expect(result.failure?.status == 401)
-        #expect(result.failure?.message == "client is disabled")
+        #expect(result.failureValue?.status == 401)
+        #expect(result.failureValue?.message == "client is disabled")
     }
 
     @Test func rotationKeepsOldKeyDuringGraceThenRefusesIt() throws {
@@ -78,7 +78,7 @@ import Testing
         #expect(try registry.authenticate(apiKey: Array(oldKey.utf8), now: start.addingTimeInterval(1800)).get().id == "bank-a")
         #expect(try registry.authenticate(apiKey: Array(newKey.utf8), now: start.addingTimeInterval(1800)).get().id == "bank-a")
         let late = start.addingTimeInterval(3601)
-        #expect(registry.authenticate(apiKey: Array(oldKey.utf8), now: late).failure?.message.contains("expired") == true)
+        #expect(registry.authenticate(apiKey: Array(oldKey.utf8), now: late).failureValue?.message.contains("expired") == true)
         #expect(try registry.authenticate(apiKey: Array(newKey.utf8), now: late).get().id == "bank-a")
         // A later rotation drops the expired key from the file.
         _ = try file.rotateKey(clientID: "bank-a", grace: 60, now: late)
@@ -89,12 +89,12 @@ import Testing
         var (_, file, oldKey) = try Self.makeRegistry()
         let newKey = try file.rotateKey(clientID: "bank-a", grace: 0)
         let registry = try ClientRegistry(file: file)
-        #expect(registry.authenticate(apiKey: Array(oldKey.utf8)).failure?.status == 401)
+        #expect(registry.authenticate(apiKey: Array(oldKey.utf8)).failureValue?.status == 401)
         #expect(try registry.authenticate(apiKey: Array(newKey.utf8)).get().id == "bank-a")
     }
 
     @Test func reloadSwapsSnapshotAndKeepsCounters() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let url = directory.appending("clients.json")
         var (_, file, key) = try Self.makeRegistry()
@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func invalidReloadKeepsPreviousSnapshot() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let url = directory.appending("clients.json")
         var (_, file, key) = try Self.makeRegistry()
@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func fileStoresOnlyKeyHashes() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let url = directory.appending("clients.json")
         let (_, file, key) = try Self.makeRegistry()
@@ -156,7 +156,7 @@ import Testing
     }
 
     @Test func demoClientsCoverEveryKindAndAuthenticate() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let tls = directory.appending("tls")
         try FileManager.default.createDirectory(at: tls, withIntermediateDirectories: true)
@@ -191,7 +191,7 @@ import Testing
 }
 
 extension Result {
-    var failure: Failure? {
+    var failureValue: Failure? {
         if case .failure(let error) = self { return error }
         return nil
     }

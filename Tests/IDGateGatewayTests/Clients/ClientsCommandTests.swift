@@ -3,7 +3,7 @@ import Testing
 @testable import IDGateGateway
 
 /// `idgate clients …` end to end: the printed key works, the file never holds it.
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateExecutable.url.path), "needs the idgate executable (swift build)"))
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateCLI.url.path), "needs the idgate executable (swift build)"))
 struct ClientsCommandTests {
     static func printedKey(_ output: String) throws -> String {
         let range = try #require(output.range(of: #"idg_[0-9a-f]{8}_[A-Za-z0-9_-]{43}"#, options: .regularExpression))
@@ -11,11 +11,11 @@ struct ClientsCommandTests {
     }
 
     @Test func addRotateDisableLifecycle() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let file = directory.appending("clients.json").path
 
-        let added = try IDGateExecutable.run([
+        let added = try IDGateCLI.run([
             "clients", "add", "--file", file, "--id", "telco-x", "--kind", "telco", "--api-key",
             "--operations", "match", "--attributes", "idNumber", "fullName", "phoneNumber", "--purposes", "sim-registration",
             "--rate", "50", "--burst", "10", "--daily-quota", "1000",
@@ -30,34 +30,34 @@ struct ClientsCommandTests {
         #expect(client.rateLimit == RateLimitConfiguration(requestsPerSecond: 50, burst: 10))
         #expect(client.dailyQuota == 1000)
 
-        let rotated = try IDGateExecutable.run(["clients", "rotate-key", "--file", file, "--id", "telco-x", "--grace", "0"])
+        let rotated = try IDGateCLI.run(["clients", "rotate-key", "--file", file, "--id", "telco-x", "--grace", "0"])
         #expect(rotated.status == 0, "\(rotated.output)")
         let secondKey = try Self.printedKey(rotated.output)
         try registry.reload()
-        #expect(registry.authenticate(apiKey: Array(firstKey.utf8)).failure?.status == 401)
+        #expect(registry.authenticate(apiKey: Array(firstKey.utf8)).failureValue?.status == 401)
         #expect(try registry.authenticate(apiKey: Array(secondKey.utf8)).get().id == "telco-x")
 
-        let listed = try IDGateExecutable.run(["clients", "list", "--file", file])
+        let listed = try IDGateCLI.run(["clients", "list", "--file", file])
         #expect(listed.output.contains("telco-x\ttelco\tenabled"))
         #expect(!listed.output.contains(secondKey))
 
-        #expect(try IDGateExecutable.run(["clients", "disable", "--file", file, "--id", "telco-x"]).status == 0)
+        #expect(try IDGateCLI.run(["clients", "disable", "--file", file, "--id", "telco-x"]).status == 0)
         try registry.reload()
-        #expect(registry.authenticate(apiKey: Array(secondKey.utf8)).failure?.message == "client is disabled")
+        #expect(registry.authenticate(apiKey: Array(secondKey.utf8)).failureValue?.message == "client is disabled")
     }
 
     @Test func refusesBadInput() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let file = directory.appending("clients.json").path
-        let noCredential = try IDGateExecutable.run(["clients", "add", "--file", file, "--id", "x", "--kind", "bank"])
+        let noCredential = try IDGateCLI.run(["clients", "add", "--file", file, "--id", "x", "--kind", "bank"])
         #expect(noCredential.status != 0)
-        let badAttribute = try IDGateExecutable.run([
+        let badAttribute = try IDGateCLI.run([
             "clients", "add", "--file", file, "--id", "x", "--kind", "bank", "--api-key", "--attributes", "homeAddress",
         ])
         #expect(badAttribute.status != 0)
         #expect(!FileManager.default.fileExists(atPath: file))
-        let unknown = try IDGateExecutable.run(["clients", "rotate-key", "--file", file, "--id", "nobody"])
+        let unknown = try IDGateCLI.run(["clients", "rotate-key", "--file", file, "--id", "nobody"])
         #expect(unknown.status != 0)
     }
 }

@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func keyFileRoundTripsAndIsNotOverwritten() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let url = directory.appending("signing-key.json")
         let created = try ResponseSigner.loadOrGenerate(at: url)
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func mismatchedKeyIDInFileIsRefused() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         defer { directory.remove() }
         let url = directory.appending("signing-key.json")
         try ResponseSigner.generate().save(to: url)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
+struct ScratchDirectory {
     let url: URL
 
     init(_ label: String = "idgate-test") throws {
@@ -15,7 +15,7 @@ struct TemporaryDirectory {
 }
 
 /// The `idgate` executable built next to the test bundle (`swift build` builds it with the tests).
-enum IDGateExecutable {
+enum IDGateCLI {
     static var url: URL {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
