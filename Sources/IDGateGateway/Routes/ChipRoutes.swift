@@ -20,12 +20,6 @@ extension GatewayContext {
         let started = MonotonicClock.nanoseconds()
         let loop = LoopContext.current(for: self)
         guard let client = admit(request, operation: .chipVerify, writer: writer, loop: loop) else { return }
-        if let problem = client.authorize(operation: .chipVerify, attributes: [], purpose: nil),
-            problem.code == "forbidden"
-        {
-            refuse(problem, client: client, operation: .chipVerify, started: started, writer: writer, loop: loop)
-            return
-        }
         let transactionID = loop.nextTransactionID()
         let challenge: ChallengeStore.Challenge
         do {

@@ -6,7 +6,7 @@ import NIOCore
 /// The steps every API request shares, in order: overload shedding, authentication, rate limit and quota (here),
 /// then the route's own work, then `finish`: sign, audit, answer.
 extension GatewayContext {
-    /// Admits a request for `operation` or answers it (503/401/429) and returns nil. On success the request counts
+    /// Admits a request for `operation` or answers it (503/401/403/429) and returns nil. On success the request counts
     /// as in flight until `finish` or `refuse` answers it.
     func admit(_ request: HTTPRequest, operation: ClientOperation, writer: ResponseWriter, loop: LoopContext) -> Client? {
         let started = MonotonicClock.nanoseconds()
@@ -22,6 +22,12 @@ extension GatewayContext {
         case .success(let found): client = found
         case .failure(let problem):
             refuse(problem, client: nil, operation: operation, started: started, writer: writer, loop: loop)
+            return nil
+        }
+        guard client.operations.contains(operation) else {
+            refuse(
+                .forbidden("operation \(operation.rawValue) is not allowed for this client", field: operation.rawValue),
+                client: client, operation: operation, started: started, writer: writer, loop: loop)
             return nil
         }
         if let problem = loop.rateLimiter.admit(client) {

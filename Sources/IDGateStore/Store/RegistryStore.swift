@@ -1,4 +1,5 @@
 import CLMDB
+import Synchronization
 
 /// An open registry: the LMDB environment of the generation `DIR/current` pointed to when it was opened.
 ///
@@ -29,9 +30,40 @@ public final class RegistryStore: @unchecked Sendable {
     }
 
     /// `mapSize` below the size recorded in the environment has no effect (LMDB keeps the larger).
+    ///
+    /// LMDB forbids opening one environment twice in a process (its reader lock table would be corrupted), so an
+    /// environment that is still open is shared: opening the same generation again returns the same store.
     static func open(directory: String, readOnly: Bool, mapSize: Int) throws -> RegistryStore {
         let storeDirectory = StoreDirectory(path: directory)
         guard let generation = storeDirectory.currentGeneration() else { throw RegistryError.notARegistry(directory: directory) }
+        let generationPath = storeDirectory.generationPath(generation)
+        return try openEnvironments.withLock { open in
+            if let shared = open[generationPath]?.store {
+                guard readOnly || !shared.isReadOnly else {
+                    throw RegistryError.notWritable(
+                        path: generationPath, reason: "this process has the registry open read-only")
+                }
+                return shared
+            }
+            let store = try openGeneration(
+                directory: directory, storeDirectory: storeDirectory, generation: generation, readOnly: readOnly,
+                mapSize: mapSize)
+            open = open.filter { $0.value.store != nil }
+            open[generationPath] = WeakStore(store: store)
+            return store
+        }
+    }
+
+    private struct WeakStore {
+        weak var store: RegistryStore?
+    }
+
+    /// Environments open in this process, by generation path.
+    private static let openEnvironments = Mutex<[String: WeakStore]>([:])
+
+    private static func openGeneration(
+        directory: String, storeDirectory: StoreDirectory, generation: String, readOnly: Bool, mapSize: Int
+    ) throws -> RegistryStore {
         let environment = try RegistryEnvironment.open(
             path: storeDirectory.generationPath(generation), readOnly: readOnly, mapSize: mapSize)
         do {

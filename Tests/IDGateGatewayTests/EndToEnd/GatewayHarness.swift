@@ -60,9 +60,10 @@ final class GatewayHarness: @unchecked Sendable {
         self.configuration = configuration
     }
 
-    func stop() async {
+    /// Drains and stops the gateway; `keepAudit` leaves the audit directory for the test to inspect.
+    func stop(keepAudit: Bool = false) async {
         await gateway.shutdown()
-        try? FileManager.default.removeItem(at: auditDirectory)
+        if !keepAudit { try? FileManager.default.removeItem(at: auditDirectory) }
     }
 
     // MARK: Demo data

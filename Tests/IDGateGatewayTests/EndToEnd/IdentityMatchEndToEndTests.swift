@@ -151,7 +151,8 @@ import Testing
         #expect(keySet.keys.contains { $0.verifies(headerValue: header, body: Array(response.body.utf8)) })
         // Tampering with one byte breaks the signature.
         #expect(!keySet.keys.contains { $0.verifies(headerValue: header, body: Array((response.body + " ").utf8)) })
-        await harness.stop()
+        await harness.stop(keepAudit: true)
+        defer { try? FileManager.default.removeItem(at: harness.auditDirectory) }
         let files = try FileManager.default.contentsOfDirectory(atPath: harness.auditDirectory.path)
         #expect(!files.isEmpty)
         for file in files {

@@ -7,6 +7,7 @@ knowledge for http://, TLS with ALPN h2 for https://), prints [{"status", "httpV
 A transport failure is reported as {"error": "..."} for that request.
 """
 import json
+import ssl
 import sys
 
 import httpx
@@ -17,9 +18,10 @@ def main():
     base = spec["base"]
     kwargs = {"http1": False, "http2": True, "timeout": spec.get("timeout", 20.0)}
     if base.startswith("https://"):
-        kwargs["verify"] = spec.get("ca", True)
+        context = ssl.create_default_context(cafile=spec.get("ca"))
         if spec.get("cert"):
-            kwargs["cert"] = (spec["cert"], spec["key"])
+            context.load_cert_chain(spec["cert"], spec["key"])
+        kwargs["verify"] = context
     results = []
     with httpx.Client(base_url=base, **kwargs) as client:
         for request in spec["requests"]:
