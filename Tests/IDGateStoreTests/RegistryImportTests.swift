@@ -202,7 +202,7 @@ import Testing
 
     @Test func parallelImportMatchesSingleThreadedImport() throws {
         let temp = TemporaryDirectory()
-        let generated = Array(ResidentGenerator(seed: 11).prefix(20_000))
+        let generated = Array(ResidentGenerator(seed: 11).prefix(3_000))
         let file = temp.file("many.ndjson", contents: Fixtures.ndjson(generated))
         for (name, threads) in [("one", 1), ("four", 4)] {
             var options = ImportOptions()
@@ -210,7 +210,7 @@ import Testing
             _ = try RegistryImporter(directory: temp.path + "/" + name, options: options).importFile(file)
         }
         let one = try snapshot(temp.path + "/one").records
-        #expect(one.count == 20_000)
+        #expect(one.count == 3_000)
         #expect(one == (try snapshot(temp.path + "/four").records))
         #expect(one == generated.sorted { $0.idNumber < $1.idNumber }.map { $0.stored(sequence: 1) })
     }
