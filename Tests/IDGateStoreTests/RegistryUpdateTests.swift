@@ -22,7 +22,7 @@ import Testing
         var moved = Fixtures.resident()
         moved.phoneNumbers = ["0356999888"]
         moved.legacyIdNumber = "987654321"
-        let newcomer = Fixtures.resident(id: "001090000007", name: "Phạm Thu Hà", phones: ["0912345678"], legacy: nil)
+        let newcomer = Fixtures.resident(id: "001085000007", name: "Phạm Thu Hà", phones: ["0912345678"], legacy: nil)
         let batch = UpdateBatch(sequence: 2, operations: [
             .upsert(moved), .upsert(newcomer), .delete(IDNumber("048215000042")!),
             .setCardStatus(IDNumber("001085012345")!, .lost), .setRecordStatus(IDNumber("079150000001")!, .active),
@@ -94,7 +94,7 @@ import Testing
         #expect(throws: InputError.self) {
             try store.apply(UpdateBatch(sequence: 2, operations: [.delete(IDNumber("001085999999")!)]))
         }
-        let thief = Fixtures.resident(id: "001090000007", phones: [], legacy: "012345678")
+        let thief = Fixtures.resident(id: "001085000007", phones: [], legacy: "012345678")
         #expect(throws: InputError.self) { try store.apply(UpdateBatch(sequence: 2, operations: [.upsert(thief)])) }
         #expect(store.sequence == 1)
     }
@@ -140,7 +140,7 @@ import Testing
         let temp = TemporaryDirectory()
         _ = try Fixtures.store(records, in: temp.path + "/db")
         let batch = UpdateBatch(sequence: 2, operations: [
-            .upsert(Fixtures.resident(id: "001090000007", phones: [], legacy: nil)), .delete(IDNumber("048215000042")!),
+            .upsert(Fixtures.resident(id: "001085000007", phones: [], legacy: nil)), .delete(IDNumber("048215000042")!),
             .setCardStatus(IDNumber("001085012345")!, .revoked), .setRecordStatus(IDNumber("001085012345")!, .deceased),
         ])
         #expect(try UpdateBatch(ndjson: batch.ndjson()) == batch)

@@ -3,7 +3,7 @@ import Testing
 @testable import IDGateStore
 
 @Suite struct ResidentGeneratorTests {
-    static let sample = Array(ResidentGenerator(seed: 2026).prefix(50_000))
+    static let sample = Array(ResidentGenerator(seed: 2026).prefix(20_000))
 
     @Test func sameSeedSameResidentsOtherSeedOthers() {
         #expect(Array(ResidentGenerator(seed: 2026).prefix(500)) == Array(Self.sample.prefix(500)))

@@ -17,7 +17,7 @@ final class TemporaryDirectory {
 
     func file(_ name: String, contents: String) -> String {
         let filePath = path + "/" + name
-        FileManager.default.createFile(atPath: filePath, contents: Data(contents.utf8))
+        precondition(FileManager.default.createFile(atPath: filePath, contents: Data(contents.utf8)))
         return filePath
     }
 

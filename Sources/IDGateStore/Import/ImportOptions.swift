@@ -8,7 +8,7 @@ public struct ImportOptions: Sendable {
     public var format: ResidentFileFormat?
     /// The largest LMDB map the import may use. Virtual address space only: the file grows with the data.
     public var maximumMapSize = RegistryEnvironment.defaultMapSize
-    /// Parser threads; nil uses every core. Small inputs use one.
+    /// Parser threads; nil uses every core (one for inputs under 4 MiB).
     public var parallelism: Int?
     /// Called now and then from the importing threads.
     public var progress: (@Sendable (ImportProgress) -> Void)?

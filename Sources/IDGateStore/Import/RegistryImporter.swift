@@ -15,7 +15,7 @@ public struct RegistryImporter: Sendable {
 
     /// Records per write transaction: bounds LMDB's dirty-page list (each transaction appends where the last stopped).
     static let recordsPerTransaction = 200_000
-    /// Inputs smaller than this are parsed on one thread.
+    /// Inputs smaller than this are parsed on one thread unless `ImportOptions.parallelism` says otherwise.
     static let parallelThreshold = 4 << 20
 
     public init(directory: String, options: ImportOptions = ImportOptions()) {
@@ -73,8 +73,8 @@ public struct RegistryImporter: Sendable {
             guard let headerLine = header.next() else { throw InputError(line: 1, reason: "empty file: no CSV header") }
             columns = try ResidentCodec.CSVColumns(header: headerLine.line)
         }
-        let threads = file.bytes.count < Self.parallelThreshold
-            ? 1 : max(1, options.parallelism ?? ProcessInfo.processInfo.activeProcessorCount)
+        let threads = max(1, options.parallelism
+            ?? (file.bytes.count < Self.parallelThreshold ? 1 : ProcessInfo.processInfo.activeProcessorCount))
         let shards = file.lineAlignedShards(from: dataStart, count: threads)
         let results = ShardResults(count: shards.count)
         let progress = ReadProgress(totalBytes: file.bytes.count, started: started, report: options.progress)
