@@ -24,11 +24,11 @@ extension MatchRequest {
                 UnsafeMutableRawBufferPointer(rebasing: scratch[used..<(used + bytes.count)]).copyMemory(from: bytes)
                 used += bytes.count
             }
-            for attribute in Attribute.allCases where contains(RequestField(attribute)) {
-                let name = RequestField(attribute).staticWireName
+            for field in RequestField.everyField where field.attribute != nil && contains(field) {
+                let name = field.staticWireName
                 append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
                 withUnsafeBytes(of: UInt8(ascii: "=")) { append($0) }
-                withText(RequestField(attribute)) { append($0) }
+                withText(field) { append($0) }
                 withUnsafeBytes(of: UInt8(ascii: "\n")) { append($0) }
             }
             flush()

@@ -39,9 +39,12 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// `allCases` computed once (the synthesized property builds a new array on every call).
+    static let everyField = RequestField.allCases
+
     /// Matches a decoded JSON key against the field names without allocating.
     public init?(wireName bytes: UnsafeRawBufferPointer) {
-        for field in RequestField.allCases {
+        for field in RequestField.everyField {
             let name = field.staticWireName
             if name.utf8CodeUnitCount == bytes.count
                 && memcmp(name.utf8Start, bytes.baseAddress!, bytes.count) == 0
