@@ -1,7 +1,6 @@
 import Benchmark
 import Foundation
 import IDGateChip
-import IDGateStore
 
 /// Passive authentication throughput, uncached (every SOD new: parse, hashes, one ECDSA P-256 verification; the
 /// Document Signer's chain result is shared by all cards of that DS, as in production) and cached (the card seen
@@ -67,7 +66,7 @@ struct ChipFixture: Sendable {
         trust = try pki.trustStore()
         var cards: [Card] = []
         for index in 0..<count {
-            let record = TestCardFactory.syntheticResident(BenchmarkIDs.number(index))
+            let record = TestCardFactory.syntheticResident(idNumber: "00108501234\(index)")!
             let folder = directory.appendingPathComponent("card\(index)")
             try TestCardFactory.makeCard(for: record, kind: .valid, pki: pki, into: folder)
             func read(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))) }
@@ -79,7 +78,3 @@ struct ChipFixture: Sendable {
     }
 }
 
-/// Valid 12-digit numbers for the generated cards (province 001, born 1985).
-enum BenchmarkIDs {
-    static func number(_ index: Int) -> IDNumber { IDNumber(unchecked: 1_085_012_340 + UInt64(index)) }
-}

@@ -78,9 +78,11 @@ public enum TestCardFactory {
         }
     }
 
-    /// A plausible resident for `id` when no registry record is given (sex and birth year follow the number).
-    public static func syntheticResident(_ id: IDNumber) -> ResidentRecord {
-        ResidentRecord(
+    /// A plausible resident for a 12-digit number when no registry record is given (sex and birth year follow the
+    /// number); nil when the number is not a valid personal identification number.
+    public static func syntheticResident(idNumber: String) -> ResidentRecord? {
+        guard let id = IDNumber(idNumber) else { return nil }
+        return ResidentRecord(
             idNumber: id, fullName: id.encodedSex == .male ? "Nguyễn Văn An" : "Trần Thị Bích",
             dateOfBirth: PartialDate(year: id.birthYear, month: 3, day: 14)!, sex: id.encodedSex,
             placeOfOrigin: "Xã Đông Hòa, Huyện Đông Sơn, Thanh Hóa",

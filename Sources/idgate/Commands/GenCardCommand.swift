@@ -35,7 +35,7 @@ struct GenCardCommand: ParsableCommand {
             guard parsed.idNumber == idNumber else { throw ValidationError("--record is for \(parsed.idNumber), not \(id)") }
             resident = parsed
         } else {
-            resident = TestCardFactory.syntheticResident(idNumber)
+            resident = TestCardFactory.syntheticResident(idNumber: id)!
         }
         let testPKI = try TestPKI.load(directory: URL(fileURLWithPath: pki))
         try TestCardFactory.makeCard(for: resident, kind: cardKind, pki: testPKI, into: URL(fileURLWithPath: out))
