@@ -170,14 +170,64 @@ import Testing
         }
     }
 
-    @Test func contentTypeAttributeMustMatchTheContent() throws {
+    @Test func signedForms() throws {
         let pki = try TestPKI.generate(directory: FileManager.default.temporaryDirectory.appendingPathComponent("idgate-pki-\(UUID().uuidString)"))
         defer { try? FileManager.default.removeItem(at: pki.directory) }
+        let verifier = ChipVerifier(trustStore: try pki.trustStore())
         let dg1 = MRZ.vietnameseIDCardDG1(record: Self.residents[0])
-        let sod = try SecurityObjectSigner.sign(
-            dataGroups: [1: dg1], certificate: pki.documentSigner, key: pki.documentSignerKey, encapsulatedContentType: .data)
-        let result = ChipVerifier(trustStore: try pki.trustStore()).verify(sod: sod, dataGroups: [1: dg1])
-        #expect(result.passiveAuth.signature == .invalid)
-        #expect(result.passiveAuth.errors == ["content_type_mismatch"])
+        func verify(_ variation: SecurityObjectSigner.Variation) throws -> PassiveAuthResult {
+            let sod = try SecurityObjectSigner.sign(
+                dataGroups: [1: dg1], certificate: pki.documentSigner, key: pki.documentSignerKey, variation: variation)
+            return verifier.verify(sod: sod, dataGroups: [1: dg1]).passiveAuth
+        }
+        // Content signed directly, without signed attributes.
+        #expect(try verify(.init(signedAttributes: false)).result == .valid)
+        // Signer named by subject key identifier.
+        let byKeyIdentifier = try verify(.init(identifySignerByKeyIdentifier: true))
+        #expect(byKeyIdentifier.result == .valid, "\(byKeyIdentifier.errors)")
+        // contentType attribute (ldsSecurityObject) differs from the encapsulated type.
+        let mismatched = try verify(.init(encapsulatedContentType: .data))
+        #expect(mismatched.signature == .invalid)
+        #expect(mismatched.errors == ["content_type_mismatch"])
+    }
+
+    @Test func verifierIsSafeToShareAcrossThreads() async throws {
+        let demo = try Demo()
+        defer { try? FileManager.default.removeItem(at: demo.directory) }
+        let cards = demo.entries.map { demo.files($0) }
+        let expected = cards.map { demo.verifier.verify(sod: $0.sod, dataGroups: $0.dataGroups).passiveAuth }
+        let verifier = ChipVerifier(trustStore: try demo.pki.trustStore(), cacheCapacity: 2)
+        let agreements = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var agreeing = 0
+                    for round in 0..<50 {
+                        let index = (worker + round) % cards.count
+                        let result = verifier.verify(sod: cards[index].sod, dataGroups: cards[index].dataGroups)
+                        if result.passiveAuth == expected[index] { agreeing += 1 }
+                    }
+                    return agreeing
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(agreements == 400)
+    }
+}
+
+@Suite struct DistinguishedNameTests {
+    @Test func rdnOrderCaseAndStringTypeDoNotMatter() {
+        let a = DER.sequence([
+            DER.set([DER.sequence([DER.oid(OID("2.5.4.6")), DER.printableString("VN")])]),
+            DER.set([DER.sequence([DER.oid(OID("2.5.4.3")), DER.utf8String("CSCA Test")])]),
+        ])
+        let b = DER.sequence([
+            DER.set([DER.sequence([DER.oid(OID("2.5.4.3")), DER.printableString("csca test ")])]),
+            DER.set([DER.sequence([DER.oid(OID("2.5.4.6")), DER.utf8String("VN")])]),
+        ])
+        let c = DER.sequence([DER.set([DER.sequence([DER.oid(OID("2.5.4.3")), DER.utf8String("CSCA Test")])])])
+        #expect(DistinguishedName(strictDER: a[...]) == DistinguishedName(strictDER: b[...]))
+        #expect(DistinguishedName(strictDER: a[...]) != DistinguishedName(strictDER: c[...]))
+        #expect(DistinguishedName(strictDER: [0x30, 0x03, 0x02, 0x01, 0x00][...]) == nil)
     }
 }

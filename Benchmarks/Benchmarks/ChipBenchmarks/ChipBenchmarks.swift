@@ -1,7 +1,80 @@
 import Benchmark
+import Foundation
+import IDGateChip
 
+/// Passive authentication throughput, uncached (every SOD new: parse, hashes, one ECDSA P-256 verification; the
+/// Document Signer's chain result is shared by all cards of that DS, as in production) and cached (the card seen
+/// before). Compare the uncached rate with `openssl speed -seconds 5 ecdsap256` (verify/s); see docs/CHIP.md.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("placeholder") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(1) }
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal], warmupIterations: 100, maxDuration: .seconds(5),
+        maxIterations: 1_000_000)
+
+    Benchmark("PA uncached, ECDSA P-256 SOD, DG1+DG13+DG15") { benchmark, cards in
+        // Capacity 1 with two alternating cards: every call misses the SOD cache.
+        let verifier = ChipVerifier(trustStore: cards.trust, cacheCapacity: 1)
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            let card = cards.cards[index & 1]
+            blackHole(verifier.verify(sod: card.sod, dataGroups: card.dataGroups))
+        }
+    } setup: {
+        try ChipFixture(count: 2)
+    }
+
+    Benchmark("PA cached, DG1+DG13+DG15") { benchmark, cards in
+        let verifier = ChipVerifier(trustStore: cards.trust)
+        let card = cards.cards[0]
+        _ = verifier.verify(sod: card.sod, dataGroups: card.dataGroups)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(verifier.verify(sod: card.sod, dataGroups: card.dataGroups))
+        }
+    } setup: {
+        try ChipFixture(count: 1)
+    }
+
+    Benchmark("PA uncached, RSASSA-PSS 2048 specimens (BSI, ETSI)") { benchmark, specimens in
+        let verifier = ChipVerifier(trustStore: try! TrustStore(certificates: []), cacheCapacity: 1)
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            blackHole(verifier.verify(sod: specimens[index & 1], dataGroups: [:]))
+        }
+    } setup: {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../Tests/IDGateChipTests/Fixtures/pymrtd").standardized
+        return try ["bsi_tr03105-5/EF_SOD.bin", "etsi_tr103200_EACAA/EF_SOD.bin"].map {
+            [UInt8](try Data(contentsOf: root.appendingPathComponent($0)))
+        }
     }
 }
+
+/// Test cards generated into a temporary directory.
+struct ChipFixture: Sendable {
+    struct Card: Sendable {
+        let sod: [UInt8]
+        let dataGroups: [Int: [UInt8]]
+    }
+
+    let trust: TrustStore
+    let cards: [Card]
+
+    init(count: Int) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idgate-chip-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pki = try TestPKI.generate(directory: directory.appendingPathComponent("pki"))
+        trust = try pki.trustStore()
+        var cards: [Card] = []
+        for index in 0..<count {
+            let record = TestCardFactory.syntheticResident(idNumber: "00108501234\(index)")!
+            let folder = directory.appendingPathComponent("card\(index)")
+            try TestCardFactory.makeCard(for: record, kind: .valid, pki: pki, into: folder)
+            func read(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))) }
+            cards.append(Card(
+                sod: try read("EF_SOD.bin"),
+                dataGroups: [1: try read("EF_DG1.bin"), 13: try read("EF_DG13.bin"), 15: try read("EF_DG15.bin")]))
+        }
+        self.cards = cards
+    }
+}
+

@@ -1,37 +1,52 @@
 /// Builds a signed EF.SOD the way issuing systems do: LDSSecurityObject in a CMS SignedData with signed attributes
 /// (contentType, messageDigest), the Document Signer certificate embedded, ECDSA-with-SHA256.
+///
+/// The variations (no signed attributes, signer named by subject key identifier, a different encapsulated content
+/// type) exist so tests can exercise every form the verifier accepts or must refuse.
 enum SecurityObjectSigner {
-    /// `encapsulatedContentType` differs from the signed contentType attribute only in tests of that check.
+    struct Variation {
+        var signedAttributes = true
+        var identifySignerByKeyIdentifier = false
+        /// Differs from the signed contentType attribute only in tests of that check.
+        var encapsulatedContentType: OID = .ldsSecurityObject
+    }
+
     static func sign(
-        dataGroups: [Int: [UInt8]], certificate: Certificate, key: PrivateKey,
-        encapsulatedContentType: OID = .ldsSecurityObject
+        dataGroups: [Int: [UInt8]], certificate: Certificate, key: PrivateKey, variation: Variation = Variation()
     ) throws -> [UInt8] {
         let hashes = dataGroups.mapValues { DigestAlgorithm.sha256.hash($0) }
         let content = LDSSecurityObject.encode(hashAlgorithm: .sha256, dataGroupHashes: hashes)
-        let attributes = [
-            DER.sequence([DER.oid(.contentTypeAttribute), DER.set([DER.oid(.ldsSecurityObject)])]),
-            DER.sequence([DER.oid(.messageDigestAttribute), DER.set([DER.octetString(DigestAlgorithm.sha256.hash(content))])]),
-        ]
-        let signedAttributes = DER.set(attributes)
-        let signature = try key.sign(signedAttributes, digest: .sha256)
-        var implicitAttributes = signedAttributes
-        implicitAttributes[0] = 0xA0
+        var signedAttributeField: [[UInt8]] = []
+        let signature: [UInt8]
+        if variation.signedAttributes {
+            let attributes = DER.set([
+                DER.sequence([DER.oid(.contentTypeAttribute), DER.set([DER.oid(.ldsSecurityObject)])]),
+                DER.sequence([DER.oid(.messageDigestAttribute), DER.set([DER.octetString(DigestAlgorithm.sha256.hash(content))])]),
+            ])
+            signature = try key.sign(attributes, digest: .sha256)
+            var implicit = attributes
+            implicit[0] = 0xA0
+            signedAttributeField = [implicit]
+        } else {
+            signature = try key.sign(content, digest: .sha256)
+        }
 
-        let tbs = try ASN1Element.parse(certificate.der).children()[0].children()
-        let serial = tbs[0].tag == ASN1Tag.context(0) ? tbs[1] : tbs[0]
-        let issuer = tbs[0].tag == ASN1Tag.context(0) ? tbs[3] : tbs[2]
-        let signerInfo = DER.sequence([
-            DER.integer(1),
-            DER.sequence([Array(issuer.encoded), Array(serial.encoded)]),
-            DER.algorithm(.sha256, nullParameters: true),
-            implicitAttributes,
-            DER.algorithm(.ecdsaWithSHA256),
-            DER.octetString(signature),
-        ])
+        let signerIdentifier: [UInt8]
+        if variation.identifySignerByKeyIdentifier, let keyIdentifier = certificate.subjectKeyIdentifier {
+            signerIdentifier = DER.tlv(ASN1Tag.contextPrimitive(0), keyIdentifier)
+        } else {
+            let tbs = try ASN1Element.parse(certificate.der).children()[0].children()
+            let offset = tbs[0].tag == ASN1Tag.context(0) ? 1 : 0
+            signerIdentifier = DER.sequence([Array(tbs[offset + 2].encoded), Array(tbs[offset].encoded)])
+        }
+        let signerInfo = DER.sequence(
+            [DER.integer(variation.identifySignerByKeyIdentifier ? 3 : 1), signerIdentifier,
+             DER.algorithm(.sha256, nullParameters: true)]
+                + signedAttributeField + [DER.algorithm(.ecdsaWithSHA256), DER.octetString(signature)])
         let signedData = DER.sequence([
             DER.integer(3),
             DER.set([DER.algorithm(.sha256, nullParameters: true)]),
-            DER.sequence([DER.oid(encapsulatedContentType), DER.explicit(0, DER.octetString(content))]),
+            DER.sequence([DER.oid(variation.encapsulatedContentType), DER.explicit(0, DER.octetString(content))]),
             DER.tlv(ASN1Tag.context(0), certificate.der),
             DER.set([signerInfo]),
         ])

@@ -78,6 +78,20 @@ public enum TestCardFactory {
         }
     }
 
+    /// A plausible resident for a 12-digit number when no registry record is given (sex and birth year follow the
+    /// number); nil when the number is not a valid personal identification number.
+    public static func syntheticResident(idNumber: String) -> ResidentRecord? {
+        guard let id = IDNumber(idNumber) else { return nil }
+        return ResidentRecord(
+            idNumber: id, fullName: id.encodedSex == .male ? "Nguyễn Văn An" : "Trần Thị Bích",
+            dateOfBirth: PartialDate(year: id.birthYear, month: 3, day: 14)!, sex: id.encodedSex,
+            placeOfOrigin: "Xã Đông Hòa, Huyện Đông Sơn, Thanh Hóa",
+            placeOfResidence: "Số 12 Phố Huế, Phường Hàng Bài, Hoàn Kiếm, Hà Nội",
+            card: IdentityCard(
+                number: id.description, issueDate: PartialDate(year: 2021, month: 4, day: 20)!,
+                expiryDate: PartialDate(year: max(2031, id.birthYear + 40), month: 3, day: 14), status: .valid))
+    }
+
     /// DG14 with only ActiveAuthenticationInfo (2.23.136.1.1.5): AA signs with ecdsa-plain-SHA256.
     static let activeAuthenticationInfo = DER.tlv(0x6E, DER.set([
         DER.sequence([DER.oid(OID("2.23.136.1.1.5")), DER.integer(1), DER.oid(.ecdsaPlain(3))]),

@@ -30,8 +30,8 @@ struct SecurityObjectDocument: Sendable {
         } catch {
             throw .malformed(error.description)
         }
-        guard reader.isAtEnd else { throw .trailingData(bytes.endIndex - wrapper.encoded.endIndex) }
         guard wrapper.tag == 0x77 else { throw .malformed("EF.SOD tag is not 0x77") }
+        guard reader.isAtEnd else { throw .trailingData(bytes.endIndex - wrapper.encoded.endIndex) }
         do throws(ASN1Error) {
             let contentInfo = try wrapper.unwrapped()
             signedData = try SignedData(contentInfo: contentInfo.encoded, maxSize: SecurityObjectDocument.maxSize)

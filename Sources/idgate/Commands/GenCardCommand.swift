@@ -35,7 +35,7 @@ struct GenCardCommand: ParsableCommand {
             guard parsed.idNumber == idNumber else { throw ValidationError("--record is for \(parsed.idNumber), not \(id)") }
             resident = parsed
         } else {
-            resident = Self.syntheticResident(idNumber)
+            resident = TestCardFactory.syntheticResident(idNumber: id)!
         }
         let testPKI = try TestPKI.load(directory: URL(fileURLWithPath: pki))
         try TestCardFactory.makeCard(for: resident, kind: cardKind, pki: testPKI, into: URL(fileURLWithPath: out))
@@ -58,16 +58,5 @@ struct GenCardCommand: ParsableCommand {
             placeOfOrigin: object["placeOfOrigin"] as? String ?? "", placeOfResidence: object["placeOfResidence"] as? String ?? "",
             legacyIdNumber: object["legacyIdNumber"] as? String,
             card: issue.map { IdentityCard(number: id.description, issueDate: $0, expiryDate: expiry, status: .valid) })
-    }
-
-    static func syntheticResident(_ id: IDNumber) -> ResidentRecord {
-        let birth = PartialDate(year: id.birthYear, month: 3, day: 14)!
-        return ResidentRecord(
-            idNumber: id, fullName: id.encodedSex == .male ? "Nguyễn Văn An" : "Trần Thị Bích", dateOfBirth: birth,
-            sex: id.encodedSex, placeOfOrigin: "Xã Đông Hòa, Huyện Đông Sơn, Thanh Hóa",
-            placeOfResidence: "Số 12 Phố Huế, Phường Hàng Bài, Hoàn Kiếm, Hà Nội",
-            card: IdentityCard(
-                number: id.description, issueDate: PartialDate(year: 2021, month: 4, day: 20)!,
-                expiryDate: PartialDate(year: max(2031, id.birthYear + 40), month: 3, day: 14), status: .valid))
     }
 }
