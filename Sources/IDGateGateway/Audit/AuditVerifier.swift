@@ -56,12 +56,15 @@ public struct AuditVerificationReport: Sendable {
 /// Checks an audit directory: every CRC, the hash chain across records and segments, sequence continuity, segment
 /// continuity, and with the audit key every record tag. Reports each problem with its segment and record index.
 public enum AuditVerifier {
+    /// Reads the segments one after another, holding at most three in memory (previous, current, next).
     public static func verify(directory: URL, key: AuditKey? = nil) throws -> AuditVerificationReport {
-        let scans = try AuditDirectory.segmentURLs(in: directory).map { try AuditSegmentScan(url: $0) }
-        var report = AuditVerificationReport(segments: scans.count, records: 0, issues: [], head: nil, tagsChecked: key != nil)
-        for (position, scan) in scans.enumerated() {
-            let previous = position > 0 ? scans[position - 1] : nil
-            let next = position + 1 < scans.count ? scans[position + 1] : nil
+        let urls = try AuditDirectory.segmentURLs(in: directory)
+        var report = AuditVerificationReport(segments: urls.count, records: 0, issues: [], head: nil, tagsChecked: key != nil)
+        var previous: AuditSegmentScan? = nil
+        var upcoming = try urls.first.map { try AuditSegmentScan(url: $0) }
+        for position in urls.indices {
+            guard let scan = upcoming else { break }
+            let next = position + 1 < urls.count ? try AuditSegmentScan(url: urls[position + 1]) : nil
             checkSegmentContinuity(scan, after: previous, isFirstPresent: position == 0, into: &report)
             // Where this segment's chain ends: as recorded by the next segment when that one follows on directly.
             let chainEnd = next.flatMap { next in
@@ -76,6 +79,8 @@ public enum AuditVerifier {
             if let frame = scan.lastReadableFrame, let entry = frame.entry {
                 report.head = AuditHead(sequence: entry.sequence, hash: frame.chainHash, segment: scan.segmentNumber)
             }
+            previous = scan
+            upcoming = next
         }
         return report
     }

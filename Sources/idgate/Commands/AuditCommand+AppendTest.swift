@@ -16,6 +16,8 @@ extension AuditCommand {
         @Option(help: "Records in flight per round.") var window: Int = 64
         @Option(help: "Stop after this many records (0: until killed).") var count: Int = 0
         @Option(help: "Subject ID number written (hashed) in every record.") var subject: String = "001085012345"
+        @Option(help: "Pause between rounds, in microseconds (paces async mode below the writer's speed).")
+        var pauseMicros: UInt32 = 0
 
         func run() throws {
             guard let mode = AuditLogConfiguration.Durability(rawValue: durability) else {
@@ -43,6 +45,7 @@ extension AuditCommand {
                 written += window
                 print("acked \(written)")
                 fflush(nil)
+                if pauseMicros > 0 { usleep(pauseMicros) }
             }
             log.close()
         }
