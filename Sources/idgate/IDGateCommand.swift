@@ -6,6 +6,6 @@ struct IDGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idgate",
         abstract: "High-throughput identity verification gateway.",
-        subcommands: [ServeCommand.self, ChipCommand.self, ClientsCommand.self, AuditCommand.self]
+        subcommands: [ServeCommand.self, MatchCommand.self, ChipCommand.self, ClientsCommand.self, AuditCommand.self]
     )
 }

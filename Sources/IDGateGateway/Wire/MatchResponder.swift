@@ -8,8 +8,9 @@ public struct MatchResponder: Sendable {
     public var engine: MatchEngine
     public var parser = MatchRequestParser()
     public var transactionIDs = TransactionIDGenerator()
-    /// The decision of the last answered request (nil when it failed): the gateway audits and counts it.
-    public private(set) var lastDecision: MatchDecision?
+    /// The result of the last answered request (nil when it failed): the gateway audits and counts it.
+    public private(set) var lastResult: MatchResult?
+    public var lastDecision: MatchDecision? { lastResult?.decision }
     /// The transaction ID of the last response written.
     public private(set) var lastTransactionID = TransactionID(high: 0, low: 0)
 
@@ -24,11 +25,11 @@ public struct MatchResponder: Sendable {
         to body: UnsafeRawBufferPointer, lookup: L, today: PartialDate, into sink: inout S,
         authorize: (MatchRequest) -> WireError? = { _ in nil }
     ) -> WireError? {
-        lastDecision = nil
+        lastResult = nil
         if let error = parser.parse(body) { return error }
         if let error = authorize(parser.request) { return error }
         let result = engine.match(parser.request, in: lookup, today: today)
-        lastDecision = result.decision
+        lastResult = result
         lastTransactionID = transactionIDs.next()
         MatchResponseEncoder.encode(
             result, for: parser.request, transactionID: lastTransactionID,

@@ -1,8 +1,8 @@
 /// RFC 4180 fields of one CSV line: commas separate, double quotes enclose fields holding commas or quotes
 /// (`""` inside is one quote). Records never span lines.
-enum CSVLine {
+public enum CSVLine {
     /// Calls `body` with each field's unquoted bytes (valid only during the call).
-    static func forEachField(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+    public static func forEachField(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         var index = 0
         var scratch: [UInt8] = []
         while true {
@@ -36,7 +36,7 @@ enum CSVLine {
     }
 
     /// Appends `field`, quoted when it holds a comma, a quote or a line break.
-    static func appendField(_ field: String, to out: inout [UInt8]) {
+    public static func appendField(_ field: String, to out: inout [UInt8]) {
         let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
         guard needsQuotes else {
             out.append(contentsOf: field.utf8)

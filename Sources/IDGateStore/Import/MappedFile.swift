@@ -3,11 +3,11 @@ import Foundation
 /// A whole input file mapped read-only, split into line-aligned shards that threads parse in parallel.
 ///
 /// Unchecked Sendable: the mapping is read-only and immutable for the object's life; threads only read it.
-final class MappedFile: @unchecked Sendable {
-    let path: String
-    let bytes: UnsafeRawBufferPointer
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let bytes: UnsafeRawBufferPointer
 
-    init(path: String) throws(RegistryError) {
+    public init(path: String) throws(RegistryError) {
         self.path = path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
@@ -32,13 +32,13 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// The offset just past the first line (for skipping a CSV header).
-    func endOfFirstLine() -> Int {
+    public func endOfFirstLine() -> Int {
         guard let newline = bytes.firstIndex(of: 0x0A) else { return bytes.count }
         return newline + 1
     }
 
     /// Splits `start..<end` into about `count` ranges that each begin at the start of a line.
-    func lineAlignedShards(from start: Int, count: Int) -> [Range<Int>] {
+    public func lineAlignedShards(from start: Int, count: Int) -> [Range<Int>] {
         let length = bytes.count - start
         guard count > 1, length > 0 else { return [start..<bytes.count] }
         var bounds = [start]
@@ -53,19 +53,19 @@ final class MappedFile: @unchecked Sendable {
 }
 
 /// Iterates over the lines of a byte range: each line without its `\n` (and a `\r` before it).
-struct LineIterator {
+public struct LineIterator {
     private let bytes: UnsafeRawBufferPointer
     private var index: Int
     private let end: Int
 
-    init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) {
+    public init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) {
         self.bytes = bytes
         self.index = range.lowerBound
         self.end = range.upperBound
     }
 
     /// The next line and whether a newline ended it (false only for a last line cut short: a truncated file).
-    mutating func next() -> (line: UnsafeRawBufferPointer, isTerminated: Bool)? {
+    public mutating func next() -> (line: UnsafeRawBufferPointer, isTerminated: Bool)? {
         guard index < end, let base = bytes.baseAddress else { return nil }
         let start = index
         let remaining = end - start
