@@ -25,6 +25,8 @@ public struct GatewayConfiguration: Codable, Sendable {
     }
 
     public struct AuditSettings: Codable, Sendable {
+        /// Off only to measure its cost (benchmarks); a production gateway always audits.
+        public var enabled: Bool = true
         /// Segment directory of the audit log (docs/AUDIT.md).
         public var directory: String
         /// The secret of the keyed subject hash (created on first start when missing).
@@ -250,12 +252,13 @@ extension GatewayConfiguration.OverloadSettings {
 
 extension GatewayConfiguration.AuditSettings {
     private enum CodingKeys: String, CodingKey {
-        case directory, keyFile, durability, maxSegmentBytes, retentionDays, minimumFreeBytes
+        case enabled, directory, keyFile, durability, maxSegmentBytes, retentionDays, minimumFreeBytes
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             directory: try c.decode(String.self, forKey: .directory), keyFile: try c.decode(String.self, forKey: .keyFile))
+        enabled = try c.value(.enabled, default: enabled)
         durability = try c.value(.durability, default: durability)
         maxSegmentBytes = try c.value(.maxSegmentBytes, default: maxSegmentBytes)
         retentionDays = try c.decodeIfPresent(Int.self, forKey: .retentionDays)

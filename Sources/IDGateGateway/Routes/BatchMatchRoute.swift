@@ -165,8 +165,9 @@ final class BatchMatchHandler: StreamingBodyHandler {
         transactionID: String, subject: String?, purpose: String?, attributes: AttributeSet, decision: AuditDecision,
         status: UInt16
     ) {
+        guard let audit = context.audit else { return }
         let pending = AuditPending(eventLoop: writer.eventLoop)
-        context.audit.append(
+        audit.append(
             AuditRecord(
                 clientID: client.id, purpose: purpose, operation: .batch, transactionID: transactionID,
                 subjectIDNumber: subject, attributes: attributes, decision: decision, status: status,

@@ -36,7 +36,7 @@ extension GatewayContext {
             audit: AuditRecord(
                 clientID: client.id, purpose: nil, operation: .chipVerify, transactionID: transactionID.description,
                 subjectIDNumber: nil, attributes: [], decision: .none, status: 200, latencyMicros: 0),
-            client: client, started: started, writer: writer)
+            client: client, started: started, writer: writer, loop: loop)
     }
 
     private func answerChipVerify(_ request: HTTPRequest, _ writer: ResponseWriter) {
@@ -102,7 +102,7 @@ extension GatewayContext {
                 clientID: client.id, purpose: input.purpose, operation: .chipVerify,
                 transactionID: transactionID.description, subjectIDNumber: verification.personalData?.idNumber,
                 attributes: compared, decision: decision ? .valid : .invalid, status: 200, latencyMicros: 0),
-            client: client, started: started, writer: writer)
+            client: client, started: started, writer: writer, loop: loop)
     }
 
     /// The chip's personal data (DG13, else DG1) compared with the registry record of its ID number.

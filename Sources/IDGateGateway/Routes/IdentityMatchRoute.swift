@@ -53,7 +53,7 @@ extension GatewayContext {
                 clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
                 transactionID: loop.responder.lastTransactionID.description, subjectIDNumber: parsed.idNumber?.description,
                 attributes: parsed.attributes.set, decision: decision, status: 200, latencyMicros: 0),
-            client: client, started: started, writer: writer)
+            client: client, started: started, writer: writer, loop: loop)
     }
 }
 

@@ -78,26 +78,41 @@ extension GatewayContext {
                 clientID: client?.id ?? "-", purpose: purpose, operation: operation,
                 transactionID: transactionID.description, subjectIDNumber: subject, attributes: attributes,
                 decision: .none, status: UInt16(error.status), latencyMicros: 0),
-            client: client, errorCode: error.code.rawValue, started: started, writer: writer)
+            client: client, errorCode: error.code.rawValue, started: started, writer: writer, loop: loop)
     }
 
-    /// Signs (200 answers), appends the audit record, and answers once the record is durable (or at once in
-    /// async audit mode). If the audit log cannot take the record, the caller gets 503 instead of an unaudited
-    /// answer.
+    /// Signs (200 answers, batched per loop tick), appends the audit record, and answers once the record is
+    /// durable (or at once in async audit mode). If the audit log cannot take the record, the caller gets 503
+    /// instead of an unaudited answer.
     func finish(
         status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
-        client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter
+        client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter, loop: LoopContext
     ) {
-        var responseHeaders: HTTPResponseHeaders = .json
-        if let retryAfter { responseHeaders.add(name: "retry-after", value: String(retryAfter)) }
-        if signed, let signer {
-            responseHeaders.add(name: ResponseSigner.headerName, value: body.withUnsafeReadableBytes { signer.headerValue(for: $0) })
-        }
         var record = record
         let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000)
         record.latencyMicros = latencyMicros
         client?.metrics.record(decision: record.decision, errorCode: errorCode, latencyMicros: Int(latencyMicros))
-        let headers = responseHeaders
+        var headers: HTTPResponseHeaders = .json
+        if let retryAfter { headers.add(name: "retry-after", value: String(retryAfter)) }
+        if signed, let batch = loop.signingBatch {
+            batch.add(body, on: writer.eventLoop) { [self] signature in
+                var signedHeaders = headers
+                signedHeaders.add(name: ResponseSigner.headerName, value: signature)
+                deliver(status: status, headers: signedHeaders, body: body, record: record, writer: writer)
+            }
+        } else {
+            deliver(status: status, headers: headers, body: body, record: record, writer: writer)
+        }
+    }
+
+    private func deliver(
+        status: Int, headers: HTTPResponseHeaders, body: ByteBuffer, record: AuditRecord, writer: ResponseWriter
+    ) {
+        guard let audit else {
+            inFlight.wrappingSubtract(1, ordering: .relaxed)
+            writer.respond(status: HTTPStatus(status), headers: headers, body: body)
+            return
+        }
         audit.append(record) { [self] result in
             inFlight.wrappingSubtract(1, ordering: .relaxed)
             switch result {

@@ -18,7 +18,8 @@ final class GatewayContext: Sendable {
     let chipVerifier: ChipVerifier
     let challenges: ChallengeStore
     let clients: ClientRegistry
-    let audit: AuditLog
+    /// nil when auditing is switched off (benchmarks comparing its cost only).
+    let audit: AuditLog?
     let auditKey: AuditKey
     let signer: ResponseSigner?
     /// Requests accepted and not yet answered, across loops (overload shedding).
@@ -65,11 +66,12 @@ final class GatewayContext: Sendable {
             auditConfiguration.maxSegmentBytes = configuration.audit.maxSegmentBytes
             auditConfiguration.retentionDays = configuration.audit.retentionDays
             auditConfiguration.minimumFreeBytes = configuration.audit.minimumFreeBytes
-            audit = try AuditLog(configuration: auditConfiguration)
+            audit = configuration.audit.enabled ? try AuditLog(configuration: auditConfiguration) : nil
         } catch {
             throw ConfigurationError("audit: \(error)")
         }
-        for problem in audit.startupReport.problems {
+        if audit == nil { logger.warning("audit log disabled by configuration: requests leave no trace") }
+        for problem in audit?.startupReport.problems ?? [] {
             logger.error("audit log: problem found at startup; a new segment was started", metadata: ["problem": "\(problem)"])
         }
 
@@ -114,7 +116,7 @@ final class GatewayContext: Sendable {
     }
 
     func close() {
-        audit.close()
+        audit?.close()
     }
 
     private static func modificationDate(of path: String) -> Date? {

@@ -11,10 +11,13 @@ final class LoopContext: @unchecked Sendable {
     private var readerVersion = -1
     var responder: MatchResponder
     let rateLimiter: ClientRateLimiter
+    /// nil when answers are not signed.
+    let signingBatch: SigningBatch?
 
-    private init(engine: MatchEngineHandle, loopCount: Int) {
-        responder = MatchResponder(engine: engine.engine)
-        rateLimiter = ClientRateLimiter(loopCount: loopCount)
+    private init(gateway: GatewayContext) {
+        responder = MatchResponder(engine: gateway.engine)
+        rateLimiter = ClientRateLimiter(loopCount: gateway.loopCount)
+        signingBatch = gateway.signer.map { SigningBatch(signer: BatchResponseSigner(signer: $0)) }
     }
 
     /// The loop's reader for the holder's current store, renewed after a generation swap; nil when not open.
@@ -35,15 +38,8 @@ final class LoopContext: @unchecked Sendable {
     /// The calling thread's context, created on first use.
     static func current(for gateway: GatewayContext) -> LoopContext {
         if let context = perThread.currentValue { return context }
-        let context = LoopContext(engine: MatchEngineHandle(engine: gateway.engine), loopCount: gateway.loopCount)
+        let context = LoopContext(gateway: gateway)
         perThread.currentValue = context
         return context
     }
-}
-
-import IDGateMatching
-
-/// Carries the configured engine into a loop context.
-struct MatchEngineHandle {
-    let engine: MatchEngine
 }
