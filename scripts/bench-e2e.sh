@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of the gateway (issues 4, 6, 7): identity match over h2c on a large generated registry,
+# the gateway pinned to core 0 (one event loop), the load on core 1, nghttpd serving a static file as the same-run
+# ceiling anchor. Rounds are interleaved; medians and ratios are printed.
+#
+#   scripts/bench-e2e.sh                                  # 10 million residents (generated once into var/bench)
+#   RESIDENTS=1000000 DURATION=10s ROUNDS=3 scripts/bench-e2e.sh
+#
+# Configurations measured:
+#   full  : audit log (group commit, durability beforeResponse) + batch-signed answers (production setting)
+#   bare  : audit and signing off (only to measure their cost: target full/bare >= 0.85)
+# Plus: batch endpoint records/s (curl upload of an NDJSON file) and offline `idgate match` records/s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RESIDENTS=${RESIDENTS:-10000000}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+CONNECTIONS=${CONNECTIONS:-16}
+STREAMS=${STREAMS:-100}
+BATCH_LINES=${BATCH_LINES:-1000000}
+SERVER_CORE=${SERVER_CORE:-0}
+CLIENT_CORE=${CLIENT_CORE:-1}
+PORT=${PORT:-18480}
+NGHTTPD_PORT=${NGHTTPD_PORT:-18481}
+BENCH=${BENCH:-var/bench}
+DEMO="$BENCH/demo-$RESIDENTS"
+
+swift build -c release --product idgate >&2
+swift build -c release --product idgate-load >&2
+BIN="$(swift build -c release --show-bin-path)"
+
+if [ ! -f "$DEMO/config.json" ]; then
+    echo "generating a demo registry of $RESIDENTS residents in $DEMO (once)" >&2
+    rm -rf "$DEMO"
+    "$BIN/idgate" demo init --dir "$DEMO" --residents "$RESIDENTS" >&2
+fi
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Benchmark configurations derived from the demo's: one loop, our port, audit into the work folder.
+python3 - "$DEMO" "$WORK" "$PORT" <<'PY'
+import json, os, sys
+demo, work, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+base = json.load(open(os.path.join(demo, "config.json")))
+def absolute(p): return p if p.startswith("/") else os.path.abspath(os.path.join(demo, p))
+base["server"] = {"listeners": [{"host": "127.0.0.1", "port": port}], "threads": 1}
+base["registry"]["path"] = absolute(base["registry"]["path"])
+base["chip"]["trust"] = [absolute(p) for p in base["chip"]["trust"]]
+base["clients"]["file"] = absolute(base["clients"]["file"])
+base["signing"]["keyFile"] = absolute(base["signing"]["keyFile"])
+base["audit"]["keyFile"] = absolute(base["audit"]["keyFile"])
+for name, audit, signing in (("full", True, True), ("bare", False, False)):
+    config = json.loads(json.dumps(base))
+    config["audit"].update({"enabled": audit, "directory": os.path.join(work, "audit-" + name)})
+    config["signing"]["enabled"] = signing
+    json.dump(config, open(os.path.join(work, name + ".json"), "w"), indent=1)
+PY
+
+mkdir -p "$WORK/docroot"
+printf '{"transactionId":"01M8328ZAKDESXEZBYXRM25K4Z","decision":"match","requestDigest":"4c4516f293860ad103897480b1bf8529652b86d061f14b75924a075d4e88b5c3"}' >"$WORK/docroot/static.json"
+taskset -c "$SERVER_CORE" nghttpd -n 1 --no-tls -d "$WORK/docroot" "$NGHTTPD_PORT" >"$WORK/nghttpd.log" 2>&1 &
+PIDS+=($!)
+
+start_gateway() {
+    taskset -c "$SERVER_CORE" "$BIN/idgate" serve --config "$WORK/$1.json" >"$WORK/gateway-$1.log" 2>&1 &
+    GATEWAY_PID=$!
+    for _ in $(seq 100); do
+        curl -s --http2-prior-knowledge "http://127.0.0.1:$PORT/readyz" 2>/dev/null | grep -q ready && return 0
+        sleep 0.1
+    done
+    echo "gateway ($1) did not become ready:" >&2; cat "$WORK/gateway-$1.log" >&2; exit 1
+}
+stop_gateway() { kill -TERM "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true; }
+
+# One idgate-load run of identity matches (hits, near-misses with diacritics/typos/swaps, misses, unknown IDs);
+# prints "rate p99_ms errors".
+load_match() {
+    taskset -c "$CLIENT_CORE" "$BIN/idgate-load" --target "http://127.0.0.1:$PORT" --demo "$DEMO" --client demo-tester \
+        --connections "$CONNECTIONS" --streams "$STREAMS" --duration "$DURATION" --warmup "$WARMUP" --mix match=100 \
+        --quiet --json "$WORK/load.json" >"$WORK/load.txt" 2>&1 || { cat "$WORK/load.txt" >&2; exit 1; }
+    python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
+print(s["achievedRate"], s["latency"]["p99"], s["errors"] + s["transportErrors"])' "$WORK/load.json"
+}
+
+load_static() {
+    taskset -c "$CLIENT_CORE" h2load -c "$CONNECTIONS" -m "$STREAMS" -D "${DURATION%s}" --warm-up-time="${WARMUP%s}" \
+        "http://127.0.0.1:$NGHTTPD_PORT/static.json" 2>&1 | awk '/^finished in/ { gsub(",", "", $4); print $4 }'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$WORK/full" ; : >"$WORK/bare" ; : >"$WORK/nghttpd" ; : >"$WORK/full-p99" ; : >"$WORK/bare-p99"
+for round in $(seq "$ROUNDS"); do
+    for config in full bare; do
+        start_gateway "$config"
+        read -r rate p99 errors < <(load_match)
+        stop_gateway
+        echo "$rate" >>"$WORK/$config"; echo "$p99" >>"$WORK/$config-p99"
+        echo "round $round: gateway ($config) ${rate} matches/s  p99 ${p99} ms  errors ${errors}" >&2
+    done
+    static=$(load_static)
+    echo "$static" >>"$WORK/nghttpd"
+    echo "round $round: nghttpd static ${static} req/s" >&2
+done
+
+# Batch endpoint and offline matching: BATCH_LINES match requests built from the registry sample.
+python3 - "$DEMO/sample.ndjson" "$WORK/batch.ndjson" "$BATCH_LINES" <<'PY'
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1])]
+keys = ("idNumber", "fullName", "dateOfBirth", "sex")
+with open(sys.argv[2], "w") as out:
+    for i in range(int(sys.argv[3])):
+        r = records[i % len(records)]
+        out.write(json.dumps({k: r[k] for k in keys if k in r}, ensure_ascii=False) + "\n")
+PY
+KEY=$(python3 -c 'import json,sys; print([c for c in json.load(open(sys.argv[1]))["clients"] if c["id"] == "demo-tester"][0]["apiKey"])' "$DEMO/credentials.json")
+start_gateway full
+batch_seconds=$( { /usr/bin/time -f "%e" taskset -c "$CLIENT_CORE" curl -s --http2-prior-knowledge -o "$WORK/batch.out" \
+    -H "authorization: Bearer $KEY" -H 'content-type: application/x-ndjson' --data-binary @"$WORK/batch.ndjson" \
+    "http://127.0.0.1:$PORT/v1/identity/match:batch"; } 2>&1 | tail -1)
+stop_gateway
+batch_answers=$(wc -l <"$WORK/batch.out")
+offline_seconds=$( { /usr/bin/time -f "%e" "$BIN/idgate" match "$WORK/batch.ndjson" --db "$DEMO/registry" --out "$WORK/offline.ndjson" >/dev/null 2>&1; } 2>&1 | tail -1)
+
+FULL=$(median <"$WORK/full"); BARE=$(median <"$WORK/bare"); NGHTTPD=$(median <"$WORK/nghttpd")
+FULL_P99=$(median <"$WORK/full-p99"); BARE_P99=$(median <"$WORK/bare-p99")
+echo
+echo "registry $RESIDENTS residents; server core $SERVER_CORE (1 event loop), load core $CLIENT_CORE;"
+echo "$CONNECTIONS connections x $STREAMS streams, $DURATION per run after $WARMUP warm-up, $ROUNDS rounds (medians)"
+printf '  identity match, audit+signing (full) : %10.0f req/s   p99 %s ms\n' "$FULL" "$FULL_P99"
+printf '  identity match, audit+signing off    : %10.0f req/s   p99 %s ms\n' "$BARE" "$BARE_P99"
+printf '  nghttpd static file (anchor)         : %10.0f req/s\n' "$NGHTTPD"
+awk -v f="$FULL" -v b="$BARE" -v n="$NGHTTPD" 'BEGIN {
+    printf "  ratio full/nghttpd                   : %10.2fx (target >= 0.50x)\n", f / n
+    printf "  ratio full/bare (audit+signing cost) : %10.2fx (target >= 0.85x)\n", f / b
+}'
+awk -v lines="$batch_answers" -v s="$batch_seconds" 'BEGIN { printf "  batch endpoint (curl upload)         : %10.0f records/s (%d lines in %.2f s, target >= 300000)\n", lines / s, lines, s }'
+awk -v lines="$BATCH_LINES" -v s="$offline_seconds" 'BEGIN { printf "  offline idgate match (2 threads)     : %10.0f records/s (%d lines in %.2f s, target >= 500000)\n", lines / s, lines, s }'
