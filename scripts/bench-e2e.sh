@@ -87,7 +87,7 @@ load_match() {
         --connections "$CONNECTIONS" --streams "$STREAMS" --duration "$DURATION" --warmup "$WARMUP" --mix match=100 \
         --quiet --json "$WORK/load.json" >"$WORK/load.txt" 2>&1 || { cat "$WORK/load.txt" >&2; exit 1; }
     python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
-print(s["achievedRate"], s["latency"]["p99"], s["errors"] + s["transportErrors"])' "$WORK/load.json"
+print(s["achievedRate"], round(s["latency"]["p99"] / 1000, 2), s["errors"] + s["transportErrors"])' "$WORK/load.json"
 }
 
 load_static() {
