@@ -5,8 +5,8 @@
 set -euo pipefail
 
 debian_packages=(liblmdb-dev libnghttp2-dev libssl-dev nghttp2-client nghttp2-server curl openssl lmdb-utils)
-python_modules=(h2 httpx)           # import names
-python_packages=(h2 httpx)          # PyPI names
+python_modules=(h2 httpx schemathesis)   # import names
+python_packages=(h2 httpx schemathesis)  # PyPI names
 
 missing=()
 for p in "${debian_packages[@]}"; do
