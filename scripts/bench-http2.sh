@@ -45,7 +45,7 @@ sleep 1
 # Prints the request rate of one h2load run (requests/s).
 rate() {
     taskset -c "$CLIENT_CORE" h2load -c "$CLIENTS" -m "$STREAMS" -n "$N" "$@" 2>&1 |
-        awk '/^finished in/ { gsub(",", "", $4); print $4 } /succeeded/ { if ($8 != 0) print "FAILED: " $0 > "/dev/stderr" }'
+        awk '/^finished in/ { gsub(",", "", $4); print $4 } /succeeded/ { if ($10 != 0) print "FAILED: " $0 > "/dev/stderr" }'
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
