@@ -28,17 +28,18 @@ import Testing
             h = HeadersFrame(1); h.flags.add("END_HEADERS"); h.flags.add("END_STREAM")
             h.data = Encoder().encode([(":method", "GET"), (":path", "/stream"), (":scheme", "http"), (":authority", "x")])
             s.sendall(b"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" + SettingsFrame(0).serialize() + h.serialize())
-            time.sleep(1.5)
+            time.sleep(3)
             """
             let client = Task { try await ExternalProcess.run(["python3", "-c", script]) }
-            try await Task.sleep(nanoseconds: 1_000_000_000)
+            #expect(try await waitUntil { server.probe.with { $0.streamedChunks } >= 1 })
+            try await Task.sleep(nanoseconds: 500_000_000)
             // Writes stop once the buffered bytes pass the high watermark: a handful of chunks, not all 64.
             let written = server.probe.with { $0.streamedChunks }
             let bound = limits.responseBufferHighWatermark / (64 << 10) + 2
             #expect(written >= 1 && written <= bound, "wrote \(written) chunks")
             _ = try await client.value
-            try await Task.sleep(nanoseconds: 200_000_000)
-            #expect(server.probe.with { $0.streamCancelled }, "the pending write fails once the client is gone")
+            #expect(try await waitUntil { server.probe.with { $0.streamCancelled } },
+                    "the pending write fails once the client is gone")
         }
     }
 
@@ -55,7 +56,8 @@ import Testing
                     "curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@\(payload.path)", "\(server.url)/upload",
                 ])
             }
-            try await Task.sleep(nanoseconds: 1_000_000_000)
+            #expect(try await waitUntil { server.probe.with { $0.uploadReceived } > 0 })
+            try await Task.sleep(nanoseconds: 500_000_000)
             // Nothing consumed: the client could only send one stream window.
             let received = server.probe.with { $0.uploadReceived }
             #expect(received > 0 && received <= limits.initialWindowSize, "received \(received)")

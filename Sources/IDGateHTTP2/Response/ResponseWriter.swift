@@ -13,7 +13,12 @@ public struct ResponseWriter: Sendable {
 
     /// Sends a complete response with `content-length`. `body` is sent as flow control allows.
     public func respond(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders(), body: ByteBuffer = ByteBuffer()) {
-        onLoop { $0.submitResponse(streamID: streamID, status: status, headers: headers, body: body, streaming: false) }
+        // The fast path calls straight through: no closure context to allocate.
+        if connection.eventLoop.inEventLoop {
+            connection.submitResponse(streamID: streamID, status: status, headers: headers, body: body, streaming: false)
+        } else {
+            onLoop { $0.submitResponse(streamID: streamID, status: status, headers: headers, body: body, streaming: false) }
+        }
     }
 
     /// Sends an error in the API.md format: `{"error": {"code", "message", "field"?}}` as `application/json`.
@@ -38,7 +43,7 @@ public struct ResponseWriter: Sendable {
         let connection = connection
         if connection.eventLoop.inEventLoop {
             body(connection)
-        } else {
+        } else if connection.server.loopsRunning.load(ordering: .relaxed) {
             connection.eventLoop.execute { body(connection) }
         }
     }

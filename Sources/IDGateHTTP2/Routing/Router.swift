@@ -1,4 +1,9 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Handles a complete request on the connection's event loop. Respond through the writer, now (no thread hop)
 /// or later from any thread. Never block: hand slow work to another thread and respond from there.
@@ -67,11 +72,10 @@ public struct Router: Sendable {
     /// Finds the route for `method` and the path bytes (query already cut off).
     func match(_ method: HTTPMethod, path: UnsafeRawBufferPointer) -> Match {
         var routeWithPath: Int?
-        for index in routes.indices {
-            let route = routes[index]
-            guard route.pathBytes.count == path.count,
-                  route.pathBytes.withUnsafeBytes({ $0.elementsEqual(path) }) else { continue }
-            if route.method == method { return .route(index) }
+        for index in routes.indices where routes[index].pathBytes.count == path.count {
+            guard routes[index].pathBytes.withUnsafeBytes({ memcmp($0.baseAddress!, path.baseAddress!, path.count) == 0 })
+            else { continue }
+            if routes[index].method == method { return .route(index) }
             routeWithPath = index
         }
         return routeWithPath.map { .methodNotAllowed($0) } ?? .notFound

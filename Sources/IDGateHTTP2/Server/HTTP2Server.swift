@@ -110,6 +110,7 @@ public final class HTTP2Server: Sendable {
         while !context.registry.openConnections.isEmpty {
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
+        context.loopsRunning.store(false, ordering: .relaxed)
         try? await group.shutdownGracefully()
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// What every connection of a server shares: immutable configuration and the thread-safe stats and registry.
 final class ServerContext: Sendable {
@@ -9,6 +10,9 @@ final class ServerContext: Sendable {
     let template: SessionTemplate
     let registry: ConnectionRegistry
     let logger: Logger
+    /// Cleared just before the event loops shut down: late responses (from other threads) are dropped instead of
+    /// being scheduled on a dead loop.
+    let loopsRunning = Atomic<Bool>(true)
 
     init(router: Router, limits: HTTP2Limits, stats: HTTP2ServerStats, observer: RequestCompletionObserver?, logger: Logger) {
         self.router = router

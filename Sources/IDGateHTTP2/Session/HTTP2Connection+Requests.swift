@@ -17,6 +17,7 @@ extension HTTP2Connection {
         state.activeIndex = active.count
         active.append(state)
         nghttp2_session_set_stream_user_data(session, frame.hd.stream_id, Unmanaged.passUnretained(state).toOpaque())
+        headerBlockStream = state
         server.stats.openStreamsCounter.wrappingAdd(1, ordering: .relaxed)
         server.stats.requestsCounter.wrappingAdd(1, ordering: .relaxed)
         return 0
@@ -24,8 +25,8 @@ extension HTTP2Connection {
 
     func receiveHeader(_ frame: nghttp2_frame, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int32 {
         // Trailers (a second HEADERS frame) are ignored.
-        guard frame.headers.cat == NGHTTP2_HCAT_REQUEST, let state = stream(frame.hd.stream_id),
-              !state.headerListTooLarge else { return 0 }
+        guard frame.headers.cat == NGHTTP2_HCAT_REQUEST, let state = headerBlockStream,
+              state.id == frame.hd.stream_id, !state.headerListTooLarge else { return 0 }
         state.headerListSize += name.count + value.count + 32
         if state.headerListSize > server.limits.maxHeaderListSize {
             // Keep decoding (HPACK state must stay in sync) but store nothing more: answered with 431.

@@ -150,6 +150,8 @@ extension HTTP2Connection {
             observer(route, state.responseStatus, NIODeadline.now().uptimeNanoseconds &- state.startNanos)
         }
         state.streamingHandler = nil
+        state.response = StreamState.noResponse
+        if headerBlockStream === state { headerBlockStream = nil }
         if pool.count < 64 { pool.append(state) }
     }
 }

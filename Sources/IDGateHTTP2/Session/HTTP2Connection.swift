@@ -28,6 +28,8 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     /// Open streams (kept alive here; nghttp2 holds unretained pointers to them) and reusable ones.
     var active: [StreamState] = []
     var pool: [StreamState] = []
+    /// The stream whose header block is being decoded (blocks never interleave): saves a lookup per field.
+    var headerBlockStream: StreamState?
     /// Streams with `ResponseBodyStream.write` futures waiting for their buffer to drain.
     var streamsWithWaiters = 0
 

@@ -7,6 +7,9 @@ final class StreamState {
     /// with RST_STREAM(NO_ERROR): some clients (curl 7.x) report that reset as an error, so a modest excess
     /// is simply drained.
     static let discardLimit = 4 << 20
+    /// Assigned to `response` when a stream ends: drops the reference to the (often shared) body without
+    /// allocating, where `clear()` on a shared buffer would allocate a fresh one.
+    static let noResponse = ByteBuffer()
 
     enum Phase {
         /// Headers arriving.
@@ -74,7 +77,6 @@ final class StreamState {
         responseSent = false
         responded = false
         responseStatus = 0
-        response.clear()
         responseFinished = false
         dataDeferred = false
     }

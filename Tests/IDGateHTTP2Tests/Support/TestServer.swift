@@ -154,3 +154,13 @@ extension ExternalProcess {
         return (status, result.stderr, result.text)
     }
 }
+
+/// Polls `condition` until it holds or `seconds` pass (the machine may be busy: no fixed sleeps in tests).
+func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        if Date() > deadline { return false }
+        try await Task.sleep(nanoseconds: 10_000_000)
+    }
+    return true
+}
