@@ -61,7 +61,7 @@ struct TestServer {
             var headers = HTTPResponseHeaders()
             if let probeValue = request.headers["x-probe"] { headers.add(name: "x-probe-echo", value: probeValue) }
             if let query = request.query { headers.add(name: "x-query", value: query) }
-            headers.add(name: "x-path", value: request.path)
+            headers.add(name: "X-Path", value: request.path)  // sent lowercased
             writer.respond(status: .ok, headers: headers, body: request.body)
         }
         router.on(.POST, "/json", contentType: "application/json") { _, writer in
