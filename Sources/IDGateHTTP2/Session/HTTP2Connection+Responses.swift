@@ -20,7 +20,9 @@ extension HTTP2Connection {
         for field in headers { writer.append(name: field.name, value: field.value) }
         if !streaming { writer.append(name: "content-length", value: body.readableBytes) }
 
-        if streaming || body.readableBytes > 0 {
+        // A HEAD response announces the body's length but carries none.
+        if state.method == .HEAD { state.response = StreamState.noResponse }
+        if state.method != .HEAD && (streaming || body.readableBytes > 0) {
             var provider = nghttp2_data_provider(
                 source: nghttp2_data_source(ptr: nil), read_callback: HTTP2Connection.dataSourceRead)
             _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, &provider)

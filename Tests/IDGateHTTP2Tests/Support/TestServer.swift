@@ -21,7 +21,7 @@ final class Probe: Sendable {
 }
 
 /// A real server on 127.0.0.1 with an ephemeral port and the test routes:
-/// - `GET /hello` → `hello`
+/// - `GET /hello` → `hello` (and `HEAD /hello`: its length, no body)
 /// - `POST /echo` → the body; `x-probe` request header echoed as `x-probe-echo`, query as `x-query`
 /// - `POST /json` (requires `application/json`) → `{}`
 /// - `GET /big` → 1 MiB of `b`
@@ -55,6 +55,9 @@ struct TestServer {
     static func makeRouter(probe: Probe) -> Router {
         var router = Router()
         router.on(.GET, "/hello") { _, writer in
+            writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "hello"))
+        }
+        router.on(.HEAD, "/hello") { _, writer in
             writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "hello"))
         }
         router.on(.POST, "/echo") { request, writer in
