@@ -26,6 +26,7 @@ public enum HTTP2ServerError: Error, Sendable {
 /// ...
 /// await server.shutdown(gracefully: true)
 /// ```
+/// Always call `shutdown(gracefully:)`: it also stops the server's event loop threads.
 public final class HTTP2Server: Sendable {
     public let configuration: HTTP2ServerConfiguration
     /// Transport counters (connections, streams, resets, protocol errors, GOAWAYs).
