@@ -1,5 +1,6 @@
 import Foundation
 import IDGateHTTP2
+import Logging
 import NIOCore
 import Testing
 
@@ -79,6 +80,27 @@ import Testing
             #expect(try errorCode(response.body) == "http2_required")
             #expect(response.body.contains("use HTTP/2"))
         }
+    }
+
+    @Test func headResponseAnnouncesTheLengthWithoutABody() async throws {
+        try await withTestServer { server in
+            let response = try await ExternalProcess.run([
+                "curl", "-sS", "-I", "--http2-prior-knowledge", "\(server.url)/hello",
+            ])
+            #expect(response.status == 0, "\(response.stderr)")
+            #expect(response.text.contains("HTTP/2 200"))
+            #expect(response.text.contains("content-length: 5"))
+        }
+    }
+
+    @Test func invalidLimitsAreRejectedAtStart() async throws {
+        var limits = HTTP2Limits()
+        limits.maxFrameSize = 1_000
+        let server = HTTP2Server(
+            configuration: HTTP2ServerConfiguration(listeners: [.h2c(host: "127.0.0.1", port: 0)], threads: 1, limits: limits),
+            router: Router(), logger: Logger(label: "test"))
+        await #expect(throws: HTTP2ServerError.self) { _ = try await server.start() }
+        await server.shutdown(gracefully: false)
     }
 
     @Test func errorBodyEscapesJSON() throws {

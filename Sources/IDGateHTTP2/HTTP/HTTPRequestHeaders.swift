@@ -64,10 +64,11 @@ public struct HTTPRequestHeaders: Sendable, Sequence {
     }
 
     private func firstRange(named name: String) -> FieldRange? {
+        guard !ranges.isEmpty, !name.isEmpty else { return nil }
         var name = name
         return name.withUTF8 { wanted in
             storage.withUnsafeReadableBytes { bytes in
-                let base = bytes.baseAddress!
+                guard let base = bytes.baseAddress else { return nil }
                 for range in ranges where Int(range.nameLength) == wanted.count {
                     let start = Int(range.nameStart) - storage.readerIndex
                     if memcmp(base + start, wanted.baseAddress!, wanted.count) == 0 { return range }

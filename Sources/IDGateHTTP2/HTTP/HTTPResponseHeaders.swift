@@ -1,4 +1,4 @@
-/// Response header fields. Names must be lowercase (HTTP/2). `content-length` is added by the server.
+/// Response header fields. Names are sent lowercased (HTTP/2). `content-length` is added by the server.
 ///
 /// Keep frequently used sets in `static let`s (like `.json`): a shared value costs no allocation per response.
 public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Sequence {

@@ -9,6 +9,8 @@ public enum HTTP2ServerError: Error, Sendable {
     case missingClientCA
     /// `start()` was called twice, or after `shutdown`.
     case alreadyStarted
+    /// A limit outside what HTTP/2 allows (named in the message).
+    case invalidLimit(String)
 }
 
 /// The HTTP/2 server: listeners from the configuration, one nghttp2 session per connection, requests routed to
@@ -24,6 +26,7 @@ public enum HTTP2ServerError: Error, Sendable {
 /// ...
 /// await server.shutdown(gracefully: true)
 /// ```
+/// Always call `shutdown(gracefully:)`: it also stops the server's event loop threads.
 public final class HTTP2Server: Sendable {
     public let configuration: HTTP2ServerConfiguration
     /// Transport counters (connections, streams, resets, protocol errors, GOAWAYs).
@@ -47,6 +50,7 @@ public final class HTTP2Server: Sendable {
 
     /// Binds every listener; returns their bound addresses in configuration order (port 0 gets a free port).
     public func start() async throws -> [SocketAddress] {
+        try configuration.limits.validate()
         guard channels.markStarted() else { throw HTTP2ServerError.alreadyStarted }
         var addresses: [SocketAddress] = []
         do {

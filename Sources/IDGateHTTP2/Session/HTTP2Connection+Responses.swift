@@ -20,7 +20,9 @@ extension HTTP2Connection {
         for field in headers { writer.append(name: field.name, value: field.value) }
         if !streaming { writer.append(name: "content-length", value: body.readableBytes) }
 
-        if streaming || body.readableBytes > 0 {
+        // A HEAD response announces the body's length but carries none.
+        if state.method == .HEAD { state.response = StreamState.noResponse }
+        if state.method != .HEAD && (streaming || body.readableBytes > 0) {
             var provider = nghttp2_data_provider(
                 source: nghttp2_data_source(ptr: nil), read_callback: HTTP2Connection.dataSourceRead)
             _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, &provider)
@@ -151,6 +153,8 @@ extension HTTP2Connection {
         }
         state.streamingHandler = nil
         state.response = StreamState.noResponse
+        // Pooled states keep their buffers for the next request, but not a large body's worth of memory.
+        if state.body.capacity > StreamState.retainedBodyCapacity { state.body = StreamState.noResponse }
         if headerBlockStream === state { headerBlockStream = nil }
         if pool.count < 64 { pool.append(state) }
     }
@@ -168,8 +172,8 @@ struct HeaderBlockWriter {
     }
 
     mutating func append(name: String, value: String) {
-        let namePointer = copy(name)
-        let valuePointer = copy(value)
+        let namePointer = copy(name, lowercased: true)
+        let valuePointer = copy(value, lowercased: false)
         fields[count] = nghttp2_nv(
             name: namePointer.pointer, value: valuePointer.pointer, namelen: namePointer.count,
             valuelen: valuePointer.count, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
@@ -192,19 +196,23 @@ struct HeaderBlockWriter {
         }
         let valuePointer = bytes.assumingMemoryBound(to: UInt8.self)
         bytes += length
-        let namePointer = copy(name)
+        let namePointer = copy(name, lowercased: true)
         fields[count] = nghttp2_nv(
             name: namePointer.pointer, value: valuePointer, namelen: namePointer.count,
             valuelen: length, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
         count += 1
     }
 
-    private mutating func copy(_ string: String) -> (pointer: UnsafeMutablePointer<UInt8>, count: Int) {
+    /// Copies the UTF-8 of `string`; header names are lowercased as HTTP/2 requires.
+    private mutating func copy(_ string: String, lowercased: Bool) -> (pointer: UnsafeMutablePointer<UInt8>, count: Int) {
         var string = string
         let pointer = bytes.assumingMemoryBound(to: UInt8.self)
         let count = string.withUTF8 { utf8 in
             if let base = utf8.baseAddress { bytes.copyMemory(from: base, byteCount: utf8.count) }
             return utf8.count
+        }
+        if lowercased {
+            for index in 0..<count { pointer[index] = asciiLowercase(pointer[index]) }
         }
         bytes += count
         return (pointer, count)

@@ -10,6 +10,8 @@ final class StreamState {
     /// Assigned to `response` when a stream ends: drops the reference to the (often shared) body without
     /// allocating, where `clear()` on a shared buffer would allocate a fresh one.
     static let noResponse = ByteBuffer()
+    /// A pooled state gives up body buffers larger than this when its stream ends.
+    static let retainedBodyCapacity = 64 << 10
 
     enum Phase {
         /// Headers arriving.

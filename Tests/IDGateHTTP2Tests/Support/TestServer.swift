@@ -21,7 +21,7 @@ final class Probe: Sendable {
 }
 
 /// A real server on 127.0.0.1 with an ephemeral port and the test routes:
-/// - `GET /hello` → `hello`
+/// - `GET /hello` → `hello` (and `HEAD /hello`: its length, no body)
 /// - `POST /echo` → the body; `x-probe` request header echoed as `x-probe-echo`, query as `x-query`
 /// - `POST /json` (requires `application/json`) → `{}`
 /// - `GET /big` → 1 MiB of `b`
@@ -57,11 +57,14 @@ struct TestServer {
         router.on(.GET, "/hello") { _, writer in
             writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "hello"))
         }
+        router.on(.HEAD, "/hello") { _, writer in
+            writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "hello"))
+        }
         router.on(.POST, "/echo") { request, writer in
             var headers = HTTPResponseHeaders()
             if let probeValue = request.headers["x-probe"] { headers.add(name: "x-probe-echo", value: probeValue) }
             if let query = request.query { headers.add(name: "x-query", value: query) }
-            headers.add(name: "x-path", value: request.path)
+            headers.add(name: "X-Path", value: request.path)  // sent lowercased
             writer.respond(status: .ok, headers: headers, body: request.body)
         }
         router.on(.POST, "/json", contentType: "application/json") { _, writer in
