@@ -53,8 +53,9 @@ public enum VietnameseDG13 {
         guard !values.isEmpty else { throw fail("no items") }
 
         func text(_ item: Item) -> String? {
-            guard let value = values[item]?.first?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-            return value
+            guard let raw = values[item]?.first else { return nil }
+            let value = raw.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
+            return value.isEmpty ? nil : String(value)
         }
         func date(_ item: Item) throws(DataGroupParseError) -> PartialDate? {
             guard let value = text(item) else { return nil }

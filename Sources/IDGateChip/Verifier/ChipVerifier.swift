@@ -146,14 +146,28 @@ public final class ChipVerifier: Sendable {
     }
 }
 
-/// A Document Signer certificate and the trusted certificate whose key signed it (nil: untrusted).
-final class VerifiedSigner: Sendable {
+/// A Document Signer certificate, the trusted certificate whose key signed it (nil: untrusted), and its key made
+/// ready for the signature scheme its SODs use.
+final class VerifiedSigner: @unchecked Sendable {
+    // @unchecked Sendable: `prepared` is only accessed with `lock` held; the rest is immutable.
     let certificate: Certificate
     let issuer: Certificate?
+    private let lock = NSLock()
+    private var prepared: [PreparedVerifier] = []
 
     init(certificate: Certificate, issuer: Certificate?) {
         self.certificate = certificate
         self.issuer = issuer
+    }
+
+    /// The signer's key prepared for `scheme` (one per scheme seen; a Document Signer normally uses one).
+    func verifier(for scheme: SignatureScheme) -> PreparedVerifier? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let found = prepared.first(where: { $0.scheme == scheme }) { return found }
+        guard let key = certificate.publicKey, let made = PreparedVerifier(key: key, scheme: scheme) else { return nil }
+        if prepared.count < 4 { prepared.append(made) }
+        return made
     }
 }
 
@@ -170,10 +184,11 @@ final class VerifiedSecurityObject: Sendable {
         securityObject = document.securityObject
         self.signer = signer
         warnings = document.warnings
-        if let certificate = signer?.certificate {
+        if let signer {
+            let certificate = signer.certificate
             signatureFailure = document.signerInfo.verify(
                 eContent: document.signedData.eContent, eContentType: document.signedData.eContentType,
-                publicKey: certificate.publicKey)?.code
+                verifier: signer.verifier(for:))?.code
             documentSigner = PassiveAuthResult.DocumentSigner(
                 subject: certificate.subject, serialNumber: certificate.serialNumber, country: certificate.country)
         } else {
