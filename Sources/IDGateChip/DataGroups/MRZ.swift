@@ -106,7 +106,9 @@ public struct MRZ: Sendable, Equatable {
     }
 
     static func trimFiller(_ value: String) -> String {
-        String(value.reversed().drop { $0 == "<" }.reversed())
+        var bytes = value.utf8[...]
+        while bytes.last == 0x3C { bytes = bytes.dropLast() }
+        return String(bytes)!
     }
 
     /// `PRIMARY<<SECONDARY<NAMES<<<` → ("PRIMARY", "SECONDARY NAMES").
