@@ -22,29 +22,50 @@ public enum VietnameseDG13 {
         }
         // Values by item number (index 0 unused), as byte slices of the file: Strings are made only for output.
         var values = [[ArraySlice<UInt8>]?](repeating: nil, count: Item.allCases.count + 1)
-        /// Walks containers (sequences not starting with an item number) down to the items.
+        /// Walks containers (sequences not starting with an item number) down to the items, without collecting
+        /// children into arrays.
         func collect(_ element: ASN1Element) throws(DataGroupParseError) {
-            guard let children = try? element.children() else { throw fail("malformed structure") }
-            if element.tag == ASN1Tag.sequence, let first = children.first, first.tag == ASN1Tag.integer {
-                guard let number = try? first.smallInteger() else { throw fail("bad item number") }
-                // Unknown item numbers (later card generations) are skipped, not fatal.
-                guard Item(rawValue: number) != nil else { return }
-                guard values[number] == nil else { throw fail("item \(number) repeated") }
-                var strings: [ArraySlice<UInt8>] = []
-                try collectStrings(children.dropFirst(), into: &strings)
-                values[number] = strings
+            guard element.isConstructed else { throw fail("malformed structure") }
+            var reader = ASN1Reader(element.content, depth: element.depth + 1)
+            var isFirst = true
+            while true {
+                let child: ASN1Element?
+                do { child = try reader.next() } catch { throw fail("malformed structure") }
+                guard let child else { return }
+                if isFirst, element.tag == ASN1Tag.sequence, child.tag == ASN1Tag.integer {
+                    try readItem(number: child, rest: &reader)
+                    return
+                }
+                isFirst = false
+                if child.isConstructed { try collect(child) }
+            }
+        }
+        func readItem(number numberElement: ASN1Element, rest reader: inout ASN1Reader) throws(DataGroupParseError) {
+            guard let number = try? numberElement.smallInteger() else { throw fail("bad item number") }
+            // Unknown item numbers (later card generations) are skipped, not fatal.
+            guard Item(rawValue: number) != nil else { return }
+            guard values[number] == nil else { throw fail("item \(number) repeated") }
+            var strings: [ArraySlice<UInt8>] = []
+            while true {
+                let value: ASN1Element?
+                do { value = try reader.next() } catch { throw fail("malformed value") }
+                guard let value else { break }
+                try collectStrings(value, into: &strings)
+            }
+            values[number] = strings
+        }
+        func collectStrings(_ element: ASN1Element, into strings: inout [ArraySlice<UInt8>]) throws(DataGroupParseError) {
+            guard element.isConstructed else {
+                strings.append(element.content)
                 return
             }
-            for child in children where child.isConstructed { try collect(child) }
-        }
-        func collectStrings(_ elements: ArraySlice<ASN1Element>, into strings: inout [ArraySlice<UInt8>]) throws(DataGroupParseError) {
-            for element in elements {
-                if element.isConstructed {
-                    guard let inner = try? element.children() else { throw fail("malformed value") }
-                    try collectStrings(inner[...], into: &strings)
-                } else {
-                    strings.append(element.content)
+            do {
+                try element.forEachChild { (inner) throws(ASN1Error) in
+                    if inner.isConstructed { throw .unexpected("nested value") }
+                    strings.append(inner.content)
                 }
+            } catch {
+                throw fail("malformed value")
             }
         }
         try collect(file)
