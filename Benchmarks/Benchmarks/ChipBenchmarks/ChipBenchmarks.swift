@@ -7,7 +7,7 @@ import IDGateChip
 /// before). Compare the uncached rate with `openssl speed -seconds 5 ecdsap256` (verify/s); see docs/CHIP.md.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal], warmupIterations: 100, maxDuration: .seconds(5),
+        metrics: [.throughput, .wallClock, .cpuUser, .mallocCountTotal], warmupIterations: 100, maxDuration: .seconds(5),
         maxIterations: 1_000_000)
 
     Benchmark("PA uncached, ECDSA P-256 SOD, DG1+DG13+DG15") { (benchmark: Benchmark, cards: ChipFixture) in
@@ -17,6 +17,17 @@ let benchmarks: @Sendable () -> Void = {
         for index in benchmark.scaledIterations {
             let card = cards.cards[index & 1]
             blackHole(verifier.verify(sod: card.sod, dataGroups: card.dataGroups))
+        }
+    } setup: {
+        try ChipFixture(count: 2)
+    }
+
+    Benchmark("PA uncached, ECDSA P-256 SOD, DG15 only (no DG1/DG13 reading)") { (benchmark: Benchmark, cards: ChipFixture) in
+        let verifier = ChipVerifier(trustStore: cards.trust, cacheCapacity: 1)
+        let dataGroups = cards.cards.map { [15: $0.dataGroups[15]!] }
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            blackHole(verifier.verify(sod: cards.cards[index & 1].sod, dataGroups: dataGroups[index & 1]))
         }
     } setup: {
         try ChipFixture(count: 2)
