@@ -57,6 +57,13 @@ public struct ASN1Element: Sendable {
         return result
     }
 
+    /// Visits the elements inside a constructed element without collecting them (no allocation).
+    public func forEachChild(_ body: (ASN1Element) throws(ASN1Error) -> Void) throws(ASN1Error) {
+        guard isConstructed else { throw .unexpected("primitive element where constructed expected") }
+        var reader = ASN1Reader(content, depth: depth + 1)
+        while let child = try reader.next() { try body(child) }
+    }
+
     /// Children, checking this element's tag first.
     public func children(expecting expectedTag: UInt32) throws(ASN1Error) -> [ASN1Element] {
         try expect(expectedTag)

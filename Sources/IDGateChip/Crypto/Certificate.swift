@@ -81,7 +81,7 @@ public final class Certificate: @unchecked Sendable {
 
     /// Every certificate in a PEM bundle, or the single DER certificate.
     public static func load(pemOrDER bytes: [UInt8]) throws -> [Certificate] {
-        if bytes.starts(with: Array("-----".utf8)) || bytes.firstRange(of: Array("-----BEGIN".utf8)) != nil {
+        if bytes.firstRange(of: Array("-----BEGIN".utf8)) != nil {
             return try PEM.blocks(in: bytes, label: "CERTIFICATE").map { try Certificate(der: $0) }
         }
         return [try Certificate(der: bytes)]

@@ -106,15 +106,23 @@ public struct MRZ: Sendable, Equatable {
     }
 
     static func trimFiller(_ value: String) -> String {
-        String(value.reversed().drop { $0 == "<" }.reversed())
+        var bytes = value.utf8[...]
+        while bytes.last == 0x3C { bytes = bytes.dropLast() }
+        return String(bytes)!
     }
 
+    /// `PRIMARY<<SECONDARY<NAMES<<<` → ("PRIMARY", "SECONDARY NAMES").
     private static func names(_ field: String) -> (String, String) {
-        let parts = field.components(separatedBy: "<<")
-        let primary = parts[0].replacingOccurrences(of: "<", with: " ")
-        let secondary = parts.dropFirst().joined(separator: " ").replacingOccurrences(of: "<", with: " ")
-            .trimmingCharacters(in: .whitespaces)
-        return (primary, secondary)
+        let characters = Array(field.utf8)
+        var separator = characters.count
+        for index in 0..<(characters.count - 1) where characters[index] == 0x3C && characters[index + 1] == 0x3C {
+            separator = index
+            break
+        }
+        func words(_ slice: ArraySlice<UInt8>) -> String {
+            String(decoding: Array(slice.split(separator: 0x3C).joined(separator: [0x20])), as: UTF8.self)
+        }
+        return (words(characters[..<separator]), words(characters[min(separator + 2, characters.count)...]))
     }
 }
 

@@ -20,85 +20,130 @@ public enum VietnameseDG13 {
         guard let file = try? ASN1Element.parse(bytes, maxSize: 64 * 1024), file.tag == 0x6D else {
             throw fail("not a DG13 file")
         }
-        var values: [Item: [String]] = [:]
-        /// Walks containers (sequences not starting with an item number) down to the items.
+        // Values by item number (index 0 unused), as byte slices of the file: Strings are made only for output.
+        var values = [[ArraySlice<UInt8>]?](repeating: nil, count: Item.allCases.count + 1)
+        /// Walks containers (sequences not starting with an item number) down to the items, without collecting
+        /// children into arrays.
         func collect(_ element: ASN1Element) throws(DataGroupParseError) {
-            guard let children = try? element.children() else { throw fail("malformed structure") }
-            if element.tag == ASN1Tag.sequence, let first = children.first, first.tag == ASN1Tag.integer {
-                guard let number = try? first.smallInteger() else { throw fail("bad item number") }
-                // Unknown item numbers (later card generations) are skipped, not fatal.
-                guard let item = Item(rawValue: number) else { return }
-                guard values[item] == nil else { throw fail("item \(number) repeated") }
-                values[item] = try strings(children.dropFirst())
+            guard element.isConstructed else { throw fail("malformed structure") }
+            var reader = ASN1Reader(element.content, depth: element.depth + 1)
+            var isFirst = true
+            while true {
+                let child: ASN1Element?
+                do { child = try reader.next() } catch { throw fail("malformed structure") }
+                guard let child else { return }
+                if isFirst, element.tag == ASN1Tag.sequence, child.tag == ASN1Tag.integer {
+                    try readItem(number: child, rest: &reader)
+                    return
+                }
+                isFirst = false
+                if child.isConstructed { try collect(child) }
+            }
+        }
+        func readItem(number numberElement: ASN1Element, rest reader: inout ASN1Reader) throws(DataGroupParseError) {
+            guard let number = try? numberElement.smallInteger() else { throw fail("bad item number") }
+            // Unknown item numbers (later card generations) are skipped, not fatal.
+            guard Item(rawValue: number) != nil else { return }
+            guard values[number] == nil else { throw fail("item \(number) repeated") }
+            var strings: [ArraySlice<UInt8>] = []
+            while true {
+                let value: ASN1Element?
+                do { value = try reader.next() } catch { throw fail("malformed value") }
+                guard let value else { break }
+                try collectStrings(value, into: &strings)
+            }
+            values[number] = strings
+        }
+        func collectStrings(_ element: ASN1Element, into strings: inout [ArraySlice<UInt8>]) throws(DataGroupParseError) {
+            guard element.isConstructed else {
+                strings.append(element.content)
                 return
             }
-            for child in children where child.isConstructed { try collect(child) }
-        }
-        func strings(_ elements: ArraySlice<ASN1Element>) throws(DataGroupParseError) -> [String] {
-            var result: [String] = []
-            for element in elements {
-                if element.isConstructed {
-                    guard let inner = try? element.children() else { throw fail("malformed value") }
-                    result += try strings(inner[...])
-                } else {
-                    guard let text = String(validating: element.content, as: UTF8.self) else {
-                        throw fail("value is not UTF-8")
-                    }
-                    result.append(text)
+            do {
+                try element.forEachChild { (inner) throws(ASN1Error) in
+                    if inner.isConstructed { throw .unexpected("nested value") }
+                    strings.append(inner.content)
                 }
+            } catch {
+                throw fail("malformed value")
             }
-            return result
         }
         try collect(file)
-        guard !values.isEmpty else { throw fail("no items") }
+        guard values.contains(where: { $0 != nil }) else { throw fail("no items") }
 
-        func text(_ item: Item) -> String? {
-            guard let value = values[item]?.first?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-            return value
+        func string(_ bytes: ArraySlice<UInt8>) throws(DataGroupParseError) -> String? {
+            var value = bytes
+            while value.first == 0x20 { value = value.dropFirst() }
+            while value.last == 0x20 { value = value.dropLast() }
+            guard !value.isEmpty else { return nil }
+            guard let text = String(validating: value, as: UTF8.self) else { throw fail("value is not UTF-8") }
+            return text
+        }
+        func text(_ item: Item) throws(DataGroupParseError) -> String? {
+            guard let first = values[item.rawValue]?.first else { return nil }
+            return try string(first)
         }
         func date(_ item: Item) throws(DataGroupParseError) -> PartialDate? {
-            guard let value = text(item) else { return nil }
+            guard let value = try text(item) else { return nil }
             guard let parsed = parseDate(value) else { throw fail("item \(item.rawValue) date \"\(value)\"") }
             return parsed
         }
         var data = ChipPersonalData(source: .dg13)
-        data.idNumber = text(.idNumber)
-        data.fullName = text(.fullName)
+        data.idNumber = try text(.idNumber)
+        data.fullName = try text(.fullName)
         data.dateOfBirth = try date(.dateOfBirth)
-        if let sex = text(.sex) {
-            switch sex.lowercased() {
-            case "nam": data.sex = .male
-            case "nữ", "nu": data.sex = .female
+        if let sex = try text(.sex) {
+            switch sex {
+            case "Nam", "nam", "NAM": data.sex = .male
+            case "Nữ", "nữ", "NỮ", "Nu", "nu", "NU": data.sex = .female
             default: throw fail("sex \"\(sex)\"")
             }
         }
-        data.nationality = text(.nationality)
-        data.ethnicity = text(.ethnicity)
-        data.religion = text(.religion)
-        data.placeOfOrigin = text(.placeOfOrigin)
-        data.placeOfResidence = text(.placeOfResidence)
-        data.identifyingMarks = text(.identifyingMarks)
+        data.nationality = try text(.nationality)
+        data.ethnicity = try text(.ethnicity)
+        data.religion = try text(.religion)
+        data.placeOfOrigin = try text(.placeOfOrigin)
+        data.placeOfResidence = try text(.placeOfResidence)
+        data.identifyingMarks = try text(.identifyingMarks)
         data.cardIssueDate = try date(.issueDate)
-        if let expiry = text(.expiryDate), expiry.lowercased() != noExpiry.lowercased() {
-            guard let parsed = parseDate(expiry) else { throw fail("expiry date \"\(expiry)\"") }
-            data.cardExpiryDate = parsed
+        if let expiry = try text(.expiryDate) {
+            if let parsed = parseDate(expiry) {
+                data.cardExpiryDate = parsed
+            } else if expiry.lowercased() != noExpiry.lowercased() {
+                throw fail("expiry date \"\(expiry)\"")
+            }
         }
-        let parents = values[.parents] ?? []
-        data.fatherName = parents.first.flatMap { $0.isEmpty ? nil : $0 }
-        data.motherName = parents.dropFirst().first.flatMap { $0.isEmpty ? nil : $0 }
-        data.spouseName = text(.spouse)
-        data.legacyIdNumber = text(.legacyIdNumber)
+        let parents = values[Item.parents.rawValue] ?? []
+        data.fatherName = try parents.first.flatMap(string)
+        data.motherName = try parents.dropFirst().first.flatMap(string)
+        data.spouseName = try text(.spouse)
+        data.legacyIdNumber = try text(.legacyIdNumber)
         return data
     }
 
     /// `dd/mm/yyyy`, `mm/yyyy` or `yyyy`.
     static func parseDate(_ text: String) -> PartialDate? {
-        let parts = text.split(separator: "/").map { Int($0) }
-        guard !parts.contains(nil) else { return nil }
-        switch parts.count {
-        case 3: return PartialDate(year: parts[2]!, month: parts[1]!, day: parts[0]!)
-        case 2: return PartialDate(year: parts[1]!, month: parts[0]!)
-        case 1: return PartialDate(year: parts[0]!)
+        var numbers: [Int] = []
+        numbers.reserveCapacity(3)
+        var current = -1
+        for byte in text.utf8 {
+            if byte == 0x2F {
+                guard current >= 0 else { return nil }
+                numbers.append(current)
+                current = -1
+            } else if byte >= 0x30 && byte <= 0x39 {
+                current = max(current, 0) * 10 + Int(byte - 0x30)
+                guard current < 100_000 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard current >= 0 else { return nil }
+        numbers.append(current)
+        switch numbers.count {
+        case 3: return PartialDate(year: numbers[2], month: numbers[1], day: numbers[0])
+        case 2: return PartialDate(year: numbers[1], month: numbers[0])
+        case 1: return PartialDate(year: numbers[0])
         default: return nil
         }
     }

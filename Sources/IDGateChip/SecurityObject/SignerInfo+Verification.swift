@@ -19,8 +19,11 @@ extension SignerInfo {
         }
     }
 
-    /// Verifies this signer's signature over `eContent` with `publicKey` (an `EVP_PKEY`).
-    func verify(eContent: ArraySlice<UInt8>, eContentType: OID, publicKey: OpaquePointer?) -> Failure? {
+    /// Verifies this signer's signature over `eContent`; `verifier` supplies the signer's key prepared for the
+    /// scheme the SignerInfo names (nil: the key does not fit the scheme).
+    func verify(
+        eContent: ArraySlice<UInt8>, eContentType: OID, verifier: (SignatureScheme) -> PreparedVerifier?
+    ) -> Failure? {
         // A hash AlgorithmIdentifier has absent or NULL parameters.
         guard let digestParts = try? digestAlgorithm.children(expecting: ASN1Tag.sequence),
             let digestOID = digestParts.first.flatMap({ try? OID(element: $0) }),
@@ -33,16 +36,14 @@ extension SignerInfo {
         } catch {
             return .unsupportedAlgorithm(error.reason)
         }
-        guard let publicKey else { return .unsupportedAlgorithm("signer public key") }
+        guard let prepared = verifier(scheme) else { return .unsupportedAlgorithm("signer public key") }
         if let signedAttributes = signedAttributesForSignature {
             if let contentTypeAttribute, contentTypeAttribute != eContentType { return .contentTypeMismatch }
             guard let messageDigestAttribute else { return .messageDigestMissing }
             guard digest.hash(eContent)[...] == messageDigestAttribute else { return .messageDigestMismatch }
-            let valid = signedAttributes.withUnsafeBytes { scheme.verify(signature: signature, message: $0, key: publicKey) }
-            return valid ? nil : .signatureInvalid
+            return prepared.verify(signature: signature, digest: scheme.hash.hash(signedAttributes)) ? nil : .signatureInvalid
         }
-        let valid = eContent.withUnsafeBytes { scheme.verify(signature: signature, message: $0, key: publicKey) }
-        return valid ? nil : .signatureInvalid
+        return prepared.verify(signature: signature, digest: scheme.hash.hash(eContent)) ? nil : .signatureInvalid
     }
 
     /// Whether `certificate` is the one this SignerInfo names (issuer and serial, or subject key identifier).

@@ -39,7 +39,8 @@ public struct MasterList: Sendable {
         let signerInfo = signedData.signerInfos[0]
         guard let signer = embedded.first(where: signerInfo.identifies) else { throw Failure.signerNotFound }
         if let failure = signerInfo.verify(
-            eContent: signedData.eContent, eContentType: signedData.eContentType, publicKey: signer.publicKey)
+            eContent: signedData.eContent, eContentType: signedData.eContentType,
+            verifier: { scheme in signer.publicKey.flatMap { PreparedVerifier(key: $0, scheme: scheme) } })
         {
             throw Failure.signature(failure.code)
         }

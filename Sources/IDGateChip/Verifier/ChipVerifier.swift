@@ -67,19 +67,8 @@ public final class ChipVerifier: Sendable {
             passive.errors.append("data_group_\(status.rawValue):\(number)")
         }
 
-        var personalData: ChipPersonalData? = nil
-        do {
-            if let dg13 = dataGroups[13] {
-                personalData = try VietnameseDG13.parse(dg13)
-            } else if let dg1 = dataGroups[1] {
-                personalData = try MRZ(dg1: dg1).personalData(today: PartialDate.today(secondsSinceEpoch: time.timeIntervalSince1970))
-            }
-        } catch {
-            passive.errors.append(error.description)
-        }
-        if dataGroups[13] != nil, let dg1 = dataGroups[1] {
-            do { _ = try MRZ(dg1: dg1) } catch { passive.errors.append(error.description) }
-        }
+        let content = readContent(dataGroups, statuses: passive.dataGroups, verified: verified, at: time)
+        passive.errors += content.errors
 
         let valid = passive.signature == .valid && passive.chain == .trusted && passive.errors.isEmpty
         passive.result = valid ? .valid : .invalid
@@ -88,7 +77,34 @@ public final class ChipVerifier: Sendable {
         return ChipVerificationResult(
             passiveAuth: passive,
             activeAuth: activeAuthentication(activeAuth, dataGroups: dataGroups, passive: passive),
-            personalData: personalData, sodDataGroupHashes: verified.securityObject.dataGroupHashes)
+            personalData: content.personalData, sodDataGroupHashes: verified.securityObject.dataGroupHashes)
+    }
+
+    /// Personal data from DG13 (else DG1), with DG1's check digits verified whenever it is supplied. Data groups
+    /// whose hashes match the SOD are the exact bytes it vouches for, so their reading is remembered with the SOD.
+    private func readContent(
+        _ dataGroups: [Int: [UInt8]], statuses: [Int: PassiveAuthResult.DataGroupStatus],
+        verified: VerifiedSecurityObject, at time: Date
+    ) -> DataGroupContent {
+        let supplied = DataGroupContent.Supplied(dg1: dataGroups[1] != nil, dg13: dataGroups[13] != nil)
+        let authentic = (!supplied.dg1 || statuses[1] == .match) && (!supplied.dg13 || statuses[13] == .match)
+        if authentic, let remembered = verified.content(for: supplied) { return remembered }
+        var content = DataGroupContent(supplied: supplied, personalData: nil, errors: [])
+        do {
+            if let dg13 = dataGroups[13] {
+                content.personalData = try VietnameseDG13.parse(dg13)
+            } else if let dg1 = dataGroups[1] {
+                let today = PartialDate.today(secondsSinceEpoch: time.timeIntervalSince1970)
+                content.personalData = try MRZ(dg1: dg1).personalData(today: today)
+            }
+        } catch {
+            content.errors.append(error.description)
+        }
+        if supplied.dg13, let dg1 = dataGroups[1] {
+            do { _ = try MRZ(dg1: dg1) } catch { content.errors.append(error.description) }
+        }
+        if authentic { verified.remember(content) }
+        return content
     }
 
     private func activeAuthentication(
@@ -146,19 +162,62 @@ public final class ChipVerifier: Sendable {
     }
 }
 
-/// A Document Signer certificate and the trusted certificate whose key signed it (nil: untrusted).
-final class VerifiedSigner: Sendable {
+/// A Document Signer certificate, the trusted certificate whose key signed it (nil: untrusted), and its key made
+/// ready for the signature scheme its SODs use.
+final class VerifiedSigner: @unchecked Sendable {
+    // @unchecked Sendable: `prepared` is only accessed with `lock` held; the rest is immutable.
     let certificate: Certificate
     let issuer: Certificate?
+    private let lock = NSLock()
+    private var prepared: [PreparedVerifier] = []
 
     init(certificate: Certificate, issuer: Certificate?) {
         self.certificate = certificate
         self.issuer = issuer
     }
+
+    /// The signer's key prepared for `scheme` (one per scheme seen; a Document Signer normally uses one).
+    func verifier(for scheme: SignatureScheme) -> PreparedVerifier? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let found = prepared.first(where: { $0.scheme == scheme }) { return found }
+        guard let key = certificate.publicKey, let made = PreparedVerifier(key: key, scheme: scheme) else { return nil }
+        if prepared.count < 4 { prepared.append(made) }
+        return made
+    }
+}
+
+/// What DG1/DG13 said, for one combination of supplied data groups.
+struct DataGroupContent: Sendable {
+    struct Supplied: Equatable, Sendable {
+        var dg1: Bool
+        var dg13: Bool
+    }
+
+    var supplied: Supplied
+    var personalData: ChipPersonalData?
+    /// Parse failures (`dg1_unparsable:…`, `dg13_unparsable:…`).
+    var errors: [String]
 }
 
 /// What is remembered about a SOD once its signature has been checked.
-final class VerifiedSecurityObject: Sendable {
+final class VerifiedSecurityObject: @unchecked Sendable {
+    // @unchecked Sendable: `contents` is only accessed with `lock` held; everything else is immutable.
+    private let lock = NSLock()
+    private var contents: [DataGroupContent] = []
+
+    func content(for supplied: DataGroupContent.Supplied) -> DataGroupContent? {
+        lock.lock()
+        defer { lock.unlock() }
+        return contents.first { $0.supplied == supplied }
+    }
+
+    func remember(_ content: DataGroupContent) {
+        lock.lock()
+        defer { lock.unlock() }
+        if contents.count < 3, !contents.contains(where: { $0.supplied == content.supplied }) { contents.append(content) }
+    }
+
     let securityObject: LDSSecurityObject
     let signer: VerifiedSigner?
     /// nil when the signature verified; else the reason code.
@@ -170,10 +229,11 @@ final class VerifiedSecurityObject: Sendable {
         securityObject = document.securityObject
         self.signer = signer
         warnings = document.warnings
-        if let certificate = signer?.certificate {
+        if let signer {
+            let certificate = signer.certificate
             signatureFailure = document.signerInfo.verify(
                 eContent: document.signedData.eContent, eContentType: document.signedData.eContentType,
-                publicKey: certificate.publicKey)?.code
+                verifier: signer.verifier(for:))?.code
             documentSigner = PassiveAuthResult.DocumentSigner(
                 subject: certificate.subject, serialNumber: certificate.serialNumber, country: certificate.country)
         } else {
