@@ -14,7 +14,10 @@ let benchmarks: @Sendable () -> Void = {
     // async: completions are immediate; the measurement includes `close()`, i.e. until the writer has drained.
     let cases: [(AuditLogConfiguration.Durability, Int)] = [(.beforeResponse, 256), (.beforeResponse, 1024), (.async, 1024)]
     for (durability, window) in cases {
-        Benchmark("AuditLog.append/\(durability.rawValue)/\(window)-in-flight", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        Benchmark(
+            "AuditLog.append/\(durability.rawValue)/\(window)-in-flight",
+            configuration: .init(scalingFactor: .mega, maxDuration: .seconds(20), maxIterations: 3)
+        ) { benchmark in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idgate-audit-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             let log = try AuditLog(configuration: AuditLogConfiguration(
