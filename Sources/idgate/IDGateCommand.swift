@@ -6,6 +6,9 @@ struct IDGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idgate",
         abstract: "High-throughput identity verification gateway.",
-        subcommands: []
+        subcommands: [
+            GenCommand.self, ImportCommand.self, UpdateCommand.self, StatsCommand.self, RegistryCommand.self,
+            DemoCommand.self,
+        ]
     )
 }

@@ -31,14 +31,10 @@ extension ResidentRecord {
             throw .tooManyPhoneNumbers(phoneNumbers.count)
         }
         let size = encodedSize
-        let tableSize = 2 * (RecordLayout.fixedStringCount + phoneNumbers.count)
-        guard size - RecordLayout.stringTableOffset - tableSize <= RecordLayout.maximumStringAreaSize else {
-            throw .recordTooLarge(size)
-        }
+        guard size <= RecordLayout.maximumRecordSize else { throw .recordTooLarge(size) }
         var flags: UInt8 = 0
         if card != nil { flags |= RecordLayout.hasCardFlag }
         if card?.expiryDate != nil { flags |= RecordLayout.hasExpiryFlag }
-        buffer.reserveCapacity(buffer.count + size)
         buffer.append(RecordLayout.version)
         buffer.append(flags)
         buffer.append(sex.rawValue)
