@@ -53,7 +53,10 @@ extension ResidentRecord {
             end += string.utf8.count
             appendLittleEndian(UInt16(end), to: &buffer)
         }
-        forEachStoredString { buffer.append(contentsOf: $0.utf8) }
+        forEachStoredString { string in
+            var contiguous = string
+            contiguous.withUTF8 { buffer.append(contentsOf: $0) }
+        }
     }
 
     /// The encoded record as a fresh array.
