@@ -6,6 +6,10 @@ struct IDGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idgate",
         abstract: "High-throughput identity verification gateway.",
-        subcommands: [ServeCommand.self, MatchCommand.self, ChipCommand.self, ClientsCommand.self, AuditCommand.self]
+        subcommands: [
+            ServeCommand.self, DemoCommand.self, GenCommand.self, ImportCommand.self, UpdateCommand.self,
+            StatsCommand.self, RegistryCommand.self, MatchCommand.self, ChipCommand.self, ClientsCommand.self,
+            AuditCommand.self,
+        ]
     )
 }

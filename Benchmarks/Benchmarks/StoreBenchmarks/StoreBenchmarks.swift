@@ -4,14 +4,15 @@ import Foundation
 import IDGateStore
 
 /// Random point lookups by ID number: the store API (a transaction per lookup, as a request handler uses it) against
-/// a plain C `mdb_get` loop over the same store, in the same run. See docs/DATA.md ("Benchmarks").
+/// a plain C `mdb_get` loop over the same store, in the same run. See docs/DATA.md ("Benchmarks"). On a shared
+/// machine compare CPU time (`cpuTotal`), not wall clock.
 ///
 /// The store: `IDGATE_BENCH_DB=DIR` (e.g. a 10-million-resident registry made with `idgate gen` + `idgate import`),
 /// else a registry of `IDGATE_BENCH_RESIDENTS` (default 1,000,000) generated residents built once under /tmp.
 let benchmarks: @Sendable () -> Void = {
     let fixture = LookupFixture.shared
     let configuration = Benchmark.Configuration(
-        metrics: [.throughput, .wallClock], scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 1_000)
+        metrics: [.throughput, .wallClock, .cpuTotal], scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 1_000)
 
     Benchmark("Lookup: RegistryReader, transaction per lookup", configuration: configuration) { benchmark in
         let reader = fixture.store.makeReader()

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The attributes of a resident row, named as in NDJSON keys and CSV headers (and in the match API).
 public enum ResidentField: Int, CaseIterable, Sendable {
     case idNumber, fullName, dateOfBirth, sex, nationality, ethnicity, placeOfOrigin, placeOfResidence,
@@ -29,6 +35,6 @@ public enum ResidentField: Int, CaseIterable, Sendable {
     @inline(__always)
     private static func equals(_ bytes: UnsafeRawBufferPointer, _ name: [UInt8]) -> Bool {
         guard bytes.count == name.count else { return false }
-        return name.withUnsafeBytes { $0.elementsEqual(bytes) }
+        return name.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
     }
 }

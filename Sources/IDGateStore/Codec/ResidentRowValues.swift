@@ -150,9 +150,10 @@ struct ResidentRowValues {
 
     private func text(_ field: ResidentField, _ bytes: UnsafeRawBufferPointer) throws(InputError) -> String {
         guard bytes.count <= Self.maximumTextBytes else { throw error(field, "longer than \(Self.maximumTextBytes) bytes") }
+        let scan = UnicodeNormalization.scan(bytes)
+        guard !scan.hasControlCharacters else { throw error(field, "contains control characters") }
         guard let string = String(validating: bytes, as: UTF8.self) else { throw error(field, "not valid UTF-8") }
-        guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { throw error(field, "contains control characters") }
-        return UnicodeNormalization.nfc(string)
+        return scan.isStableNFC ? string : UnicodeNormalization.nfc(string)
     }
 
     private func date(_ field: ResidentField, _ bytes: UnsafeRawBufferPointer) throws(InputError) -> PartialDate {

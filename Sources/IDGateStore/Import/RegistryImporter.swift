@@ -120,6 +120,9 @@ public struct RegistryImporter: Sendable {
         columns: ResidentCodec.CSVColumns?, skipInvalid: Bool, progress: ReadProgress
     ) -> ShardResult {
         var batch = ResidentBatch(shard: shard, sequence: sequence)
+        // Encoded records are smaller than their text: reserving the shard's size avoids regrowing the arena.
+        batch.arena.reserveCapacity(range.count)
+        batch.entries.reserveCapacity(range.count / 256)
         var lines = LineIterator(bytes, range: range)
         var lineNumber = 0
         var lastReportedAt = range.lowerBound

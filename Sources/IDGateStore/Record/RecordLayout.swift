@@ -42,7 +42,7 @@ enum RecordLayout {
     }
     static let fixedStringCount = StringSlot.allCases.count
 
-    /// A record may not exceed what 16-bit string offsets can address.
-    static let maximumStringAreaSize = Int(UInt16.max)
+    /// A record may not exceed what 16-bit string offsets (and the importer's 16-bit lengths) can address.
+    static let maximumRecordSize = Int(UInt16.max)
     static let maximumPhoneNumbers = 32
 }

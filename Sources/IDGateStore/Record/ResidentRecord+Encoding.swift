@@ -31,14 +31,10 @@ extension ResidentRecord {
             throw .tooManyPhoneNumbers(phoneNumbers.count)
         }
         let size = encodedSize
-        let tableSize = 2 * (RecordLayout.fixedStringCount + phoneNumbers.count)
-        guard size - RecordLayout.stringTableOffset - tableSize <= RecordLayout.maximumStringAreaSize else {
-            throw .recordTooLarge(size)
-        }
+        guard size <= RecordLayout.maximumRecordSize else { throw .recordTooLarge(size) }
         var flags: UInt8 = 0
         if card != nil { flags |= RecordLayout.hasCardFlag }
         if card?.expiryDate != nil { flags |= RecordLayout.hasExpiryFlag }
-        buffer.reserveCapacity(buffer.count + size)
         buffer.append(RecordLayout.version)
         buffer.append(flags)
         buffer.append(sex.rawValue)
@@ -57,7 +53,10 @@ extension ResidentRecord {
             end += string.utf8.count
             appendLittleEndian(UInt16(end), to: &buffer)
         }
-        forEachStoredString { buffer.append(contentsOf: $0.utf8) }
+        forEachStoredString { string in
+            var contiguous = string
+            contiguous.withUTF8 { buffer.append(contentsOf: $0) }
+        }
     }
 
     /// The encoded record as a fresh array.

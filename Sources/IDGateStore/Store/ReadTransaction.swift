@@ -34,7 +34,7 @@ public struct ReadTransaction: ~Copyable {
 
     /// The data sequence number of this snapshot.
     public var sequence: UInt64 {
-        (try? RegistryMeta.read(RegistryMeta.sequenceKey, txn: txn, dbi: databases.meta)) ?? nil ?? 0
+        ((try? RegistryMeta.read(RegistryMeta.sequenceKey, txn: txn, dbi: databases.meta)) ?? nil) ?? 0
     }
 
     /// Visits residents in ID order, starting at `start`, until `body` returns false.

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import IDGateGateway
+import IDGateStore
+
+/// `idgate demo …`: a self-contained demo folder.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Create demo data.",
+        subcommands: [DemoInitCommand.self]
+    )
+}
+
+/// `idgate demo init`: everything the demo needs in one folder (see the demo folder layout).
+struct DemoInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a demo folder: registry, registry sample, test PKI and chip cards, TLS, clients, config.",
+        discussion: "Then: idgate serve --demo DIR. Credentials of the demo clients: DIR/credentials.json."
+    )
+
+    @Option(help: "The demo folder (created if needed).")
+    var dir: String
+
+    @Option(help: "Number of generated residents.")
+    var residents: Int = 100_000
+
+    @Option(help: "Random seed for the generated data.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard residents > 0 else { throw ValidationError("--residents must be positive") }
+    }
+
+    func run() throws {
+        let display = ProgressDisplay(label: "demo registry")
+        let summary = try RegistryDemo.buildRegistry(directory: dir, residents: residents, seed: seed) { display.update($0) }
+        display.finish()
+        print("registry: \(summary.imported) residents in \(dir)/\(RegistryDemo.registryFolder), sample in \(dir)/\(RegistryDemo.sampleFile)")
+        try GatewayDemo.build(directory: URL(fileURLWithPath: dir))
+        print("pki, cards, tls, clients: \(dir)/{pki,cards,tls}, \(dir)/clients.json, \(dir)/credentials.json")
+        print("serve it: idgate serve --demo \(dir)")
+    }
+}

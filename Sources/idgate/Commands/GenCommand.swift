@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `idgate gen …`: synthetic data for demos, tests and benchmarks.
+struct GenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen",
+        abstract: "Generate synthetic data.",
+        subcommands: [GenResidentsCommand.self, GenPKICommand.self, GenCardCommand.self]
+    )
+}
