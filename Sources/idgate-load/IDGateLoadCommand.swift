@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import IDGateLoad
 
@@ -78,6 +79,12 @@ struct IDGateLoadCommand: AsyncParsableCommand {
         }
 
         let runner = try LoadRunner(options: options, plan: plan, probeHeaders: options.authorizationHeaders)
+        // Ctrl-C ends the run early but still prints and writes the summary and report.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { runner.stop() }
+        interrupt.resume()
+        defer { interrupt.cancel() }
         let summary = try await runner.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         print(LoadSummaryText.render(summary))
         if let json { try LoadSummaryJSON.encode(summary).write(to: URL(fileURLWithPath: json)) }

@@ -86,7 +86,8 @@ extension NetworkTests {
             let rows = try #require(summary.soak)
             #expect(rows.count == 2)
             #expect(rows.allSatisfy { $0.residentMemoryBytes == 10_485_760 && $0.openFileDescriptors == 12 })
-            #expect(rows.allSatisfy { $0.flags.isEmpty && $0.rate > 80 && $0.rate < 120 })
+            #expect(rows.allSatisfy { !$0.flags.contains("errors") && !$0.flags.contains("metrics_unavailable") })
+            #expect(rows.allSatisfy { $0.rate > 50 && $0.rate < 150 }, "\(rows)")
             #expect(summary.errors == 0)
             #expect(HTMLReport.render(summary).contains("Soak intervals"))
         }

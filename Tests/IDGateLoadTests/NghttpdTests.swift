@@ -83,6 +83,26 @@ extension NetworkTests {
             #expect(!html.contains("<script"))
         }
 
+        @Test func stopEndsALongRunEarlyWithASummary() async throws {
+            let server = try ExternalServer.nghttpd(docroot: docroot.path)
+            defer { server.stop() }
+            var options = LoadOptions(target: try LoadTarget(url: "http://127.0.0.1:\(server.port)"))
+            options.showProgress = false
+            options.pacing = .openLoop(ratePerSecond: 500)
+            options.connections = 2
+            options.durationNanos = 60_000_000_000
+            let runner = try LoadRunner(
+                options: options, plan: TrafficPlan(target: options.target, method: "GET", path: "/index.html", body: nil, headers: []))
+            let started = Date()
+            async let summary = runner.run()
+            try await Task.sleep(nanoseconds: 1_000_000_000)
+            runner.stop()
+            let result = try await summary
+            #expect(Date().timeIntervalSince(started) < 5)
+            #expect(result.responses > 100 && result.errors == 0)
+            #expect(result.measuredSeconds < 4)
+        }
+
         @Test func postsRequestBodiesThroughTheDataProvider() async throws {
             let server = try ExternalServer.nghttpd(docroot: docroot.path, echoUpload: true)
             defer { server.stop() }

@@ -19,6 +19,9 @@ public struct MatchRequestParser: Sendable {
     /// Parses `body`; nil on success (the result is in `request`), else the error to answer.
     public mutating func parse(_ body: UnsafeRawBufferPointer) -> WireError? {
         request.reset()
+        var scratch = self.scratch  // a local, so string reads can lend into `request` without overlapping access
+        self.scratch = []
+        defer { self.scratch = scratch }
         var cursor = JSONCursor(body)
         var fieldError: WireError?
         do throws(JSONCursor.SyntaxError) {
@@ -27,7 +30,7 @@ public struct MatchRequestParser: Sendable {
             if try cursor.peek() == UInt8(ascii: "}") {
                 cursor.index += 1
             } else {
-                try readMembers(&cursor, firstError: &fieldError)
+                try readMembers(&cursor, scratch: &scratch, firstError: &fieldError)
             }
             cursor.skipWhitespace()
             guard cursor.isAtEnd else { throw cursor.fail("unexpected data after the JSON object") }
@@ -42,8 +45,9 @@ public struct MatchRequestParser: Sendable {
     /// The submitted `ref` when it could be read (also after a failed parse), for echoing in an error line.
     public var ref: String? { request.text(.ref) }
 
-    private mutating func readMembers(_ cursor: inout JSONCursor, firstError: inout WireError?)
-        throws(JSONCursor.SyntaxError)
+    private mutating func readMembers(
+        _ cursor: inout JSONCursor, scratch: inout [UInt8], firstError: inout WireError?
+    ) throws(JSONCursor.SyntaxError)
     {
         while true {
             guard try cursor.peek() == UInt8(ascii: "\"") else { throw cursor.fail("expected a string key") }
@@ -57,7 +61,7 @@ public struct MatchRequestParser: Sendable {
             }
             try cursor.consume(UInt8(ascii: ":"), "expected ':'")
             if let field {
-                try readValue(of: field, &cursor, firstError: &firstError)
+                try readValue(of: field, &cursor, scratch: &scratch, firstError: &firstError)
             } else {
                 try cursor.skipValue(scratch: &scratch)
                 if firstError == nil {
@@ -75,7 +79,7 @@ public struct MatchRequestParser: Sendable {
     }
 
     private mutating func readValue(
-        of field: RequestField, _ cursor: inout JSONCursor, firstError: inout WireError?
+        of field: RequestField, _ cursor: inout JSONCursor, scratch: inout [UInt8], firstError: inout WireError?
     ) throws(JSONCursor.SyntaxError) {
         guard try cursor.peek() == UInt8(ascii: "\"") else {
             try cursor.skipValue(scratch: &scratch)
@@ -85,10 +89,7 @@ public struct MatchRequestParser: Sendable {
             }
             return
         }
-        var request = self.request
-        self.request = MatchRequest()  // keep `request` uniquely referenced while it is mutated
-        defer { self.request = request }
-        let problem = try cursor.readString(scratch: &scratch) { request.set(field, utf8: $0) }
+        let problem = try cursor.readString(scratch: &scratch) { self.request.set(field, utf8: $0) }
         if let problem, firstError == nil { firstError = WireError(problem) }
     }
 }

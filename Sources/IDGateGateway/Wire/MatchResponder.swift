@@ -21,6 +21,7 @@ public struct MatchResponder: Sendable {
     /// Answers one request body. On success writes the 200 response and returns nil; otherwise writes nothing and
     /// returns the error (the route answers it with `error.status` and `error.encode(transactionID:into:)`).
     /// `authorize` sees the parsed request before the lookup (purpose and attribute policy).
+    @inlinable
     public mutating func respond<L: ResidentLookup, S: ByteSink>(
         to body: UnsafeRawBufferPointer, lookup: L, today: PartialDate, into sink: inout S,
         authorize: (MatchRequest) -> WireError? = { _ in nil }
@@ -40,7 +41,7 @@ public struct MatchResponder: Sendable {
     /// Answers one NDJSON batch line (`number` counts from 1) with exactly one output line ending in `\n`: the match
     /// response, or `{"line": N, "ref": ..., "error": {...}}` — a bad line never fails the batch. A trailing `\r`
     /// is ignored. Returns the error written, if any.
-    @discardableResult
+    @discardableResult @inlinable
     public mutating func respond<L: ResidentLookup, S: ByteSink>(
         toBatchLine line: UnsafeRawBufferPointer, number: Int, lookup: L, today: PartialDate, into sink: inout S,
         authorize: (MatchRequest) -> WireError? = { _ in nil }

@@ -3,8 +3,10 @@ import IDGateMatching
 import IDGateStore
 
 /// Writes the `/v1/identity/match` response JSON straight into a byte sink: `fields` in submitted order, `ref`
-/// echoed, and only verdicts — never a stored value.
+/// echoed, and only verdicts — never a stored value. Inlinable so callers in other modules get it specialized for
+/// their concrete sink (`[UInt8]`, `ByteBuffer`) instead of writing through protocol witnesses.
 public enum MatchResponseEncoder {
+    @inlinable
     public static func encode<S: ByteSink>(
         _ result: MatchResult, for request: MatchRequest, transactionID: TransactionID, digest: SHA256Digest,
         into sink: inout S
@@ -50,13 +52,15 @@ public enum MatchResponseEncoder {
     }
 
     /// Writes `,"ref":"..."` when the request carried a ref.
+    @inlinable
     static func writeRef<S: ByteSink>(of request: MatchRequest, into sink: inout S) {
         guard request.contains(.ref) else { return }
         sink.write(",\"ref\":")
         request.withText(.ref) { sink.write(jsonString: $0) }
     }
 
-    private static func writeField<S: ByteSink>(_ attribute: Attribute, _ field: FieldResult, into sink: inout S) {
+    @inlinable
+    static func writeField<S: ByteSink>(_ attribute: Attribute, _ field: FieldResult, into sink: inout S) {
         sink.write(byte: UInt8(ascii: "\""))
         sink.write(RequestField(attribute).staticWireName)
         sink.write("\":{\"result\":\"")
@@ -74,7 +78,8 @@ public enum MatchResponseEncoder {
         sink.write("]}")
     }
 
-    private static func staticName(of card: CardStatus) -> StaticString {
+    @inlinable
+    static func staticName(of card: CardStatus) -> StaticString {
         switch card {
         case .valid: "valid"
         case .expired: "expired"
@@ -83,7 +88,8 @@ public enum MatchResponseEncoder {
         }
     }
 
-    private static func writeHex<S: ByteSink>(_ digest: SHA256Digest, into sink: inout S) {
+    @inlinable
+    static func writeHex<S: ByteSink>(_ digest: SHA256Digest, into sink: inout S) {
         let hex: StaticString = "0123456789abcdef"
         var text: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &text) { buffer in

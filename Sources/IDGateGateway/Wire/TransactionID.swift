@@ -18,9 +18,11 @@ public struct TransactionID: Hashable, Sendable, Comparable, CustomStringConvert
 
     public var millisecondsSinceEpoch: UInt64 { high >> 16 }
 
+    @usableFromInline
     static let alphabet: StaticString = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
     /// Writes the 26 characters (5 bits each, most significant first; the first carries the top 3 bits).
+    @inlinable
     public func write<S: ByteSink>(into sink: inout S) {
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &text) { buffer in

@@ -17,10 +17,10 @@ public enum HTMLReport {
         \(card("requests", String(summary.requests)))
         \(card("rate", summary.achievedRate.formatted(decimals: 0) + " req/s"))
         \(card("errors", String(summary.errors), bad: summary.errors > 0))
-        \(card("p50", millis(summary.latency.p50)))
-        \(card("p99", millis(summary.latency.p99)))
-        \(card("p99.9", millis(summary.latency.p999)))
-        \(card("max", millis(summary.latency.max)))
+        \(card("p50", millis(summary.latency.p50) + " ms"))
+        \(card("p99", millis(summary.latency.p99) + " ms"))
+        \(card("p99.9", millis(summary.latency.p999) + " ms"))
+        \(card("max", millis(summary.latency.max) + " ms"))
         </div>
         """
         let measured = summary.timeline.filter(\.measured)
@@ -47,14 +47,18 @@ public enum HTMLReport {
         for (name, operation) in summary.operations.sorted(by: { $0.key < $1.key }) {
             html += latencyRow(name, operation.latency, extra: [String(operation.requests), String(operation.responses)])
         }
-        html += "</table><h2>Latency by decision (ms, 2xx responses)</h2><table><tr><th>operation / decision</th>"
-            + "<th>responses</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>"
-        for (name, operation) in summary.operations.sorted(by: { $0.key < $1.key }) {
-            for (decision, latency) in operation.byDecision.sorted(by: { $0.key < $1.key }) {
-                html += latencyRow("\(name) / \(decision)", latency, extra: [String(latency.count)])
+        html += "</table>"
+        if summary.operations.values.contains(where: { !$0.byDecision.isEmpty }) {
+            html += "<h2>Latency by decision (ms, 2xx responses)</h2><table><tr><th>operation / decision</th>"
+                + "<th>responses</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>"
+            for (name, operation) in summary.operations.sorted(by: { $0.key < $1.key }) {
+                for (decision, latency) in operation.byDecision.sorted(by: { $0.key < $1.key }) {
+                    html += latencyRow("\(name) / \(decision)", latency, extra: [String(latency.count)])
+                }
             }
+            html += "</table>"
         }
-        html += "</table><h2>Outcomes</h2><table><tr><th>operation</th><th>kind</th><th>value</th><th>count</th></tr>"
+        html += "<h2>Outcomes</h2><table><tr><th>operation</th><th>kind</th><th>value</th><th>count</th></tr>"
         for (name, operation) in summary.operations.sorted(by: { $0.key < $1.key }) {
             for (status, count) in operation.byStatus.sorted(by: { $0.key < $1.key }) {
                 html += outcomeRow(name, "HTTP status", status, count, bad: !status.hasPrefix("2"))

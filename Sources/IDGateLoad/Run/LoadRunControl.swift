@@ -14,6 +14,7 @@ final class LoadRunControl: Sendable {
     let requestBudget: Int?
     private let issued = Atomic<Int>(0)
     private let finishedWorkers = Atomic<Int>(0)
+    private let stopRequested = Atomic<Bool>(false)
 
     init(startNanos: UInt64, options: LoadOptions) {
         self.startNanos = startNanos
@@ -39,4 +40,8 @@ final class LoadRunControl: Sendable {
 
     func workerFinished() { finishedWorkers.wrappingAdd(1, ordering: .releasing) }
     var finishedWorkerCount: Int { finishedWorkers.load(ordering: .acquiring) }
+
+    /// Ends the run early (Ctrl-C in a soak): workers stop sending and drain as at the end of the measured phase.
+    func requestStop() { stopRequested.store(true, ordering: .releasing) }
+    var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
 }

@@ -2,6 +2,7 @@ import Foundation
 import IDGateHTTP2
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Runs one load test: spreads the workers over event loops, samples every second (progress line, timeline, soak
 /// rows), stops by the hard deadline whatever the target does, and returns the summary.
@@ -11,12 +12,17 @@ public final class LoadRunner: Sendable {
     /// Extra headers for the `/metrics` probe (the same credentials as the traffic).
     let probeHeaders: [(name: String, value: String)]
 
+    private let stopSignal = Atomic<Bool>(false)
+
     public init(options: LoadOptions, plan: TrafficPlan, probeHeaders: [(name: String, value: String)] = []) throws {
         try options.validate()
         self.options = options
         self.plan = plan
         self.probeHeaders = probeHeaders
     }
+
+    /// Stops a running test early (e.g. on Ctrl-C): in-flight requests drain, and the summary covers the time run.
+    public func stop() { stopSignal.store(true, ordering: .releasing) }
 
     /// - Parameter progress: receives the live line once a second (`nil` for quiet runs).
     public func run(progress: (@Sendable (String) -> Void)? = nil) async throws -> LoadSummary {
@@ -47,10 +53,19 @@ public final class LoadRunner: Sendable {
         var soakStartNanos = control.measureStartNanos
         var nextSampleNanos = control.startNanos + 1_000_000_000
         var lastEndNanos = control.startNanos
+        var stoppedAtNanos = UInt64.max
         while true {
             let allDone = control.finishedWorkerCount == options.connections
             let now = H2ClientClock.nowNanos()
-            if allDone || now >= control.hardDeadlineNanos { lastEndNanos = now; break }
+            if stopSignal.load(ordering: .acquiring) && !control.isStopRequested {
+                control.requestStop()
+                stoppedAtNanos = now
+            }
+            let stopDeadline = stoppedAtNanos == .max ? UInt64.max : stoppedAtNanos + control.drainNanos + 1_000_000_000
+            if allDone || now >= Swift.min(control.hardDeadlineNanos, stopDeadline) {
+                lastEndNanos = Swift.min(now, stoppedAtNanos)
+                break
+            }
             if now >= nextSampleNanos {
                 let second = Int((nextSampleNanos - control.startNanos) / 1_000_000_000)
                 var interval = IntervalStatistics()

@@ -24,6 +24,7 @@ final class LoadWorker: H2ClientConnectionDelegate {
     /// Open loop: the next schedule index this worker sends.
     private var nextScheduled: Int
     private var stopping = false
+    private var stoppedAtNanos: UInt64 = 0
     private var abandoned = false
     private var lastExpiryCheckNanos: UInt64 = 0
     private var keepAlive: LoadWorker?
@@ -98,12 +99,15 @@ final class LoadWorker: H2ClientConnectionDelegate {
     private func tick() {
         guard keepAlive != nil else { return }
         let now = H2ClientClock.nowNanos()
-        if !stopping && (now >= control.measureEndNanos || isDone) { beginStopping(now: now) }
+        if !stopping && (now >= control.measureEndNanos || isDone || control.isStopRequested) { beginStopping(now: now) }
         if stopping {
-            if now >= control.measureEndNanos + control.drainNanos || connection?.inFlight ?? 0 == 0 {
+            if now >= stoppedAtNanos + control.drainNanos || connection?.inFlight ?? 0 == 0 {
                 abandonInFlight()
             }
-            if now >= control.hardDeadlineNanos { finish(); return }
+            if now >= Swift.min(control.hardDeadlineNanos, stoppedAtNanos + control.drainNanos + 1_000_000_000) {
+                finish()
+                return
+            }
         } else {
             if connection == nil && now >= nextConnectNanos { connect() }
             fill(now: now)
@@ -225,11 +229,13 @@ final class LoadWorker: H2ClientConnectionDelegate {
     // MARK: Ending
 
     private func beginStopping(now: UInt64) {
+        fill(now: Swift.min(now, control.measureEndNanos &- 1))
         stopping = true
+        stoppedAtNanos = now
         if let schedule {
             var unsentMeasured: UInt64 = 0
             var unsentWarmup: UInt64 = 0
-            while nextScheduled < schedule.total && schedule.dueNanos(nextScheduled) < control.measureEndNanos {
+            while nextScheduled < schedule.total && schedule.dueNanos(nextScheduled) < Swift.min(now, control.measureEndNanos) {
                 if schedule.dueNanos(nextScheduled) >= control.measureStartNanos { unsentMeasured += 1 } else { unsentWarmup += 1 }
                 nextScheduled += workerCount
             }

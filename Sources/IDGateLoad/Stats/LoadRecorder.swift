@@ -13,6 +13,9 @@ final class LoadRecorder: Sendable {
         let decision = success && operation != .raw && operation != .batch ? ResponseScanner.decision(in: body) : .none
         let code = success ? nil : ResponseScanner.stringValue(of: "code", in: body)
         statistics.withLock { statistics in
+            statistics.interval.requests += 1
+            if !success { statistics.interval.errors += 1 }
+            statistics.interval.latency.record(nanos: latencyNanos)
             guard measured else { statistics.warmupRequests += 1; return }
             let index = operation.rawValue
             statistics.operations[index].responses += 1
@@ -20,18 +23,15 @@ final class LoadRecorder: Sendable {
             statistics.operations[index].byStatus[status, default: 0] += 1
             if decision != .none { statistics.operations[index].byDecision[decision, default: LatencyHistogram()].record(nanos: latencyNanos) }
             if let code { statistics.operations[index].errorCodes[code, default: 0] += 1 }
-            statistics.interval.latency.record(nanos: latencyNanos)
-            statistics.interval.requests += 1
-            if !success { statistics.interval.errors += 1 }
         }
     }
 
     func recordTransportError(_ operation: LoadOperation, _ error: H2ClientTransportError, measured: Bool) {
         statistics.withLock { statistics in
-            guard measured else { statistics.warmupRequests += 1; return }
-            statistics.operations[operation.rawValue].transportErrors[error.label, default: 0] += 1
             statistics.interval.requests += 1
             statistics.interval.errors += 1
+            guard measured else { statistics.warmupRequests += 1; return }
+            statistics.operations[operation.rawValue].transportErrors[error.label, default: 0] += 1
         }
     }
 

@@ -45,7 +45,7 @@ enum AddressComparator {
 
         /// Lends the units of `text`, kept on the stack.
         static func withUnits<R>(of text: TokenizedText, _ body: (Units) -> R) -> R {
-            withUnsafeTemporaryAllocation(of: Range.self, capacity: max(text.tokenCount, 1)) { storage in
+            withScratchBuffer(of: Range.self, capacity: max(text.tokenCount, 1)) { storage in
                 var units = Units(text: text, ranges: storage)
                 units.fill()
                 return body(units)

@@ -53,7 +53,11 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
                 return nil
             }
         }
-        func power(_ n: Int) -> UInt64 { (0..<n).reduce(1) { result, _ in result * 10 } }
+        func power(_ n: Int) -> UInt64 {
+            var result: UInt64 = 1
+            for _ in 0..<n { result &*= 10 }
+            return result
+        }
         let leading = count > 0 ? digits / power(count - 1) : 0
         let leadingTwo = count > 1 ? digits / power(count - 2) : 0
         var significantCount: Int

@@ -42,18 +42,28 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
     /// `allCases` computed once (the synthesized property builds a new array on every call).
     static let everyField = RequestField.allCases
 
-    /// Matches a decoded JSON key against the field names without allocating.
+    /// Matches a decoded JSON key against the field names without allocating (candidates picked by length).
     public init?(wireName bytes: UnsafeRawBufferPointer) {
-        for field in RequestField.everyField {
-            let name = field.staticWireName
-            if name.utf8CodeUnitCount == bytes.count
-                && memcmp(name.utf8Start, bytes.baseAddress!, bytes.count) == 0
-            {
-                self = field
-                return
-            }
+        let candidates: (RequestField, RequestField?)
+        switch bytes.count {
+        case 3: candidates = (.sex, .ref)
+        case 7: candidates = (.purpose, nil)
+        case 8: candidates = (.idNumber, .fullName)
+        case 11: candidates = (.dateOfBirth, .phoneNumber)
+        case 13: candidates = (.placeOfOrigin, .cardIssueDate)
+        case 16: candidates = (.placeOfResidence, nil)
+        default: return nil
         }
-        return nil
+        func named(_ field: RequestField) -> Bool {
+            memcmp(field.staticWireName.utf8Start, bytes.baseAddress!, bytes.count) == 0
+        }
+        if named(candidates.0) {
+            self = candidates.0
+        } else if let second = candidates.1, named(second) {
+            self = second
+        } else {
+            return nil
+        }
     }
 
     public var staticWireName: StaticString {

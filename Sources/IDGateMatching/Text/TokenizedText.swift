@@ -4,10 +4,12 @@
 /// separate tokens; commas and semicolons also separate units (the parts of an address). Storage is borrowed from
 /// the stack for the duration of `withTokens`.
 struct TokenizedText {
+    /// Offsets fit 16 bits: texts are bounded far below 64 KiB (request fields by `RequestField.maximumLength`,
+    /// stored ones by the registry's record format).
     struct Token {
-        var start: Int32
-        var end: Int32
-        var unit: Int32
+        var start: UInt16
+        var end: UInt16
+        var unit: UInt16
     }
 
     let letters: UnsafeMutableBufferPointer<LetterCode>
@@ -24,9 +26,9 @@ struct TokenizedText {
     static func withTokens<R>(
         of bytes: UnsafeRawBufferPointer, splitDigits: Bool, _ body: (TokenizedText) throws -> R
     ) rethrows -> R {
-        let capacity = max(bytes.count, 1)
-        return try withUnsafeTemporaryAllocation(of: LetterCode.self, capacity: capacity) { letters in
-            try withUnsafeTemporaryAllocation(of: Token.self, capacity: capacity) { tokens in
+        let capacity = max(min(bytes.count, Int(UInt16.max)), 1)
+        return try withScratchBuffer(of: LetterCode.self, capacity: capacity) { letters in
+            try withScratchBuffer(of: Token.self, capacity: capacity) { tokens in
                 var text = TokenizedText(letters: letters, tokens: tokens)
                 text.fill(from: bytes, splitDigits: splitDigits)
                 return try body(text)
@@ -48,7 +50,7 @@ struct TokenizedText {
 
         func closeToken() {
             guard tokenStart >= 0 else { return }
-            tokens[tokenCount] = Token(start: Int32(tokenStart), end: Int32(letterCount), unit: Int32(unit))
+            tokens[tokenCount] = Token(start: UInt16(tokenStart), end: UInt16(letterCount), unit: UInt16(unit))
             tokenCount += 1
             tokenStart = -1
             unitHasTokens = true
@@ -59,6 +61,7 @@ struct TokenizedText {
             unitHasTokens = false
         }
         func add(_ letter: LetterCode, isDigit: Bool = false) {
+            guard letterCount < letters.count else { return }
             if tokenStart >= 0 && splitDigits && isDigit != lastWasDigit { closeToken() }
             if tokenStart < 0 { tokenStart = letterCount }
             letters[letterCount] = letter
