@@ -57,6 +57,7 @@ let package = Package(
         .target(
             name: "IDGateHTTP2",
             dependencies: [
+                .product(name: "NIOTLS", package: "swift-nio"),
                 "CNGHTTP2",
                 "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),

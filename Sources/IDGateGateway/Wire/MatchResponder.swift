@@ -9,10 +9,11 @@ public struct MatchResponder: Sendable {
     public var parser = MatchRequestParser()
     public var transactionIDs = TransactionIDGenerator()
     /// The result of the last answered request (nil when it failed): the gateway audits and counts it.
-    public private(set) var lastResult: MatchResult?
+    /// (Settable only so the inlinable `respond` can record it; callers read it.)
+    public var lastResult: MatchResult?
     public var lastDecision: MatchDecision? { lastResult?.decision }
     /// The transaction ID of the last response written.
-    public private(set) var lastTransactionID = TransactionID(high: 0, low: 0)
+    public var lastTransactionID = TransactionID(high: 0, low: 0)
 
     public init(engine: MatchEngine = MatchEngine()) {
         self.engine = engine
