@@ -43,6 +43,12 @@ public final class RegistryStore: @unchecked Sendable {
                     throw RegistryError.notWritable(
                         path: generationPath, reason: "this process has the registry open read-only")
                 }
+                // The files may have been rewritten since (another schema): check again through the shared handle.
+                let found = try schemaVersion(environment: shared.environment, databases: shared.databases)
+                guard found == RegistryMeta.currentSchemaVersion else {
+                    throw RegistryError.schemaMismatch(
+                        directory: directory, found: found ?? 0, expected: RegistryMeta.currentSchemaVersion)
+                }
                 return shared
             }
             let store = try openGeneration(
@@ -52,6 +58,13 @@ public final class RegistryStore: @unchecked Sendable {
             open[generationPath] = WeakStore(store: store)
             return store
         }
+    }
+
+    private static func schemaVersion(environment: OpaquePointer, databases: RegistryDatabases) throws -> UInt64? {
+        var txn: OpaquePointer?
+        try lmdbCheck(mdb_txn_begin(environment, nil, UInt32(MDB_RDONLY), &txn), "begin transaction")
+        defer { mdb_txn_abort(txn) }
+        return try RegistryMeta.read(RegistryMeta.schemaVersionKey, txn: txn!, dbi: databases.meta)
     }
 
     private struct WeakStore {
