@@ -20,6 +20,8 @@ public struct MatchEngine: Sendable {
     }
 
     /// Matches against a resident already looked up (nil: not found). `today` decides whether a card has expired.
+    /// Inlinable so each caller's module specializes it for its concrete resident type.
+    @inlinable
     public func match<F: ResidentFacts>(_ request: MatchRequest, against resident: F?, today: PartialDate)
         -> MatchResult
     {
@@ -36,7 +38,8 @@ public struct MatchEngine: Sendable {
         return result
     }
 
-    private func compare<F: ResidentFacts>(_ attribute: Attribute, of request: MatchRequest, with resident: F)
+    @inlinable
+    func compare<F: ResidentFacts>(_ attribute: Attribute, of request: MatchRequest, with resident: F)
         -> FieldResult
     {
         switch attribute {

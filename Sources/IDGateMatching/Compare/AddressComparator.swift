@@ -1,7 +1,9 @@
 /// Compares addresses unit by unit from the province (the last comma-separated part) down (docs/MATCHING.md,
 /// "Addresses"). Administrative-unit words and their abbreviations at the start of a unit (`Tỉnh`, `TP.`, `Quận`,
 /// `P.`, …) are ignored, as is a trailing `Việt Nam`.
+@usableFromInline
 enum AddressComparator {
+    @usableFromInline
     static func compare(submitted: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer, thresholds: MatchThresholds)
         -> FieldResult
     {

@@ -4,7 +4,9 @@
 /// (`missing_token`); the same syllables in another order (`token_order_differs`). Within each, a syllable may
 /// differ in case, diacritics or by one typo. Anything else, a different family or given name included, is a
 /// `mismatch` with `different_value`.
+@usableFromInline
 enum NameComparator {
+    @usableFromInline
     static func compare(submitted: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer, thresholds: MatchThresholds)
         -> FieldResult
     {

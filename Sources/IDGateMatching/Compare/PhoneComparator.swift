@@ -1,5 +1,7 @@
 /// Compares the submitted phone number with every phone number linked to the record.
+@usableFromInline
 enum PhoneComparator {
+    @inlinable
     static func compare<F: ResidentFacts>(
         submitted: PhoneNumber, submittedWasRemapped: Bool, resident: F, thresholds: MatchThresholds
     ) -> FieldResult {

@@ -79,6 +79,7 @@ public struct MatchThresholds: Sendable, Hashable, Codable {
     }
 
     /// Scores a field that agrees apart from `reasons`, and classifies the score.
+    @usableFromInline
     func result(reasons: MatchReasons, typos: Int = 0) -> FieldResult {
         let score = max(0, min(100, 100 - penalties.total(for: reasons, typos: typos)))
         let outcome: FieldOutcome = score >= match ? .match : (score >= partial ? .partial : .mismatch)

@@ -34,6 +34,7 @@ public struct MatchResult: Sendable, Hashable {
     }
 
     /// The decision implied by the field results: any mismatch wins, then any partial.
+    @usableFromInline
     static func decision(for fields: AttributeOrder, in result: MatchResult) -> MatchDecision {
         var sawPartial = false
         for attribute in fields {
