@@ -26,7 +26,7 @@ final class Probe: Sendable {
 /// - `POST /json` (requires `application/json`) → `{}`
 /// - `GET /big` → 1 MiB of `b`
 /// - `GET /peer` → `subject\nfingerprint` of the mTLS client certificate (or `none`)
-/// - `GET /slow` → 200 after 300 ms, answered from another thread
+/// - `GET /slow` → 200 after 1 s, answered from another thread (long enough to outlast a short drain timeout on a busy machine)
 /// - `GET /stream` → 4 MiB streamed in 64 KiB chunks, each written after the previous write's future
 /// - `POST /upload` (streaming body) → the number of bytes received
 struct TestServer {
@@ -79,7 +79,7 @@ struct TestServer {
             writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: text))
         }
         router.on(.GET, "/slow") { _, writer in
-            DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + 1.0) {
                 writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "slow"))
             }
         }
