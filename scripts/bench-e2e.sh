@@ -123,12 +123,17 @@ with open(sys.argv[2], "w") as out:
 PY
 KEY=$(python3 -c 'import json,sys; print([c for c in json.load(open(sys.argv[1]))["clients"] if c["id"] == "demo-tester"][0]["apiKey"])' "$DEMO/credentials.json")
 start_gateway full
-batch_seconds=$( { /usr/bin/time -f "%e" taskset -c "$CLIENT_CORE" curl -s --http2-prior-knowledge -o "$WORK/batch.out" \
+seconds_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f", e - s }'; }
+t0=$(date +%s.%N)
+taskset -c "$CLIENT_CORE" curl -s --http2-prior-knowledge -o "$WORK/batch.out" \
     -H "authorization: Bearer $KEY" -H 'content-type: application/x-ndjson' --data-binary @"$WORK/batch.ndjson" \
-    "http://127.0.0.1:$PORT/v1/identity/match:batch"; } 2>&1 | tail -1)
+    "http://127.0.0.1:$PORT/v1/identity/match:batch"
+batch_seconds=$(seconds_since "$t0")
 stop_gateway
 batch_answers=$(wc -l <"$WORK/batch.out")
-offline_seconds=$( { /usr/bin/time -f "%e" "$BIN/idgate" match "$WORK/batch.ndjson" --db "$DEMO/registry" --out "$WORK/offline.ndjson" >/dev/null 2>&1; } 2>&1 | tail -1)
+t0=$(date +%s.%N)
+"$BIN/idgate" match "$WORK/batch.ndjson" --db "$DEMO/registry" --out "$WORK/offline.ndjson" 2>/dev/null
+offline_seconds=$(seconds_since "$t0")
 
 FULL=$(median <"$WORK/full"); BARE=$(median <"$WORK/bare"); NGHTTPD=$(median <"$WORK/nghttpd")
 FULL_P99=$(median <"$WORK/full-p99"); BARE_P99=$(median <"$WORK/bare-p99")
