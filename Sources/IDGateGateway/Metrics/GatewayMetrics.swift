@@ -14,12 +14,12 @@ public final class GatewayMetrics: Sendable {
     private let openFDs: Gauge
     private let registrySequence: Gauge
 
-    private struct RequestKey: Hashable {
+    private struct RequestKey: Hashable, Sendable {
         var route: String
         var status: Int
     }
 
-    private struct DecisionKey: Hashable {
+    private struct DecisionKey: Hashable, Sendable {
         var operation: String
         var decision: String
         var client: String
@@ -51,35 +51,35 @@ public final class GatewayMetrics: Sendable {
 
     /// Records one finished request.
     public func requestCompleted(route: String, status: Int, durationNanos: Int64) {
-        let key = RequestKey(route: route, status: status)
-        let counter = requestCounters.withLock { counters in
-            if let c = counters[key] { return c }
-            let c = registry.makeCounter(
+        Self.counter(RequestKey(route: route, status: status), in: requestCounters) {
+            registry.makeCounter(
                 descriptor: MetricNameDescriptor(
                     namespace: "idgate", metricName: "requests", unitName: "total",
                     helpText: "Requests by route and status."),
                 labels: [("route", route), ("status", String(status))])
-            counters[key] = c
-            return c
-        }
-        counter.increment()
+        }.increment()
         latency.recordNanoseconds(durationNanos)
     }
 
     /// Records a business outcome per client (e.g. operation `match`, decision `partial`).
     public func decided(operation: String, decision: String, client: String) {
-        let key = DecisionKey(operation: operation, decision: decision, client: client)
-        let counter = decisionCounters.withLock { counters in
-            if let c = counters[key] { return c }
-            let c = registry.makeCounter(
+        Self.counter(DecisionKey(operation: operation, decision: decision, client: client), in: decisionCounters) {
+            registry.makeCounter(
                 descriptor: MetricNameDescriptor(
                     namespace: "idgate", metricName: "decisions", unitName: "total",
                     helpText: "Answers by operation, decision and client."),
                 labels: [("operation", operation), ("decision", decision), ("client", client)])
-            counters[key] = c
-            return c
+        }.increment()
+    }
+
+    /// The cached counter for `key`, made on first use.
+    private static func counter<Key: Hashable & Sendable>(_ key: Key, in cache: borrowing Mutex<[Key: Counter]>, make: @Sendable () -> Counter) -> Counter {
+        cache.withLock { counters in
+            if let existing = counters[key] { return existing }
+            let made = make()
+            counters[key] = made
+            return made
         }
-        counter.increment()
     }
 
     public func setRegistrySequence(_ sequence: UInt64) { registrySequence.set(Double(sequence)) }

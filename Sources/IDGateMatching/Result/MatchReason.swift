@@ -13,21 +13,7 @@ public enum MatchReason: UInt8, Sendable, Hashable, CaseIterable, Codable {
     case legacyPrefix = 9
     case differentValue = 10
 
-    public var wireName: String {
-        switch self {
-        case .caseDiffers: "case_differs"
-        case .diacriticsDiffer: "diacritics_differ"
-        case .tokenOrderDiffers: "token_order_differs"
-        case .typo: "typo"
-        case .missingToken: "missing_token"
-        case .monthOnly: "month_only"
-        case .yearOnly: "year_only"
-        case .provinceOnly: "province_only"
-        case .lessSpecific: "less_specific"
-        case .legacyPrefix: "legacy_prefix"
-        case .differentValue: "different_value"
-        }
-    }
+    public var wireName: String { staticWireName.description }
 
     /// The wire name as a static string, for encoders that write bytes without allocating.
     public var staticWireName: StaticString {
