@@ -88,6 +88,18 @@ final class GatewayContext: Sendable {
 
     func makeRouter() -> Router {
         var router = Router()
+        // Errors the HTTP/2 layer answers itself (404, 405, 413, 415, 431) carry a transaction ID too.
+        router.rejectionBody = { [self] code, message in
+            var body = ByteBuffer()
+            body.write("{\"transactionId\":\"")
+            LoopContext.current(for: self).nextTransactionID().write(into: &body)
+            body.write("\",\"error\":{\"code\":")
+            body.write(jsonString: code)
+            body.write(",\"message\":")
+            body.write(jsonString: message)
+            body.write("}}")
+            return body
+        }
         addHealthRoutes(to: &router)
         addIdentityMatchRoutes(to: &router)
         addChipRoutes(to: &router)

@@ -35,6 +35,12 @@ public struct Router: Sendable {
 
     private(set) var routes: [Route] = []
 
+    /// The body of the errors the server answers itself (404, 405, 413, 415, 431): API.md's error object by
+    /// default; the gateway replaces it to add a `transactionId`. Called on the event loop.
+    public var rejectionBody: @Sendable (_ code: String, _ message: String) -> ByteBuffer = {
+        HTTPErrorBody.make(code: $0, message: $1)
+    }
+
     public init() {}
 
     /// Routes `method path` to a handler that gets the whole body (up to `maxRequestBodyBytes`).

@@ -213,7 +213,7 @@ extension HTTP2Connection {
     private func reject(_ state: StreamState, _ status: HTTPStatus, _ code: String, _ message: String) {
         state.phase = .rejected
         submitResponse(streamID: state.id, status: status, headers: .json,
-                       body: HTTPErrorBody.make(code: code, message: message), streaming: false)
+                       body: server.router.rejectionBody(code, message), streaming: false)
     }
 }
 
