@@ -9,6 +9,9 @@ import Foundation
 public struct AuditKey: Sendable {
     let subjectKey: SymmetricKey
     let recordKey: SymmetricKey
+    /// HMAC states already keyed: copying one skips the key schedule (half the hashing) for every record.
+    private let subjectMAC: HMAC<SHA256>
+    private let recordMAC: HMAC<SHA256>
 
     public init(secret: [UInt8]) throws {
         guard secret.count >= 32 else { throw AuditError.invalidKey("audit key must be at least 32 bytes") }
@@ -18,6 +21,8 @@ public struct AuditKey: Sendable {
         }
         subjectKey = derive("idgate-audit-subject-v1")
         recordKey = derive("idgate-audit-record-v1")
+        subjectMAC = HMAC(key: subjectKey)
+        recordMAC = HMAC(key: recordKey)
     }
 
     /// Reads a key file (base64 of the secret, surrounding whitespace ignored).
@@ -46,13 +51,16 @@ public struct AuditKey: Sendable {
 
     /// The keyed hash recorded instead of a subject's ID number.
     public func subjectHash(_ idNumber: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(idNumber.utf8), using: subjectKey))
+        var mac = subjectMAC
+        var idNumber = idNumber
+        idNumber.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return Array(mac.finalize())
     }
 
     /// The 16-byte tag stored with each record: HMAC of its chain hash.
     func recordTag(chainHash: SHA256Key) -> [UInt8] {
-        withUnsafeBytes(of: chainHash.words) { bytes in
-            Array(HMAC<SHA256>.authenticationCode(for: bytes, using: recordKey).prefix(AuditFormat.tagLength))
-        }
+        var mac = recordMAC
+        withUnsafeBytes(of: chainHash.words) { mac.update(data: $0) }
+        return Array(mac.finalize().prefix(AuditFormat.tagLength))
     }
 }
