@@ -119,9 +119,16 @@ extension GatewayContext {
             case .success:
                 writer.respond(status: HTTPStatus(status), headers: headers, body: body)
             case .failure(let error):
+                var refusal = ByteBuffer()
+                refusal.write("{\"transactionId\":")
+                refusal.write(jsonString: record.transactionID)
+                refusal.write(byte: UInt8(ascii: ","))
+                WireError(.overloaded, message: "audit log unavailable (\(error)); request not answered")
+                    .writeMember(into: &refusal)
+                refusal.write(byte: UInt8(ascii: "}"))
                 writer.respond(
                     status: .serviceUnavailable, headers: ["content-type": "application/json", "retry-after": "5"],
-                    body: HTTPErrorBody.make(code: "overloaded", message: "audit log unavailable (\(error)); request not processed"))
+                    body: refusal)
             }
         }
     }
