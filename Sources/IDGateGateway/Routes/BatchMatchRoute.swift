@@ -45,7 +45,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     private var partial: [UInt8] = []
     private var skippingOverlongLine = false
     private var lineNumber = 0
-    private var cancelled = false
+    /// Set by the end of the body or a reset: the in-flight count is released exactly once.
+    private var ended = false
     private var lastAudit: AuditPending?
 
     init(context: GatewayContext, client: Client, writer: ResponseWriter, loop: LoopContext) {
@@ -57,7 +58,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     func didReceive(_ chunk: ByteBuffer) {
-        guard !cancelled else { return }
+        guard !ended else { return }
         var output = ByteBuffer()
         output.reserveCapacity(chunk.readableBytes * 3)
         chunk.withUnsafeReadableBytes { bytes in
@@ -92,7 +93,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     func didFinish() {
-        guard !cancelled else { return }
+        guard !ended else { return }
+        ended = true
         if !partial.isEmpty && !skippingOverlongLine {
             var output = ByteBuffer()
             partial.withUnsafeBytes { answer(line: $0, into: &output) }
@@ -111,8 +113,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     func didCancel() {
-        if !cancelled { context.inFlight.wrappingSubtract(1, ordering: .relaxed) }
-        cancelled = true
+        if !ended { context.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        ended = true
     }
 
     /// Keeps the tail of a chunk that has no newline yet, bounded by `maxLineBytes`.
