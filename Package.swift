@@ -118,11 +118,13 @@ let package = Package(
             ]
         ),
 
+        // Helpers shared by the test targets (running external tools).
+        .target(name: "IDGateTestSupport", path: "Tests/IDGateTestSupport"),
         .testTarget(name: "IDGateStoreTests", dependencies: ["IDGateStore"]),
         .testTarget(name: "IDGateMatchingTests", dependencies: ["IDGateMatching", "IDGateStore"]),
         .testTarget(name: "IDGateChipTests", dependencies: ["IDGateChip"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2"], exclude: ["attacks"]),
-        .testTarget(name: "IDGateGatewayTests", dependencies: ["IDGateGateway"]),
+        .testTarget(name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2", "IDGateTestSupport"], exclude: ["attacks"]),
+        .testTarget(name: "IDGateGatewayTests", dependencies: ["IDGateGateway", "IDGateTestSupport"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import IDGateChip
+import IDGateTestSupport
 import IDGateGateway
 import IDGateStore
 import Logging
@@ -173,46 +174,3 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a command-line tool to completion off the cooperative pool, capturing its output.
-enum Subprocess {
-    struct Result {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
-        var text: String { String(decoding: stdout, as: UTF8.self) }
-    }
-
-    static func run(_ arguments: [String], stdin: Data? = nil) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    process.arguments = arguments
-                    let output = Pipe()
-                    let errors = Pipe()
-                    let input = Pipe()
-                    process.standardOutput = output
-                    process.standardError = errors
-                    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-                    try process.run()
-                    if let stdin {
-                        input.fileHandleForWriting.write(stdin)
-                        try input.fileHandleForWriting.close()
-                    }
-                    nonisolated(unsafe) var errorData = Data()
-                    let errorReader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
-                    errorReader.start()
-                    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    while !errorReader.isFinished { usleep(1_000) }
-                    continuation.resume(returning: Result(
-                        status: process.terminationStatus, stdout: outputData,
-                        stderr: String(decoding: errorData, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
-    }
-}

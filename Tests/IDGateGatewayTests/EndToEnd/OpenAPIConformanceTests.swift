@@ -1,4 +1,5 @@
 import Foundation
+import IDGateTestSupport
 import Testing
 
 /// The running gateway checked against docs/openapi.yaml by schemathesis: generated valid and invalid requests for
