@@ -37,48 +37,14 @@ if [ ! -f "$DEMO/config.json" ]; then
     "$BIN/idgate" demo init --dir "$DEMO" --residents "$RESIDENTS" >&2
 fi
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# Benchmark configurations derived from the demo's: one loop, our port, audit into the work folder.
-python3 - "$DEMO" "$WORK" "$PORT" <<'PY'
-import json, os, sys
-demo, work, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-base = json.load(open(os.path.join(demo, "config.json")))
-def absolute(p): return p if p.startswith("/") else os.path.abspath(os.path.join(demo, p))
-base["server"] = {"listeners": [{"host": "127.0.0.1", "port": port}], "threads": 1}
-base["registry"]["path"] = absolute(base["registry"]["path"])
-base["chip"]["trust"] = [absolute(p) for p in base["chip"]["trust"]]
-base["clients"]["file"] = absolute(base["clients"]["file"])
-base["signing"]["keyFile"] = absolute(base["signing"]["keyFile"])
-base["audit"]["keyFile"] = absolute(base["audit"]["keyFile"])
-for name, audit, signing in (("full", True, True), ("bare", False, False)):
-    config = json.loads(json.dumps(base))
-    config["audit"].update({"enabled": audit, "directory": os.path.join(work, "audit-" + name)})
-    config["signing"]["enabled"] = signing
-    json.dump(config, open(os.path.join(work, name + ".json"), "w"), indent=1)
-PY
+source scripts/bench-lib.sh
+bench_config "$DEMO" "$PORT" full true true
+bench_config "$DEMO" "$PORT" bare false false
 
 mkdir -p "$WORK/docroot"
 printf '{"transactionId":"01M8328ZAKDESXEZBYXRM25K4Z","decision":"match","requestDigest":"4c4516f293860ad103897480b1bf8529652b86d061f14b75924a075d4e88b5c3"}' >"$WORK/docroot/static.json"
 taskset -c "$SERVER_CORE" nghttpd -n 1 --no-tls -d "$WORK/docroot" "$NGHTTPD_PORT" >"$WORK/nghttpd.log" 2>&1 &
 PIDS+=($!)
-
-start_gateway() {
-    taskset -c "$SERVER_CORE" "$BIN/idgate" serve --config "$WORK/$1.json" >"$WORK/gateway-$1.log" 2>&1 &
-    GATEWAY_PID=$!
-    for _ in $(seq 100); do
-        curl -s --http2-prior-knowledge "http://127.0.0.1:$PORT/readyz" 2>/dev/null | grep -q ready && return 0
-        sleep 0.1
-    done
-    echo "gateway ($1) did not become ready:" >&2; cat "$WORK/gateway-$1.log" >&2; exit 1
-}
-stop_gateway() { kill -TERM "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true; }
 
 # One idgate-load run of identity matches (hits, near-misses with diacritics/typos/swaps, misses, unknown IDs);
 # prints "rate p99_ms errors".
@@ -95,12 +61,11 @@ load_static() {
         "http://127.0.0.1:$NGHTTPD_PORT/static.json" 2>&1 | awk '/^finished in/ { gsub(",", "", $4); print $4 }'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 : >"$WORK/full" ; : >"$WORK/bare" ; : >"$WORK/nghttpd" ; : >"$WORK/full-p99" ; : >"$WORK/bare-p99"
 for round in $(seq "$ROUNDS"); do
     for config in full bare; do
-        start_gateway "$config"
+        start_gateway "$BIN" "$PORT" "$config" "$SERVER_CORE"
         read -r rate p99 errors < <(load_match)
         stop_gateway
         echo "$rate" >>"$WORK/$config"; echo "$p99" >>"$WORK/$config-p99"
@@ -122,7 +87,7 @@ with open(sys.argv[2], "w") as out:
         out.write(json.dumps({k: r[k] for k in keys if k in r}, ensure_ascii=False) + "\n")
 PY
 KEY=$(python3 -c 'import json,sys; print([c for c in json.load(open(sys.argv[1]))["clients"] if c["id"] == "demo-tester"][0]["apiKey"])' "$DEMO/credentials.json")
-start_gateway full
+start_gateway "$BIN" "$PORT" full "$SERVER_CORE"
 seconds_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f", e - s }'; }
 t0=$(date +%s.%N)
 taskset -c "$CLIENT_CORE" curl -s --http2-prior-knowledge -o "$WORK/batch.out" \

@@ -21,13 +21,7 @@ NGHTTPD_PORT=${NGHTTPD_PORT:-18443}
 swift build -c release --product idgate-h2bench >&2
 BIN="$(swift build -c release --show-bin-path)/idgate-h2bench"
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/bench-lib.sh
 
 mkdir -p "$WORK/docroot"
 printf '{"idNumber":"001085012345","fullName":"Nguyen Van An","dateOfBirth":"1985-03-14"}' >"$WORK/body.json"
@@ -53,7 +47,6 @@ rate() {
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # Server CPU microseconds per request of one run: robust when other load shares the machine.
 cpu_per_request() { awk -v before="$1" -v after="$2" -v hz="$(getconf CLK_TCK)" -v n="$N" 'BEGIN { printf "%.2f", (after - before) / hz * 1e6 / n }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Warm-up (page cache, TLS session setup paths, CPU frequency).
 N=$((N / 10)) rate -d "$WORK/body.json" "http://127.0.0.1:$H2C_PORT/echo" >/dev/null

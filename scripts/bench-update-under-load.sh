@@ -23,33 +23,14 @@ swift build -c release --product idgate-load >&2
 BIN="$(swift build -c release --show-bin-path)"
 [ -f "$DEMO/config.json" ] || "$BIN/idgate" demo init --dir "$DEMO" --residents 1000000 >&2
 
-WORK=$(mktemp -d)
-GATEWAY_PID=""
-trap '[ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-
-python3 - "$DEMO" "$WORK" "$PORT" <<'PY'
-import json, os, sys
-demo, work, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-config = json.load(open(os.path.join(demo, "config.json")))
-def absolute(p): return p if p.startswith("/") else os.path.abspath(os.path.join(demo, p))
-config["server"] = {"listeners": [{"host": "127.0.0.1", "port": port}], "threads": 1}
-for section, key in (("registry", "path"), ("clients", "file"), ("signing", "keyFile"), ("audit", "keyFile")):
-    config[section][key] = absolute(config[section][key])
-config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
-config["audit"]["directory"] = os.path.join(work, "audit")
-json.dump(config, open(os.path.join(work, "config.json"), "w"))
-PY
-
-taskset -c "$SERVER_CORE" "$BIN/idgate" serve --config "$WORK/config.json" >"$WORK/gateway.log" 2>&1 &
-GATEWAY_PID=$!
-for _ in $(seq 100); do
-    curl -s --http2-prior-knowledge "http://127.0.0.1:$PORT/readyz" | grep -q ready && break
-    sleep 0.1
-done
+source scripts/bench-lib.sh
+bench_config "$DEMO" "$PORT" live true true
+start_gateway "$BIN" "$PORT" live "$SERVER_CORE"
 
 taskset -c "$CLIENT_CORE" "$BIN/idgate-load" --target "http://127.0.0.1:$PORT" --demo "$DEMO" --client demo-tester \
     --rate "$RATE" --duration "${DURATION}s" --mix match=100 --quiet --json "$WORK/load.json" >"$WORK/load.txt" 2>&1 &
 LOAD_PID=$!
+PIDS+=("$LOAD_PID")
 
 # Update batches: toggle the card status of OPS sample residents (revoked, then valid again), one batch every 2 s
 # from second 10 on, each applied by `idgate update` in its own process (a real writer beside the server).
@@ -76,18 +57,18 @@ done
 UPDATE_END=$(date +%s)
 wait "$LOAD_PID"
 
-python3 - "$WORK/load.json" $((UPDATE_START - $(stat -c %Y "$WORK/config.json"))) $((UPDATE_END - UPDATE_START)) <<'PY'
+python3 - "$WORK/load.json" $((UPDATE_END - UPDATE_START)) <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 timeline = [t for t in s["timeline"] if t.get("measured")]
-# The load started ~1 s after the config was written; updates started 10 s into the run.
-start, length = 10, int(sys.argv[3])
+# Updates started 10 s into the run and lasted argv[2] seconds.
+start, length = 10, int(sys.argv[2])
 def window(a, b):
     rows = [t for t in timeline if a <= t["second"] < b]
     return (max((t["p99"] for t in rows), default=0) / 1000, sum(t["errors"] for t in rows), len(rows))
 before, during, after = window(0, start), window(start, start + length), window(start + length, 10**9)
 print(f"requests {s['requests']}  responses {s['responses']}  errors {s['errors']}  transport errors {s['transportErrors']}  unsent {s['unsent']}")
-print(f"achieved {s['achievedRate']:.0f} req/s (target rate {sys.argv[0] and ''}open loop)")
+print(f"achieved {s['achievedRate']:.0f} req/s (open loop)")
 for name, (p99, errors, seconds) in (("before updates", before), ("during updates", during), ("after updates", after)):
     print(f"  {name:15}: worst per-second p99 {p99:8.2f} ms, errors {errors}, {seconds} s")
 print(f"  overall p99 {s['latency']['p99'] / 1000:.2f} ms")

@@ -1,0 +1,44 @@
+# Shared by the benchmark scripts (sourced): a work folder that is removed on exit together with every process
+# recorded in PIDS, medians of a column of numbers, and gateway configurations derived from a demo folder's.
+
+WORK=$(mktemp -d)
+PIDS=()
+bench_cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap bench_cleanup EXIT
+
+# The median of the numbers on standard input, one per line.
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# bench_config DEMO PORT NAME AUDIT SIGNING: writes $WORK/NAME.json, the demo's configuration with one h2c listener
+# on PORT, one event loop, absolute paths, audit into $WORK/audit-NAME, audit and signing on or off (true/false).
+bench_config() {
+    python3 - "$@" "$WORK" <<'PY'
+import json, os, sys
+demo, port, name, audit, signing, work = sys.argv[1:7]
+config = json.load(open(os.path.join(demo, "config.json")))
+def absolute(p): return p if p.startswith("/") else os.path.abspath(os.path.join(demo, p))
+config["server"] = {"listeners": [{"host": "127.0.0.1", "port": int(port)}], "threads": 1}
+for section, key in (("registry", "path"), ("clients", "file"), ("signing", "keyFile"), ("audit", "keyFile")):
+    config[section][key] = absolute(config[section][key])
+config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
+config["audit"].update({"enabled": audit == "true", "directory": os.path.join(work, "audit-" + name)})
+config["signing"]["enabled"] = signing == "true"
+json.dump(config, open(os.path.join(work, name + ".json"), "w"), indent=1)
+PY
+}
+
+# start_gateway BIN PORT NAME CORE: serves $WORK/NAME.json pinned to CORE, waits until ready; sets GATEWAY_PID.
+start_gateway() {
+    taskset -c "$4" "$1/idgate" serve --config "$WORK/$3.json" >"$WORK/gateway-$3.log" 2>&1 &
+    GATEWAY_PID=$!
+    PIDS+=("$GATEWAY_PID")
+    for _ in $(seq 100); do
+        curl -s --http2-prior-knowledge "http://127.0.0.1:$2/readyz" 2>/dev/null | grep -q ready && return 0
+        sleep 0.1
+    done
+    echo "gateway ($3) did not become ready:" >&2; cat "$WORK/gateway-$3.log" >&2; exit 1
+}
+stop_gateway() { kill -TERM "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true; }
