@@ -144,18 +144,31 @@ public struct OfflineMatcher: Sendable {
         return numbers
     }
 
+    /// Appends the shard files to `output` in order with `sendfile` (the kernel moves the bytes), then
+    /// removes them.
     static func concatenate(_ parts: [String], header: String?, into output: String) throws {
         guard FileManager.default.createFile(atPath: output, contents: header.map { Data($0.utf8) }) else {
             throw Failure(description: "cannot create \(output)")
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
+        let destination = open(output, O_WRONLY)
+        guard destination >= 0, lseek(destination, 0, SEEK_END) >= 0 else {
+            throw Failure(description: "cannot open \(output): \(String(cString: strerror(errno)))")
+        }
+        defer { close(destination) }
         for part in parts {
-            let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: part))
-            while let chunk = try reader.read(upToCount: 4 << 20), !chunk.isEmpty { try handle.write(contentsOf: chunk) }
-            try reader.close()
-            try FileManager.default.removeItem(atPath: part)
+            let source = open(part, O_RDONLY)
+            guard source >= 0 else { throw Failure(description: "cannot open \(part): \(String(cString: strerror(errno)))") }
+            defer {
+                close(source)
+                unlink(part)
+            }
+            while true {
+                let copied = sendfile(destination, source, nil, 1 << 30)
+                if copied == 0 { break }
+                guard copied > 0 else {
+                    throw Failure(description: "cannot append \(part) to \(output): \(String(cString: strerror(errno)))")
+                }
+            }
         }
     }
 }

@@ -80,8 +80,11 @@ struct ShardWorker: Sendable {
         var problem: RequestProblem?
         CSVLine.forEachField(csvLine) { value in
             defer { column += 1 }
-            guard problem == nil, column < columns.count, let field = columns[column], !value.isEmpty else { return }
-            problem = request.set(field, utf8: value)
+            guard column < columns.count, let field = columns[column], !value.isEmpty else { return }
+            // After a bad field, only `ref` is still read, so the error row can be traced to its caller.
+            guard problem == nil || field == .ref else { return }
+            let fieldProblem = request.set(field, utf8: value)
+            if problem == nil { problem = fieldProblem }
         }
         if let problem { return WireError(problem) }
         if column > columns.count {
