@@ -1,7 +1,8 @@
 import Prometheus
 import Synchronization
 
-/// The gateway's Prometheus metrics: requests by route and status, latency, decisions, plus process gauges.
+/// The gateway's Prometheus metrics: requests by route and status, latency, registry sequence, process gauges
+/// (per-client requests, decisions, errors and latency come from `ClientMetrics`).
 ///
 /// Counters are created once per label combination and cached, so the request path costs one short critical
 /// section (a dictionary lookup) and one atomic increment.
@@ -9,7 +10,6 @@ public final class GatewayMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let latency: DurationHistogram
     private let requestCounters = Mutex<[RequestKey: Counter]>([:])
-    private let decisionCounters = Mutex<[DecisionKey: Counter]>([:])
     private let rss: Gauge
     private let openFDs: Gauge
     private let registrySequence: Gauge
@@ -19,11 +19,6 @@ public final class GatewayMetrics: Sendable {
         var status: Int
     }
 
-    private struct DecisionKey: Hashable, Sendable {
-        var operation: String
-        var decision: String
-        var client: String
-    }
 
     public init() {
         latency = registry.makeDurationHistogram(
@@ -59,17 +54,6 @@ public final class GatewayMetrics: Sendable {
                 labels: [("route", route), ("status", String(status))])
         }.increment()
         latency.recordNanoseconds(durationNanos)
-    }
-
-    /// Records a business outcome per client (e.g. operation `match`, decision `partial`).
-    public func decided(operation: String, decision: String, client: String) {
-        Self.counter(DecisionKey(operation: operation, decision: decision, client: client), in: decisionCounters) {
-            registry.makeCounter(
-                descriptor: MetricNameDescriptor(
-                    namespace: "idgate", metricName: "decisions", unitName: "total",
-                    helpText: "Answers by operation, decision and client."),
-                labels: [("operation", operation), ("decision", decision), ("client", client)])
-        }.increment()
     }
 
     /// The cached counter for `key`, made on first use.

@@ -138,6 +138,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
             writeLineError(WireError(.overloaded, message: "the registry is not open yet"), into: &output)
             return
         }
+        let lineStarted = MonotonicClock.nanoseconds()
         let today = PartialDate.today(secondsSinceEpoch: Date().timeIntervalSince1970)
         let client = self.client
         let failure = loop.responder.respond(
@@ -148,7 +149,9 @@ final class BatchMatchHandler: StreamingBodyHandler {
         }
         let parsed = loop.responder.parser.request
         let decision = failure == nil ? AuditDecision(loop.responder.lastDecision) : .none
-        if failure == nil { context.metrics.decided(operation: "batch", decision: decision.name, client: client.id) }
+        client.metrics.record(
+            decision: decision, errorCode: failure?.code.rawValue,
+            latencyMicros: Int((MonotonicClock.nanoseconds() &- lineStarted) / 1000))
         auditLine(
             transactionID: failure == nil ? loop.responder.lastTransactionID.description : "line-\(lineNumber)",
             subject: parsed.idNumber?.description, purpose: parsed.text(.purpose), attributes: parsed.attributes.set,

@@ -95,7 +95,6 @@ extension GatewayContext {
             body.write("}")
         }
         body.write("}")
-        metrics.decided(operation: "chip", decision: decision ? "valid" : "invalid", client: client.id)
         finish(
             status: 200, body: body, signed: true,
             audit: AuditRecord(

@@ -25,7 +25,9 @@ extension GatewayContext {
             writer.respond(status: .ok, headers: .json, body: keySet)
         }
         router.on(.GET, "/metrics") { [self] _, writer in
-            let body = metrics.exposition(extra: transportExposition())
+            var extra = transportExposition()
+            clients.renderMetrics(into: &extra)
+            let body = metrics.exposition(extra: extra)
             writer.respond(
                 status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"],
                 body: ByteBuffer(bytes: body))

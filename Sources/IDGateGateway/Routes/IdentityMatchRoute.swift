@@ -46,7 +46,6 @@ extension GatewayContext {
             return
         }
         let decision = AuditDecision(loop.responder.lastDecision)
-        metrics.decided(operation: "match", decision: decision.name, client: client.id)
         finish(
             status: 200, body: body, signed: true,
             audit: AuditRecord(

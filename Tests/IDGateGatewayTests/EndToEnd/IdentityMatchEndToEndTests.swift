@@ -177,5 +177,6 @@ import Testing
         #expect(responses[2].body.contains("process_resident_memory_bytes"))
         #expect(responses[2].body.contains("idgate_http2_open_connections"))
         #expect(responses[2].body.contains("idgate_requests_total"))
+        #expect(responses[2].body.contains("idgate_client_requests_total{client=\"demo-agency\""))
     }
 }

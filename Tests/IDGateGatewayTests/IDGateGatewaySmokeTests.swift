@@ -1,8 +1,0 @@
-import Testing
-@testable import IDGateGateway
-
-@Suite struct IDGateGatewaySmokeTests {
-    @Test func moduleLoads() {
-        #expect(Bool(true))
-    }
-}
