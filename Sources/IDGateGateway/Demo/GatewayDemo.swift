@@ -17,6 +17,9 @@ public enum GatewayDemo {
         _ = try TestCardFactory.makeCards(for: residents, pki: pki, into: directory)
         try DemoTLS.generate(directory: directory, clientIDs: DemoClients.certificateClientIDs)
         try DemoClients.write(directory: directory, tlsDirectory: directory.appendingPathComponent(DemoTLS.folder))
+        // The keys config.json names, made now so every server started on this folder loads the same ones.
+        _ = try ResponseSigner.loadOrGenerate(at: directory.appendingPathComponent("signing.key"))
+        _ = try AuditKey.loadOrGenerate(at: directory.appendingPathComponent("audit.key"))
         try writeConfiguration(directory: directory, h2cPort: h2cPort, tlsPort: tlsPort)
     }
 

@@ -30,7 +30,7 @@ extension GatewayContext {
                 operation: .chipVerify, retryAfter: 1, started: started, writer: writer, loop: loop)
             return
         }
-        let body = #"{"transactionId":"\#(transactionID)","challengeId":"\#(challenge.id)","challenge":"\#(challenge.hex)","expiresAt":"\#(RFC3339.format(challenge.expiresAt))"}"#
+        let body = #"{"transactionId":"\#(transactionID)","challengeId":"\#(challenge.id)","challenge":"\#(challenge.hex)","expiresAt":"\#(AuditTime.format(challenge.expiresAt))"}"#
         finish(
             status: 200, body: ByteBuffer(string: body), signed: false,
             audit: AuditRecord(
@@ -144,13 +144,4 @@ extension AttributeSet {
     static let chipComparable = AttributeSet([
         .idNumber, .fullName, .dateOfBirth, .sex, .placeOfOrigin, .placeOfResidence, .cardIssueDate,
     ])
-}
-
-/// RFC 3339 timestamps in UTC with milliseconds.
-enum RFC3339 {
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
 }

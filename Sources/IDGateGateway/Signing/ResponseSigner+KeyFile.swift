@@ -31,7 +31,12 @@ extension ResponseSigner {
     public static func loadOrGenerate(at url: URL) throws -> ResponseSigner {
         if FileManager.default.fileExists(atPath: url.path) { return try load(from: url) }
         let signer = generate()
-        try signer.save(to: url)
+        do {
+            try signer.save(to: url)
+        } catch where FileManager.default.fileExists(atPath: url.path) {
+            // Another process created it first: use that key (the file is never overwritten).
+            return try load(from: url)
+        }
         return signer
     }
 }

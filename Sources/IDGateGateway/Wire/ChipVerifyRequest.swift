@@ -2,8 +2,9 @@ import Foundation
 import IDGateChip
 import NIOCore
 
-/// A validated `POST /v1/chip/verify` body. Chip verification costs a signature check, so Foundation's JSON
-/// parser is fine here; validation is as strict as the match route's (unknown fields rejected, field named).
+/// A validated `POST /v1/chip/verify` body, read with the wire's strict `JSONValue` parser (duplicate keys and
+/// malformed JSON refused with the byte offset) and validated like the match route (unknown fields rejected, the
+/// field named).
 struct ChipVerifyRequest {
     struct ActiveAuth {
         var challengeId: String
@@ -25,15 +26,15 @@ struct ChipVerifyRequest {
         guard body.readableBytes <= maxBytes else {
             return .failure(WireError(.bodyTooLarge, message: "chip verification bodies are limited to \(maxBytes) bytes"))
         }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [])
-        } catch {
+        let parsed = body.withUnsafeReadableBytes { JSONValue.parse($0) }
+        guard case .success(let document) = parsed else {
+            if case .failure(let error) = parsed { return .failure(error) }
             return .failure(WireError(.invalidJSON, message: "the body is not valid JSON"))
         }
-        guard let fields = object as? [String: Any] else {
+        guard case .object(let members) = document else {
             return .failure(WireError(.invalidJSON, message: "the body must be a JSON object"))
         }
+        let fields = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value) })
         let known: Set<String> = ["sod", "dataGroups", "activeAuth", "purpose", "ref"]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             return .failure(WireError(.unknownField, message: "unknown field \(unknown)", field: unknown))
@@ -47,11 +48,12 @@ struct ChipVerifyRequest {
         guard let groupsObject = fields["dataGroups"] else {
             return .failure(WireError(.missingField, message: "dataGroups is required", field: "dataGroups"))
         }
-        guard let groups = groupsObject as? [String: Any], !groups.isEmpty else {
+        guard case .object(let groupMembers) = groupsObject, !groupMembers.isEmpty else {
             return .failure(WireError(
                 .invalidField, message: "dataGroups must be an object of data-group number to base64", field: "dataGroups"))
         }
         var dataGroups: [Int: [UInt8]] = [:]
+        let groups = Dictionary(uniqueKeysWithValues: groupMembers.map { ($0.key, $0.value) })
         for key in groups.keys.sorted() {
             guard let number = Int(key), (1...16).contains(number), String(number) == key else {
                 return .failure(WireError(
@@ -64,14 +66,15 @@ struct ChipVerifyRequest {
         }
         var request = ChipVerifyRequest(sod: sod, dataGroups: dataGroups)
         if let aa = fields["activeAuth"] {
-            guard let aa = aa as? [String: Any] else {
+            guard case .object(let aaMembers) = aa else {
                 return .failure(WireError(.invalidField, message: "activeAuth must be an object", field: "activeAuth"))
             }
+            let aa = Dictionary(uniqueKeysWithValues: aaMembers.map { ($0.key, $0.value) })
             if let unknown = aa.keys.sorted().first(where: { $0 != "challengeId" && $0 != "signature" }) {
                 return .failure(WireError(
                     .unknownField, message: "unknown field activeAuth.\(unknown)", field: "activeAuth.\(unknown)"))
             }
-            guard let id = aa["challengeId"] as? String, !id.isEmpty else {
+            guard case .string(let id) = aa["challengeId"], !id.isEmpty else {
                 return .failure(WireError(
                     .missingField, message: "activeAuth.challengeId is required", field: "activeAuth.challengeId"))
             }
@@ -83,7 +86,7 @@ struct ChipVerifyRequest {
         }
         for name in ["purpose", "ref"] {
             guard let value = fields[name] else { continue }
-            guard let text = value as? String, text.utf8.count <= 128 else {
+            guard case .string(let text) = value, text.utf8.count <= 128 else {
                 return .failure(WireError(.invalidField, message: "\(name) must be a string of at most 128 bytes", field: name))
             }
             if name == "purpose" { request.purpose = text } else { request.ref = text }
@@ -96,8 +99,8 @@ struct ChipVerifyRequest {
         self.dataGroups = dataGroups
     }
 
-    private static func base64(_ value: Any) -> [UInt8]? {
-        guard let text = value as? String, let data = Data(base64Encoded: text) else { return nil }
+    private static func base64(_ value: JSONValue) -> [UInt8]? {
+        guard case .string(let text) = value, let data = Data(base64Encoded: text) else { return nil }
         return [UInt8](data)
     }
 }
