@@ -46,7 +46,13 @@ public struct AuditKey: Sendable {
 
     /// Loads the key file, creating it first if it does not exist.
     public static func loadOrGenerate(at url: URL) throws -> AuditKey {
-        FileManager.default.fileExists(atPath: url.path) ? try load(from: url) : try generate(at: url)
+        if FileManager.default.fileExists(atPath: url.path) { return try load(from: url) }
+        do {
+            return try generate(at: url)
+        } catch where FileManager.default.fileExists(atPath: url.path) {
+            // Another process created it first: use that key (the file is never overwritten).
+            return try load(from: url)
+        }
     }
 
     /// The keyed hash recorded instead of a subject's ID number.
