@@ -125,3 +125,41 @@ func errorCode(_ body: String) throws -> String? {
     let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: [String: String]]
     return json?["error"]?["code"]
 }
+
+@Suite struct HPACKIndexingTests {
+    /// A header added with `neverIndexed` reaches the client as an HPACK never-indexed literal, so per-response
+    /// values (signatures) do not evict `content-type` and friends from the dynamic tables; the others stay indexable.
+    @Test func neverIndexedHeadersAreSentAsNeverIndexedLiterals() async throws {
+        try await withTestServer { server in
+            let result = try await ExternalProcess.run([
+                "python3", "-c", """
+                import socket, h2.connection, h2.config, h2.events
+                from hpack import NeverIndexedHeaderTuple
+                s = socket.create_connection(("127.0.0.1", \(server.port)))
+                c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+                c.initiate_connection()
+                for _ in range(2):
+                    sid = c.get_next_available_stream_id()
+                    c.send_headers(sid, [(":method", "GET"), (":path", "/unique"), (":scheme", "http"),
+                                         (":authority", "localhost")], end_stream=True)
+                s.sendall(c.data_to_send())
+                seen, done = [], 0
+                while done < 2:
+                    data = s.recv(65536)
+                    if not data: break
+                    for event in c.receive_data(data):
+                        if isinstance(event, h2.events.ResponseReceived):
+                            for h in event.headers:
+                                if h[0] in ("x-unique", "x-shared"):
+                                    seen.append(f"{h[0]}={'never' if isinstance(h, NeverIndexedHeaderTuple) else 'indexable'}")
+                        if isinstance(event, h2.events.StreamEnded): done += 1
+                    s.sendall(c.data_to_send())
+                print(" ".join(seen))
+                """,
+            ])
+            #expect(
+                result.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "x-unique=never x-shared=indexable x-unique=never x-shared=indexable", "\(result.stderr)")
+        }
+    }
+}

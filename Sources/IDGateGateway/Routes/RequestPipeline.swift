@@ -97,7 +97,7 @@ extension GatewayContext {
         if signed, let batch = loop.signingBatch {
             batch.add(body, on: writer.eventLoop) { [self] signature in
                 var signedHeaders = headers
-                signedHeaders.add(name: ResponseSigner.headerName, value: signature)
+                signedHeaders.add(name: ResponseSigner.headerName, value: signature, neverIndexed: true)
                 deliver(status: status, headers: signedHeaders, body: body, record: record, writer: writer)
             }
         } else {

@@ -3,6 +3,8 @@
 /// Keep frequently used sets in `static let`s (like `.json`): a shared value costs no allocation per response.
 public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Sequence {
     public private(set) var fields: [(name: String, value: String)]
+    /// Bit n set: field n is sent as a never-indexed literal (HPACK), see `add(name:value:neverIndexed:)`.
+    public private(set) var neverIndexedFields: UInt64 = 0
 
     public init(_ fields: [(name: String, value: String)] = []) {
         self.fields = fields
@@ -12,9 +14,14 @@ public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Seq
         fields = elements.map { (name: $0.0, value: $0.1) }
     }
 
-    public mutating func add(name: String, value: String) {
+    /// `neverIndexed`: for values that are unique per response (signatures) or secret. Indexing such a value would
+    /// only push the reusable entries (`content-type`, …) out of both sides' HPACK dynamic tables.
+    public mutating func add(name: String, value: String, neverIndexed: Bool = false) {
+        if neverIndexed, fields.count < 64 { neverIndexedFields |= 1 << UInt64(fields.count) }
         fields.append((name: name, value: value))
     }
+
+    public func isNeverIndexed(_ index: Int) -> Bool { index < 64 && neverIndexedFields & (1 << UInt64(index)) != 0 }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()

@@ -17,7 +17,9 @@ extension HTTP2Connection {
 
         var writer = HeaderBlockWriter(fields: headerFields, bytes: headerBytes)
         writer.append(name: ":status", value: status.code)
-        for field in headers { writer.append(name: field.name, value: field.value) }
+        for (index, field) in headers.fields.enumerated() {
+            writer.append(name: field.name, value: field.value, neverIndexed: headers.isNeverIndexed(index))
+        }
         if !streaming { writer.append(name: "content-length", value: body.readableBytes) }
 
         // A HEAD response announces the body's length but carries none.
@@ -171,12 +173,13 @@ struct HeaderBlockWriter {
         self.bytes = bytes
     }
 
-    mutating func append(name: String, value: String) {
+    mutating func append(name: String, value: String, neverIndexed: Bool = false) {
         let namePointer = copy(name, lowercased: true)
         let valuePointer = copy(value, lowercased: false)
+        let flags = neverIndexed ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE
         fields[count] = nghttp2_nv(
             name: namePointer.pointer, value: valuePointer.pointer, namelen: namePointer.count,
-            valuelen: valuePointer.count, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            valuelen: valuePointer.count, flags: UInt8(flags.rawValue))
         count += 1
     }
 

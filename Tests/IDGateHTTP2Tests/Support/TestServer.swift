@@ -67,6 +67,12 @@ struct TestServer {
             headers.add(name: "X-Path", value: request.path)  // sent lowercased
             writer.respond(status: .ok, headers: headers, body: request.body)
         }
+        router.on(.GET, "/unique") { _, writer in
+            var headers = HTTPResponseHeaders.text
+            headers.add(name: "x-unique", value: String(repeating: "u", count: 200), neverIndexed: true)
+            headers.add(name: "x-shared", value: "shared")
+            writer.respond(status: .ok, headers: headers, body: ByteBuffer(string: "unique"))
+        }
         router.on(.POST, "/json", contentType: "application/json") { _, writer in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: "{}"))
         }
