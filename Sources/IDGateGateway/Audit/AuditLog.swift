@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NIOCore
 import Synchronization
 
 /// The tamper-evident audit log: one record per request, appended from any event loop, written by one dedicated
@@ -8,6 +9,8 @@ import Synchronization
 /// `append` only queues. The writer takes everything queued, encodes it into one buffer, writes it and fsyncs once,
 /// then runs the completions: under load, one fsync covers the many records that arrived during the previous one.
 /// With `.beforeResponse` durability the gateway answers in the completion; a failed completion means 503.
+/// Completions given an event loop run on it, all of one group commit's for that loop in one task: one thread hop
+/// per loop and commit instead of one per record.
 /// After a storage failure, `append` fails at once until the writer manages to open a new segment again.
 public final class AuditLog: Sendable {
     public typealias Completion = @Sendable (Result<Void, AuditError>) -> Void
@@ -15,6 +18,7 @@ public final class AuditLog: Sendable {
     private struct Pending: Sendable {
         let record: AuditRecord
         let completion: Completion?
+        let eventLoop: (any EventLoop)?
     }
 
     private struct QueueState: Sendable {
@@ -51,9 +55,9 @@ public final class AuditLog: Sendable {
         thread.start()
     }
 
-    /// Queues `record`. `completion` runs on the writer thread once the record is durable (or failed) with
-    /// `.beforeResponse`, or before `append` returns with `.async`.
-    public func append(_ record: AuditRecord, completion: @escaping Completion) {
+    /// Queues `record`. `completion` runs once the record is durable (or failed) with `.beforeResponse` — on
+    /// `eventLoop` if given, else on the writer thread — or before `append` returns with `.async`.
+    public func append(_ record: AuditRecord, on eventLoop: (any EventLoop)? = nil, completion: @escaping Completion) {
         guard healthy.load(ordering: .acquiring) else {
             return completion(.failure(.storage("audit storage unavailable; retrying")))
         }
@@ -61,7 +65,8 @@ public final class AuditLog: Sendable {
         let outcome: Result<Bool, AuditError> = queue.withLock { state in
             if state.closed { return .failure(.closed) }
             if state.pending.count >= configuration.maxQueuedRecords { return .failure(.queueFull) }
-            state.pending.append(Pending(record: record, completion: waitsForDisk ? completion : nil))
+            state.pending.append(
+                Pending(record: record, completion: waitsForDisk ? completion : nil, eventLoop: eventLoop))
             defer { state.writerSleeping = false }
             return .success(waitsForDisk && state.writerSleeping)
         }
@@ -128,10 +133,33 @@ public final class AuditLog: Sendable {
             case .success: publishHead(writer)
             case .failure: healthy.store(false, ordering: .releasing)
             }
-            for pending in batch { pending.completion?(result) }
+            complete(batch, with: result, hopping: !closing)
         }
         writer.close()
         finished.signal()
+    }
+
+    /// Runs the completions of one commit: those of each event loop together in one task on it. While closing,
+    /// all run here (the loops may be gone; completions that answer clients hop themselves).
+    private func complete(_ batch: [Pending], with result: Result<Void, AuditError>, hopping: Bool) {
+        var perLoop: [(loop: any EventLoop, completions: [Completion])] = []
+        for pending in batch {
+            guard let completion = pending.completion else { continue }
+            guard hopping, let loop = pending.eventLoop else {
+                completion(result)
+                continue
+            }
+            if let index = perLoop.firstIndex(where: { $0.loop === loop }) {
+                perLoop[index].completions.append(completion)
+            } else {
+                perLoop.append((loop, [completion]))
+            }
+        }
+        for (loop, completions) in perLoop {
+            loop.execute {
+                for completion in completions { completion(result) }
+            }
+        }
     }
 
     private func publishHead(_ writer: AuditSegmentWriter) {

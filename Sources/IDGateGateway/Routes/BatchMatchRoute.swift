@@ -176,7 +176,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
             AuditRecord(
                 clientID: client.id, purpose: purpose, operation: .batch, transactionID: transactionID,
                 subjectIDNumber: subject, attributes: attributes, decision: decision, status: status,
-                latencyMicros: UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000))
+                latencyMicros: UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000)),
+            on: writer.eventLoop
         ) { result in pending.complete(result) }
         lastAudit = pending
     }

@@ -113,7 +113,7 @@ extension GatewayContext {
             writer.respond(status: HTTPStatus(status), headers: headers, body: body)
             return
         }
-        audit.append(record) { [self] result in
+        audit.append(record, on: writer.eventLoop) { [self] result in
             inFlight.wrappingSubtract(1, ordering: .relaxed)
             switch result {
             case .success:
