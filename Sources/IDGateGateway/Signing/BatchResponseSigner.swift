@@ -17,24 +17,42 @@ public struct BatchResponseSigner: Sendable {
 
     /// One `x-idgate-signature` value per body, in order.
     public func headerValues(for bodies: [UnsafeRawBufferPointer]) -> [String] {
-        guard !bodies.isEmpty else { return [] }
-        var levels: [[SHA256Key]] = [bodies.map { MerkleHash.leaf($0) }]
+        headerValues(leaves: bodies.map { MerkleHash.leaf($0) })
+    }
+
+    /// One header value per leaf hash (`MerkleHash.leaf` of each body), in order. Per response this costs a few
+    /// small hashes and one string; the signature is shared.
+    func headerValues(leaves: [SHA256Key]) -> [String] {
+        guard !leaves.isEmpty else { return [] }
+        var levels: [[SHA256Key]] = [leaves]
         while let level = levels.last, level.count > 1 {
             levels.append(stride(from: 0, to: level.count, by: 2).map { index in
                 index + 1 < level.count ? MerkleHash.node(level[index], level[index + 1]) : level[index]
             })
         }
         let signature = signer.signature(forRoot: levels.last![0])
-        let prefix = "keyid=\(signer.keyID); sig=\(Data(signature).base64EncodedString()); leaf="
-        return bodies.indices.map { leaf in
-            var path: [UInt8] = []
+        var prefix = Array("keyid=\(signer.keyID); sig=".utf8)
+        Base64.append(signature[...], to: &prefix)
+        prefix.append(contentsOf: "; leaf=".utf8)
+        let countSuffix = Array("/\(leaves.count); path=".utf8)
+        var path: [UInt8] = []
+        path.reserveCapacity(32 * levels.count)
+        var value: [UInt8] = []
+        value.reserveCapacity(prefix.count + countSuffix.count + 12 + 44 * levels.count)
+        return leaves.indices.map { leaf in
+            path.removeAll(keepingCapacity: true)
             var index = leaf
             for level in levels.dropLast() {
                 let sibling = index ^ 1
                 if sibling < level.count { path.append(level[sibling]) }
                 index /= 2
             }
-            return prefix + "\(leaf)/\(bodies.count); path=\(Data(path).base64EncodedString())"
+            value.removeAll(keepingCapacity: true)
+            value.append(contentsOf: prefix)
+            value.append(contentsOf: String(leaf).utf8)
+            value.append(contentsOf: countSuffix)
+            Base64.append(path[...], to: &value)
+            return String(decoding: value, as: UTF8.self)
         }
     }
 
@@ -50,17 +68,18 @@ public struct BatchResponseSigner: Sendable {
 enum MerkleHash {
     static func leaf(_ body: UnsafeRawBufferPointer) -> SHA256Key {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
         hasher.update(bufferPointer: body)
         return SHA256Key(hasher.finalize())
     }
 
     static func node(_ left: SHA256Key, _ right: SHA256Key) -> SHA256Key {
-        var bytes: [UInt8] = [0x01]
-        bytes.reserveCapacity(65)
-        bytes.append(left)
-        bytes.append(right)
-        return SHA256Key.hashing(bytes)
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { bytes in
+            bytes[0] = 0x01
+            withUnsafeBytes(of: left.words) { (bytes.baseAddress! + 1).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            withUnsafeBytes(of: right.words) { (bytes.baseAddress! + 33).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            return SHA256Key.hashing(UnsafeRawBufferPointer(bytes))
+        }
     }
 
     /// The root implied by a leaf, its position and its path; nil if the path has the wrong length.
@@ -92,5 +111,29 @@ extension ResponseSigner {
         var message = BatchResponseSigner.rootPrefix
         message.append(root)
         return message.withUnsafeBytes { signature(for: $0) }
+    }
+}
+
+/// Standard base64 (RFC 4648, padded), appended to a byte array: the signature header is built once per response.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func append(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        var index = bytes.startIndex
+        while index + 3 <= bytes.endIndex {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            output.append(alphabet[Int(chunk >> 18)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(alphabet[Int(chunk & 63)])
+            index += 3
+        }
+        let rest = bytes.endIndex - index
+        guard rest > 0 else { return }
+        let chunk = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+        output.append(alphabet[Int(chunk >> 18)])
+        output.append(alphabet[Int(chunk >> 12 & 63)])
+        output.append(rest == 2 ? alphabet[Int(chunk >> 6 & 63)] : UInt8(ascii: "="))
+        output.append(UInt8(ascii: "="))
     }
 }

@@ -29,18 +29,8 @@ final class SigningBatch {
         let completions = self.completions
         self.bodies.removeAll(keepingCapacity: true)
         self.completions.removeAll(keepingCapacity: true)
-        var arena: [UInt8] = []
-        arena.reserveCapacity(bodies.reduce(0) { $0 + $1.readableBytes })
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(bodies.count)
-        for body in bodies {
-            let start = arena.count
-            arena.append(contentsOf: body.readableBytesView)
-            ranges.append(start..<arena.count)
-        }
-        let headers = arena.withUnsafeBytes { all in
-            signer.headerValues(for: ranges.map { UnsafeRawBufferPointer(rebasing: all[$0]) })
-        }
+        let leaves = bodies.map { body in body.withUnsafeReadableBytes { MerkleHash.leaf($0) } }
+        let headers = signer.headerValues(leaves: leaves)
         for (completion, header) in zip(completions, headers) { completion(header) }
     }
 }

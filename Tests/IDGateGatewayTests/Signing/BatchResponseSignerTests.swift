@@ -44,3 +44,15 @@ import Testing
         #expect(!signer.publicKey.verifies(headerValue: withoutPosition, body: body))
     }
 }
+
+@Suite struct Base64Tests {
+    @Test func matchesFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var encoded: [UInt8] = []
+            Base64.append(bytes[...], to: &encoded)
+            #expect(String(decoding: encoded, as: UTF8.self) == Data(bytes).base64EncodedString(), "length \(length)")
+        }
+    }
+}
