@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "IDGateGateway",
             dependencies: [
-                "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateHTTP2",
+                "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateHTTP2", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -27,7 +27,7 @@ enum AuditFrame {
         let lengthsOffset = buffer.count
         buffer.append(contentsOf: [0, 0, 0])
         if let subject = record.subjectIDNumber {
-            buffer.append(contentsOf: key.subjectHash(subject))
+            key.appendSubjectHash(subject, to: &buffer)
         } else {
             buffer.append(contentsOf: repeatElement(0, count: AuditFormat.hashLength))
         }
@@ -39,8 +39,8 @@ enum AuditFrame {
             for index in 0..<4 { buffer[start + index] = length[index] }
         }
         buffer.append(previousHash)
-        let chainHash = buffer.withUnsafeBytes { SHA256Key.hashing(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        buffer.append(contentsOf: key.recordTag(chainHash: chainHash))
+        let chainHash = buffer.withUnsafeBytes { PlainSHA256.key(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        key.appendRecordTag(chainHash: chainHash, to: &buffer)
         let crc = buffer.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         buffer.appendLittleEndian(crc)
         return chainHash

@@ -10,8 +10,8 @@ public struct AuditKey: Sendable {
     let subjectKey: SymmetricKey
     let recordKey: SymmetricKey
     /// HMAC states already keyed: copying one skips the key schedule (half the hashing) for every record.
-    private let subjectMAC: HMAC<SHA256>
-    private let recordMAC: HMAC<SHA256>
+    private let subjectMAC: KeyedSHA256
+    private let recordMAC: KeyedSHA256
 
     public init(secret: [UInt8]) throws {
         guard secret.count >= 32 else { throw AuditError.invalidKey("audit key must be at least 32 bytes") }
@@ -21,8 +21,8 @@ public struct AuditKey: Sendable {
         }
         subjectKey = derive("idgate-audit-subject-v1")
         recordKey = derive("idgate-audit-record-v1")
-        subjectMAC = HMAC(key: subjectKey)
-        recordMAC = HMAC(key: recordKey)
+        subjectMAC = subjectKey.withUnsafeBytes { KeyedSHA256(key: $0) }
+        recordMAC = recordKey.withUnsafeBytes { KeyedSHA256(key: $0) }
     }
 
     /// Reads a key file (base64 of the secret, surrounding whitespace ignored).
@@ -57,16 +57,31 @@ public struct AuditKey: Sendable {
 
     /// The keyed hash recorded instead of a subject's ID number.
     public func subjectHash(_ idNumber: String) -> [UInt8] {
-        var mac = subjectMAC
         var idNumber = idNumber
-        idNumber.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        return Array(mac.finalize())
+        return idNumber.withUTF8 { subjectMAC.authenticationCode(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends `subjectHash(idNumber)` to `buffer` without a temporary array.
+    func appendSubjectHash(_ idNumber: String, to buffer: inout [UInt8]) {
+        var idNumber = idNumber
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: 32))
+        idNumber.withUTF8 { id in
+            buffer.withUnsafeMutableBytes { subjectMAC.authenticate(UnsafeRawBufferPointer(id), into: $0.baseAddress! + start) }
+        }
     }
 
     /// The 16-byte tag stored with each record: HMAC of its chain hash.
     func recordTag(chainHash: SHA256Key) -> [UInt8] {
-        var mac = recordMAC
-        withUnsafeBytes(of: chainHash.words) { mac.update(data: $0) }
-        return Array(mac.finalize().prefix(AuditFormat.tagLength))
+        var tag: [UInt8] = []
+        appendRecordTag(chainHash: chainHash, to: &tag)
+        return tag
+    }
+
+    func appendRecordTag(chainHash: SHA256Key, to buffer: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
+            withUnsafeBytes(of: chainHash.words) { recordMAC.authenticate($0, into: mac.baseAddress!) }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: mac[0..<AuditFormat.tagLength]))
+        }
     }
 }

@@ -6,6 +6,8 @@ import Foundation
 public struct SHA256Key: Hashable, Sendable {
     let words: (UInt64, UInt64, UInt64, UInt64)
 
+    init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)

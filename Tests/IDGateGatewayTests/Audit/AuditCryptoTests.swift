@@ -1,0 +1,57 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import IDGateGateway
+
+/// The audit writer's hand-rolled hashing must give exactly the standard results (the segment format depends on it).
+@Suite struct AuditCryptoTests {
+    @Test func crc32cKnownVectorsAndEveryLength() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        // Against the plain bytewise definition, for lengths around the 8-byte steps.
+        func bytewise(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(CRC32C.checksum(bytes) == bytewise(bytes), "length \(length)")
+        }
+    }
+
+    @Test func keyedHashEqualsHMACSHA256() {
+        var generator = SystemRandomNumberGenerator()
+        for keyLength in [0, 1, 32, 63, 64, 65, 100] {
+            let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let keyed = key.withUnsafeBytes { KeyedSHA256(key: $0) }
+            for messageLength in [0, 1, 12, 55, 56, 64, 200] {
+                let message = (0..<messageLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let expected = Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+                #expect(message.withUnsafeBytes { keyed.authenticationCode($0) } == expected)
+            }
+        }
+        let message = Array("abc".utf8)
+        #expect(message.withUnsafeBytes { PlainSHA256.hash($0) } == Array(SHA256.hash(data: message)))
+        #expect(message.withUnsafeBytes { PlainSHA256.key($0) } == SHA256Key.hashing(message))
+    }
+
+    @Test func auditKeyHashesAreUnchanged() throws {
+        // Records written before this implementation must still verify and be found by subject.
+        let key = try AuditKey(secret: Array(0..<32))
+        let subjectKey = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(
+            for: Array("idgate-audit-subject-v1".utf8), using: SymmetricKey(data: Array(UInt8(0)..<32)))))
+        #expect(key.subjectHash("001085000123") == Array(HMAC<SHA256>.authenticationCode(for: Array("001085000123".utf8), using: subjectKey)))
+        var appended: [UInt8] = [7]
+        key.appendSubjectHash("001085000123", to: &appended)
+        #expect(Array(appended.dropFirst()) == key.subjectHash("001085000123"))
+        let chain = SHA256Key.hashing(Array("chain".utf8))
+        #expect(key.recordTag(chainHash: chain).count == AuditFormat.tagLength)
+    }
+}
