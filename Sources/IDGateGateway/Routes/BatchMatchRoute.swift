@@ -59,8 +59,10 @@ final class BatchMatchHandler: StreamingBodyHandler {
 
     func didReceive(_ chunk: ByteBuffer) {
         guard !ended else { return }
-        var output = ByteBuffer()
-        output.reserveCapacity(chunk.readableBytes * 3)
+        var output = loop.encodeScratch
+        loop.encodeScratch = []  // the loop's scratch comes back below: no copy-on-write while writing
+        output.removeAll(keepingCapacity: true)
+        defer { loop.encodeScratch = output }
         chunk.withUnsafeReadableBytes { bytes in
             var lineStart = 0
             for index in 0..<bytes.count where bytes[index] == 0x0A {
@@ -83,11 +85,11 @@ final class BatchMatchHandler: StreamingBodyHandler {
         }
         let consumed = chunk.readableBytes
         let writer = self.writer
-        if output.readableBytes == 0 {
+        if output.isEmpty {
             writer.consumed(consumed)
             return
         }
-        stream.write(output).whenComplete { result in
+        stream.write(ByteBuffer(bytes: output)).whenComplete { result in
             if case .success = result { writer.consumed(consumed) }
         }
     }
@@ -96,10 +98,10 @@ final class BatchMatchHandler: StreamingBodyHandler {
         guard !ended else { return }
         ended = true
         if !partial.isEmpty && !skippingOverlongLine {
-            var output = ByteBuffer()
+            var output: [UInt8] = []
             partial.withUnsafeBytes { answer(line: $0, into: &output) }
             partial.removeAll()
-            stream.write(output)
+            stream.write(ByteBuffer(bytes: output))
         }
         let stream = self.stream
         let finishStream: @Sendable () -> Void = { stream.finish() }
@@ -118,7 +120,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     /// Keeps the tail of a chunk that has no newline yet, bounded by `maxLineBytes`.
-    private func keepUnfinished(_ tail: UnsafeRawBufferPointer, into output: inout ByteBuffer) {
+    private func keepUnfinished(_ tail: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         guard !tail.isEmpty, !skippingOverlongLine else { return }
         if partial.count + tail.count > Self.maxLineBytes {
             lineNumber += 1
@@ -131,7 +133,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
         partial.append(contentsOf: tail)
     }
 
-    private func answer(line: UnsafeRawBufferPointer, into output: inout ByteBuffer) {
+    private func answer(line: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         lineNumber += 1
         if line.isEmpty || (line.count == 1 && line[0] == 0x0D) { lineNumber -= 1; return }  // blank lines are skipped
         guard let reader = loop.reader(from: context.registry) else {
@@ -158,7 +160,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
             decision: decision, status: UInt16(failure?.status ?? 200))
     }
 
-    private func writeLineError(_ error: WireError, into output: inout ByteBuffer) {
+    private func writeLineError(_ error: WireError, into output: inout [UInt8]) {
         output.write("{\"line\":")
         output.write(decimal: lineNumber)
         output.write(byte: UInt8(ascii: ","))

@@ -29,10 +29,9 @@ extension GatewayContext {
             return
         }
         let today = PartialDate.today(secondsSinceEpoch: Date().timeIntervalSince1970)
-        var body = ByteBuffer()
-        body.reserveCapacity(768)
+        loop.encodeScratch.removeAll(keepingCapacity: true)
         let failure = request.body.withUnsafeReadableBytes { bytes in
-            loop.responder.respond(to: bytes, lookup: reader, today: today, into: &body) { parsed in
+            loop.responder.respond(to: bytes, lookup: reader, today: today, into: &loop.encodeScratch) { parsed in
                 client.authorize(operation: .match, attributes: parsed.attributes.set, purpose: parsed.text(.purpose))
                     .map(WireError.init(policy:))
             }
@@ -45,6 +44,7 @@ extension GatewayContext {
                 writer: writer, loop: loop)
             return
         }
+        let body = ByteBuffer(bytes: loop.encodeScratch)
         let decision = AuditDecision(loop.responder.lastDecision)
         finish(
             status: 200, body: body, signed: true,
