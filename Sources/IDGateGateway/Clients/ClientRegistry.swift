@@ -9,6 +9,10 @@ import Synchronization
 public final class ClientRegistry: Sendable {
     public let fileURL: URL?
     private let current: Mutex<ClientRegistrySnapshot>
+    private let replacements = Atomic<UInt64>(0)
+
+    /// Changes whenever the snapshot is replaced: per-loop caches of resolved credentials compare it on every use.
+    public var generation: UInt64 { replacements.load(ordering: .acquiring) }
 
     /// Loads `clients.json`.
     public convenience init(fileURL: URL) throws {
@@ -37,6 +41,7 @@ public final class ClientRegistry: Sendable {
     public func replace(with file: ClientRegistryFile) throws -> ClientRegistrySnapshot {
         try current.withLock { snapshot in
             snapshot = try ClientRegistrySnapshot(file: file, previous: snapshot)
+            replacements.add(1, ordering: .releasing)
             return snapshot
         }
     }

@@ -18,7 +18,7 @@ extension GatewayContext {
             return nil
         }
         let client: Client
-        switch authenticate(request) {
+        switch authenticate(request, loop: loop) {
         case .success(let found): client = found
         case .failure(let problem):
             refuse(problem, client: nil, operation: operation, started: started, writer: writer, loop: loop)
@@ -38,19 +38,23 @@ extension GatewayContext {
     }
 
     /// API key (`Authorization: Bearer`) first, else the verified mTLS peer.
-    func authenticate(_ request: HTTPRequest) -> Result<Client, PolicyError> {
-        let fingerprint = request.peer.flatMap { Self.bytes(hex: $0.sha256Fingerprint) }
+    func authenticate(_ request: HTTPRequest, loop: LoopContext) -> Result<Client, PolicyError> {
         guard let authorization = request.headers.valueBytes("authorization") else {
+            let fingerprint = request.peer.flatMap { Self.bytes(hex: $0.sha256Fingerprint) }
             return clients.authenticate(apiKey: nil, peerFingerprint: fingerprint, peerSubject: request.peer?.subject)
         }
-        let bearer: [UInt8] = Array("bearer ".utf8)
-        guard authorization.count > bearer.count,
-            zip(authorization.prefix(bearer.count), bearer).allSatisfy({ ($0 | 0x20) == $1 || $0 == $1 })
-        else {
-            return .failure(.unauthenticated("Authorization must be `Bearer <api-key>`"))
+        let result = authorization.withContiguousStorageIfAvailable { header -> Result<Client, PolicyError> in
+            let bearer: StaticString = "bearer "
+            let prefixLength = bearer.utf8CodeUnitCount
+            guard header.count > prefixLength,
+                (0..<prefixLength).allSatisfy({ header[$0] | 0x20 == bearer.utf8Start[$0] })
+            else {
+                return .failure(.unauthenticated("Authorization must be `Bearer <api-key>`"))
+            }
+            let key = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(header)[prefixLength...])
+            return loop.apiKeys.authenticate(apiKey: key, registry: clients, now: Date())
         }
-        let key = Array(authorization.dropFirst(bearer.count))
-        return clients.authenticate(apiKey: key, peerFingerprint: fingerprint, peerSubject: request.peer?.subject)
+        return result ?? .failure(.unauthenticated("Authorization must be `Bearer <api-key>`"))
     }
 
     /// Answers a refused request (policy or wire error) with the API.md error body, audited like any other.

@@ -11,6 +11,7 @@ final class LoopContext: @unchecked Sendable {
     private var readerVersion = -1
     var responder: MatchResponder
     let rateLimiter: ClientRateLimiter
+    let apiKeys = APIKeyCache()
     /// nil when answers are not signed.
     let signingBatch: SigningBatch?
     /// Where match answers are encoded before one copy into the response buffer: appending to an array is a

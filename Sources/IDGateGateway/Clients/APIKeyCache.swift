@@ -1,0 +1,61 @@
+import Foundation
+
+/// One event loop's memory of the API keys it has recently authenticated, so a caller's repeated key costs a
+/// byte comparison instead of a SHA-256 and a snapshot read per request.
+///
+/// Safe against the changes that matter: the cache empties whenever the client registry is replaced (a disabled
+/// client, a rotated or removed key take effect on the next request), and a hit still checks the key's expiry.
+/// Only successful authentications are kept; keys are compared in constant time. Used by one loop only.
+final class APIKeyCache {
+    private struct Entry {
+        let key: [UInt8]
+        let client: Client
+        let expiresAt: Date?
+    }
+
+    static let capacity = 16
+    private var entries: [Entry] = []
+    private var generation: UInt64 = .max
+    private var nextVictim = 0
+
+    /// The client `key` belongs to, from the cache or else from `registry` (remembered when it succeeds).
+    func authenticate(apiKey key: UnsafeRawBufferPointer, registry: ClientRegistry, now: Date) -> Result<Client, PolicyError> {
+        let current = registry.generation
+        if current != generation {
+            entries.removeAll(keepingCapacity: true)
+            generation = current
+        }
+        for entry in entries where Self.constantTimeEquals(entry.key, key) {
+            if let expiry = entry.expiresAt, expiry <= now { break }
+            return .success(entry.client)
+        }
+        let result = registry.authenticate(apiKey: key, peerFingerprint: nil, peerSubject: nil, now: now)
+        if case .success(let client) = result, let stored = registry.snapshot.apiKeyEntry(key) {
+            remember(Entry(key: Array(key), client: client, expiresAt: stored.expiresAt))
+        }
+        return result
+    }
+
+    private func remember(_ entry: Entry) {
+        if entries.count < Self.capacity {
+            entries.append(entry)
+        } else {
+            entries[nextVictim] = entry
+            nextVictim = (nextVictim + 1) % Self.capacity
+        }
+    }
+
+    private static func constantTimeEquals(_ stored: [UInt8], _ presented: UnsafeRawBufferPointer) -> Bool {
+        guard stored.count == presented.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<stored.count { difference |= stored[index] ^ presented[index] }
+        return difference == 0
+    }
+}
+
+extension ClientRegistrySnapshot {
+    /// The stored entry of an API key, if the key is known.
+    func apiKeyEntry(_ key: UnsafeRawBufferPointer) -> KeyEntry? {
+        apiKeys[SHA256Key.hashing(key)]
+    }
+}
