@@ -105,6 +105,12 @@ extension Array where Element == UInt8 {
     }
 
     /// Appends `text` truncated to 255 bytes; returns the length written.
+    mutating func appendShortString(_ bytes: UnsafeRawBufferPointer) -> UInt8 {
+        let kept = UnsafeRawBufferPointer(rebasing: bytes.prefix(255))
+        append(contentsOf: kept)
+        return UInt8(kept.count)
+    }
+
     mutating func appendShortString(_ text: String?) -> UInt8 {
         guard let text else { return 0 }
         let bytes = text.utf8.prefix(255)

@@ -23,17 +23,17 @@ enum AuditFrame {
         buffer.appendLittleEndian(record.attributes.rawValue)
         buffer.append(record.operation.code)
         buffer.append(record.decision.rawValue)
-        buffer.append(record.subjectIDNumber == nil ? 0 : flagHasSubject)
+        buffer.append(record.subjectText == nil ? 0 : flagHasSubject)
         let lengthsOffset = buffer.count
         buffer.append(contentsOf: [0, 0, 0])
-        if let subject = record.subjectIDNumber {
-            key.appendSubjectHash(subject, to: &buffer)
+        if let subject = record.subjectText {
+            subject.withUTF8 { key.appendSubjectHash($0, to: &buffer) }
         } else {
             buffer.append(contentsOf: repeatElement(0, count: AuditFormat.hashLength))
         }
         buffer[lengthsOffset] = buffer.appendShortString(record.clientID)
         buffer[lengthsOffset + 1] = buffer.appendShortString(record.purpose)
-        buffer[lengthsOffset + 2] = buffer.appendShortString(record.transactionID)
+        buffer[lengthsOffset + 2] = record.transactionText.withUTF8 { buffer.appendShortString($0) }
         let payloadLength = UInt32(buffer.count - start - 4)
         withUnsafeBytes(of: payloadLength.littleEndian) { length in
             for index in 0..<4 { buffer[start + index] = length[index] }

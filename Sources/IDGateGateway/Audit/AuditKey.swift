@@ -61,14 +61,16 @@ public struct AuditKey: Sendable {
         return idNumber.withUTF8 { subjectMAC.authenticationCode(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Appends `subjectHash(idNumber)` to `buffer` without a temporary array.
-    func appendSubjectHash(_ idNumber: String, to buffer: inout [UInt8]) {
-        var idNumber = idNumber
+    /// Appends `subjectHash` of the ID number's UTF-8 bytes to `buffer` without a temporary array.
+    func appendSubjectHash(_ idNumber: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: 32))
-        idNumber.withUTF8 { id in
-            buffer.withUnsafeMutableBytes { subjectMAC.authenticate(UnsafeRawBufferPointer(id), into: $0.baseAddress! + start) }
-        }
+        buffer.withUnsafeMutableBytes { subjectMAC.authenticate(idNumber, into: $0.baseAddress! + start) }
+    }
+
+    func appendSubjectHash(_ idNumber: String, to buffer: inout [UInt8]) {
+        var idNumber = idNumber
+        idNumber.withUTF8 { appendSubjectHash(UnsafeRawBufferPointer($0), to: &buffer) }
     }
 
     /// The 16-byte tag stored with each record: HMAC of its chain hash.

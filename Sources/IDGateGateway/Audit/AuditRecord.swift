@@ -8,9 +8,18 @@ public struct AuditRecord: Sendable {
     public var clientID: String
     public var purpose: String?
     public var operation: ClientOperation
-    public var transactionID: String
+    /// Held unformatted on the hot path (`Text`): the writer thread formats it straight into the frame.
+    var transactionText: Text
+    var subjectText: Text?
+    public var transactionID: String {
+        get { transactionText.string }
+        set { transactionText = .string(newValue) }
+    }
     /// The ID number the request was about (nil for e.g. a chip challenge).
-    public var subjectIDNumber: String?
+    public var subjectIDNumber: String? {
+        get { subjectText?.string }
+        set { subjectText = newValue.map(Text.string) }
+    }
     public var attributes: AttributeSet
     public var decision: AuditDecision
     public var status: UInt16
@@ -24,12 +33,79 @@ public struct AuditRecord: Sendable {
         self.clientID = clientID
         self.purpose = purpose
         self.operation = operation
-        self.transactionID = transactionID
-        self.subjectIDNumber = subjectIDNumber
+        self.transactionText = .string(transactionID)
+        self.subjectText = subjectIDNumber.map(Text.string)
         self.attributes = attributes
         self.decision = decision
         self.status = status
         self.latencyMicros = latencyMicros
+    }
+}
+
+extension AuditRecord {
+    /// The request path's form: no strings formatted or allocated for the transaction and subject.
+    init(
+        clientID: String, purpose: String?, operation: ClientOperation, transaction: TransactionID, subject: IDNumber?,
+        attributes: AttributeSet, decision: AuditDecision, status: UInt16, latencyMicros: UInt32
+    ) {
+        self.init(
+            clientID: clientID, purpose: purpose, operation: operation, transactionID: "", subjectIDNumber: nil,
+            attributes: attributes, decision: decision, status: status, latencyMicros: latencyMicros)
+        transactionText = .transaction(transaction)
+        subjectText = subject.map(Text.idNumber)
+    }
+
+    /// A text field of the record, possibly not yet formatted.
+    enum Text: Sendable {
+        case string(String)
+        case transaction(TransactionID)
+        case idNumber(IDNumber)
+
+        var string: String {
+            switch self {
+            case .string(let text): text
+            case .transaction(let id): id.description
+            case .idNumber(let number): number.description
+            }
+        }
+
+        /// Calls `body` with the UTF-8 bytes, formatting into stack memory where needed.
+        func withUTF8<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            switch self {
+            case .string(var text):
+                return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+            case .transaction(let id):
+                return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { memory in
+                    var sink = FixedByteSink(memory)
+                    id.write(into: &sink)
+                    return body(UnsafeRawBufferPointer(rebasing: memory[0..<sink.count]))
+                }
+            case .idNumber(let number):
+                return withUnsafeTemporaryAllocation(byteCount: 12, alignment: 8) { memory in
+                    var rest = number.value
+                    for index in (0..<12).reversed() {
+                        memory[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                        rest /= 10
+                    }
+                    return body(UnsafeRawBufferPointer(memory))
+                }
+            }
+        }
+    }
+}
+
+/// Writes into fixed memory the caller sized for the largest possible output.
+struct FixedByteSink: ByteSink {
+    let memory: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+    init(_ memory: UnsafeMutableRawBufferPointer) { self.memory = memory }
+    mutating func write(byte: UInt8) {
+        memory[count] = byte
+        count += 1
+    }
+    mutating func write(bytes: UnsafeRawBufferPointer) {
+        UnsafeMutableRawBufferPointer(rebasing: memory[count..<count + bytes.count]).copyMemory(from: bytes)
+        count += bytes.count
     }
 }
 

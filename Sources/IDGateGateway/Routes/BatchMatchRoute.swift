@@ -155,8 +155,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
             decision: decision, errorCode: failure?.code.rawValue,
             latencyMicros: Int((MonotonicClock.nanoseconds() &- lineStarted) / 1000))
         auditLine(
-            transactionID: failure == nil ? loop.responder.lastTransactionID.description : "line-\(lineNumber)",
-            subject: parsed.idNumber?.description, purpose: parsed.text(.purpose), attributes: parsed.attributes.set,
+            transaction: failure == nil ? .transaction(loop.responder.lastTransactionID) : .string("line-\(lineNumber)"),
+            subject: parsed.idNumber, purpose: parsed.text(.purpose), attributes: parsed.attributes.set,
             decision: decision, status: UInt16(failure?.status ?? 200))
     }
 
@@ -169,16 +169,18 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     private func auditLine(
-        transactionID: String, subject: String?, purpose: String?, attributes: AttributeSet, decision: AuditDecision,
-        status: UInt16
+        transaction: AuditRecord.Text, subject: IDNumber?, purpose: String?, attributes: AttributeSet,
+        decision: AuditDecision, status: UInt16
     ) {
         guard let audit = context.audit else { return }
         let pending = AuditPending(eventLoop: writer.eventLoop)
+        var record = AuditRecord(
+            clientID: client.id, purpose: purpose, operation: .batch, transaction: TransactionID(high: 0, low: 0),
+            subject: subject, attributes: attributes, decision: decision, status: status,
+            latencyMicros: UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000))
+        record.transactionText = transaction
         audit.append(
-            AuditRecord(
-                clientID: client.id, purpose: purpose, operation: .batch, transactionID: transactionID,
-                subjectIDNumber: subject, attributes: attributes, decision: decision, status: status,
-                latencyMicros: UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000)),
+            record,
             on: writer.eventLoop
         ) { result in pending.complete(result) }
         lastAudit = pending

@@ -50,7 +50,7 @@ extension GatewayContext {
             status: 200, body: body, signed: true,
             audit: AuditRecord(
                 clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
-                transactionID: loop.responder.lastTransactionID.description, subjectIDNumber: parsed.idNumber?.description,
+                transaction: loop.responder.lastTransactionID, subject: parsed.idNumber,
                 attributes: parsed.attributes.set, decision: decision, status: 200, latencyMicros: 0),
             client: client, started: started, writer: writer, loop: loop)
     }

@@ -116,24 +116,34 @@ extension ResponseSigner {
 
 /// Standard base64 (RFC 4648, padded), appended to a byte array: the signature header is built once per response.
 enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
     static func append(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        var index = bytes.startIndex
-        while index + 3 <= bytes.endIndex {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            output.append(alphabet[Int(chunk >> 18)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-            output.append(alphabet[Int(chunk >> 6 & 63)])
-            output.append(alphabet[Int(chunk & 63)])
-            index += 3
+        let encodedCount = (bytes.count + 2) / 3 * 4
+        guard encodedCount > 0 else { return }
+        let start = output.count
+        output.append(contentsOf: repeatElement(UInt8(ascii: "="), count: encodedCount))
+        let table = alphabet.utf8Start
+        bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer in
+                let out = buffer.baseAddress! + start
+                var read = 0, written = 0
+                while read + 3 <= input.count {
+                    let chunk = UInt32(input[read]) << 16 | UInt32(input[read + 1]) << 8 | UInt32(input[read + 2])
+                    out[written] = table[Int(chunk >> 18)]
+                    out[written + 1] = table[Int(chunk >> 12 & 63)]
+                    out[written + 2] = table[Int(chunk >> 6 & 63)]
+                    out[written + 3] = table[Int(chunk & 63)]
+                    read += 3
+                    written += 4
+                }
+                let rest = input.count - read
+                guard rest > 0 else { return }
+                let chunk = UInt32(input[read]) << 16 | (rest == 2 ? UInt32(input[read + 1]) << 8 : 0)
+                out[written] = table[Int(chunk >> 18)]
+                out[written + 1] = table[Int(chunk >> 12 & 63)]
+                if rest == 2 { out[written + 2] = table[Int(chunk >> 6 & 63)] }
+            }
         }
-        let rest = bytes.endIndex - index
-        guard rest > 0 else { return }
-        let chunk = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
-        output.append(alphabet[Int(chunk >> 18)])
-        output.append(alphabet[Int(chunk >> 12 & 63)])
-        output.append(rest == 2 ? alphabet[Int(chunk >> 6 & 63)] : UInt8(ascii: "="))
-        output.append(UInt8(ascii: "="))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IDGateStore
 import Testing
 
 @testable import IDGateGateway
@@ -53,5 +54,31 @@ import Testing
         #expect(Array(appended.dropFirst()) == key.subjectHash("001085000123"))
         let chain = SHA256Key.hashing(Array("chain".utf8))
         #expect(key.recordTag(chainHash: chain).count == AuditFormat.tagLength)
+    }
+}
+
+@Suite struct AuditRecordTextTests {
+    /// The request path hands over a `TransactionID` and an `IDNumber` unformatted; the frame must be byte for byte
+    /// the one the formatted strings give (investigators query by the same subject hash and transaction text).
+    @Test func unformattedFieldsWriteTheSameFrame() throws {
+        let key = try AuditKey(secret: Array(0..<32))
+        let id = TransactionID(high: 0x0193_5A2B_3C4D_5E6F, low: 0x0123_4567_89AB_CDEF)
+        let subject = IDNumber(unchecked: 1_085_000_123)
+        let time = Date(timeIntervalSince1970: 1_795_405_780)
+        var fast = AuditRecord(
+            clientID: "bank-a", purpose: "account-opening", operation: .match, transaction: id, subject: subject,
+            attributes: AttributeSet([.fullName]), decision: .match, status: 200, latencyMicros: 7)
+        fast.time = time
+        let slow = AuditRecord(
+            time: time, clientID: "bank-a", purpose: "account-opening", operation: .match, transactionID: id.description,
+            subjectIDNumber: "001085000123", attributes: AttributeSet([.fullName]), decision: .match, status: 200, latencyMicros: 7)
+        var fastFrame: [UInt8] = [], slowFrame: [UInt8] = []
+        let previous = SHA256Key.hashing(Array("previous".utf8))
+        let fastHash = AuditFrame.append(fast, sequence: 5, previousHash: previous, key: key, to: &fastFrame)
+        let slowHash = AuditFrame.append(slow, sequence: 5, previousHash: previous, key: key, to: &slowFrame)
+        #expect(fastFrame == slowFrame)
+        #expect(fastHash == slowHash)
+        #expect(fast.transactionID == id.description)
+        #expect(fast.subjectIDNumber == "001085000123")
     }
 }
