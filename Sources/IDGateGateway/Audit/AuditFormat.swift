@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IDGateStore
 
 /// The binary layout of audit segments (docs/AUDIT.md). All integers little-endian.
 ///
@@ -97,17 +98,17 @@ extension SHA256Key {
 
 extension Array where Element == UInt8 {
     mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+        Swift.withUnsafeBytes(of: value.littleEndian) { appendBytes($0) }
     }
 
     mutating func append(_ key: SHA256Key) {
-        Swift.withUnsafeBytes(of: key.words) { append(contentsOf: $0) }
+        Swift.withUnsafeBytes(of: key.words) { appendBytes($0) }
     }
 
     /// Appends `text` truncated to 255 bytes; returns the length written.
     mutating func appendShortString(_ bytes: UnsafeRawBufferPointer) -> UInt8 {
         let kept = UnsafeRawBufferPointer(rebasing: bytes.prefix(255))
-        append(contentsOf: kept)
+        appendBytes(kept)
         return UInt8(kept.count)
     }
 

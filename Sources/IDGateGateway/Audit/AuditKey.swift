@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IDGateStore
 
 /// The secret audit key (32 random bytes, base64 in a file readable only by the gateway and investigators).
 ///
@@ -83,7 +84,7 @@ public struct AuditKey: Sendable {
     func appendRecordTag(chainHash: SHA256Key, to buffer: inout [UInt8]) {
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
             withUnsafeBytes(of: chainHash.words) { recordMAC.authenticate($0, into: mac.baseAddress!) }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: mac[0..<AuditFormat.tagLength]))
+            buffer.appendBytes(UnsafeRawBufferPointer(rebasing: mac[0..<AuditFormat.tagLength]))
         }
     }
 }

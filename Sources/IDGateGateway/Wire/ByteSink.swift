@@ -1,3 +1,4 @@
+import IDGateStore
 import NIOCore
 
 /// Where the wire encoders write: a `[UInt8]` (tests, batch assembly) or NIO's `ByteBuffer` (HTTP bodies). Generic
@@ -65,7 +66,10 @@ extension ByteSink {
 
 extension Array: ByteSink where Element == UInt8 {
     @inlinable public mutating func write(byte: UInt8) { append(byte) }
-    @inlinable public mutating func write(bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+    /// Through a typed buffer pointer: appending the raw buffer itself takes the element-by-element sequence path.
+    @inlinable public mutating func write(bytes: UnsafeRawBufferPointer) {
+        appendBytes(bytes)
+    }
 }
 
 extension ByteBuffer: ByteSink {

@@ -1,3 +1,5 @@
+import IDGateStore
+
 /// A strict RFC 8259 reader over raw bytes: one pass, no Foundation, no allocation except when a string contains
 /// escapes (decoded into a caller-owned scratch buffer). Rejects invalid UTF-8, lone surrogates, control characters
 /// in strings, leading zeros and anything after the top-level value.
@@ -62,7 +64,7 @@ struct JSONCursor {
             if byte < 0x80 { index += 1 } else { try skipUTF8Sequence() }
         }
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        scratch.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]
@@ -77,7 +79,7 @@ struct JSONCursor {
             case 0x80...:
                 let sequenceStart = index
                 try skipUTF8Sequence()
-                scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[sequenceStart..<index]))
+                scratch.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[sequenceStart..<index]))
             default:
                 scratch.append(byte)
                 index += 1
