@@ -25,6 +25,9 @@ final class AuditSegmentWriter {
     private var buffer: [UInt8] = []
     private var lastRetentionCheck: ContinuousClock.Instant? = nil
     var minimumFreeBytes: Int64
+    /// The last `statvfs` reading, so the reserve is not re-read for every small group commit.
+    private var freeSpaceCheck: (at: ContinuousClock.Instant, freeBytes: Int64, minimum: Int64, writtenSince: Int64)?
+    private lazy var directoryPath = configuration.directory.path
 
     /// Reads the directory's last segment to find the chain head, then opens a new segment.
     init(configuration: AuditLogConfiguration) throws {
@@ -89,6 +92,7 @@ final class AuditSegmentWriter {
             }
             try writeAll(buffer)
             try sync(descriptor)
+            freeSpaceCheck?.writtenSince += Int64(buffer.count)
             segmentLength += buffer.count
             segmentRecords += records.count
             nextSequence = sequence
@@ -189,16 +193,27 @@ final class AuditSegmentWriter {
 
     // MARK: - System calls
 
+    /// Refuses to write when the disk has less than the reserve. Re-reads the file system at most every 50 ms
+    /// or 1 MiB written (sooner when the reserve changes or the last reading is within 4 MiB of it).
     private func checkFreeSpace() throws {
         guard minimumFreeBytes > 0 else { return }
+        let now = ContinuousClock.now
+        if let last = freeSpaceCheck, last.minimum == minimumFreeBytes, now - last.at < .milliseconds(50),
+            last.writtenSince < 1 << 20, last.freeBytes - last.writtenSince >= minimumFreeBytes + (4 << 20)
+        {
+            return
+        }
         var stats = statvfs()
-        guard statvfs(configuration.directory.path, &stats) == 0 else {
+        guard statvfs(directoryPath, &stats) == 0 else {
+            freeSpaceCheck = nil
             throw AuditError.storage("statvfs: \(Self.lastError())")
         }
         let free = Int64(stats.f_bavail) * Int64(stats.f_frsize)
         guard free >= minimumFreeBytes else {
+            freeSpaceCheck = nil
             throw AuditError.diskFull("\(free) bytes free, \(minimumFreeBytes) reserved")
         }
+        freeSpaceCheck = (now, free, minimumFreeBytes, 0)
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {
