@@ -2,7 +2,7 @@ import COpenSSL
 
 /// HMAC-SHA256 with the key schedule done once, on libcrypto's plain SHA-256 context (a value type: copying it is
 /// a 112-byte copy). The audit writer computes two HMACs and one hash per record; through swift-crypto's generic
-/// `HMAC` each cost several allocations and more time than the hashing itself (see docs/AUDIT.md, "Cost").
+/// `HMAC` each cost several allocations and more time than the hashing itself (see docs/AUDIT.md, "Performance").
 struct KeyedSHA256: @unchecked Sendable {
     private let inner: SHA256_CTX
     private let outer: SHA256_CTX
