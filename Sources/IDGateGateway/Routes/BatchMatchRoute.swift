@@ -3,6 +3,7 @@ import IDGateHTTP2
 import IDGateMatching
 import IDGateStore
 import NIOCore
+import Synchronization
 
 extension GatewayContext {
     /// Admits a batch (one rate-limit token for the upload; each line is authorized and audited on its own) and
@@ -47,7 +48,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     private var lineNumber = 0
     /// Set by the end of the body or a reset: the in-flight count is released exactly once.
     private var ended = false
-    private var lastAudit: AuditPending?
+    /// Durability of the batch's audit records: the response ends only when all are on disk.
+    private let audits = BatchAuditTracker()
 
     init(context: GatewayContext, client: Client, writer: ResponseWriter, loop: LoopContext) {
         self.context = context
@@ -103,14 +105,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
             partial.removeAll()
             stream.write(ByteBuffer(bytes: output))
         }
-        let stream = self.stream
-        let finishStream: @Sendable () -> Void = { stream.finish() }
-        // End the response only once the last line's audit record is durable.
-        if let lastAudit {
-            lastAudit.whenDurable(finishStream)
-        } else {
-            finishStream()
-        }
+        // End the response only once every line's audit record is durable (at once without auditing).
+        audits.finishWhenDurable(stream)
         context.inFlight.wrappingSubtract(1, ordering: .relaxed)
     }
 
@@ -173,7 +169,6 @@ final class BatchMatchHandler: StreamingBodyHandler {
         decision: AuditDecision, status: UInt16
     ) {
         guard let audit = context.audit else { return }
-        let pending = AuditPending(eventLoop: writer.eventLoop)
         var record = AuditRecord(
             clientID: client.id, purpose: purpose, operation: .batch, transaction: TransactionID(high: 0, low: 0),
             subject: subject, attributes: attributes, decision: decision, status: status,
@@ -181,24 +176,46 @@ final class BatchMatchHandler: StreamingBodyHandler {
         record.transactionText = transaction
         audit.append(
             record,
-            on: writer.eventLoop
-        ) { result in pending.complete(result) }
-        lastAudit = pending
+            on: writer.eventLoop,
+            completion: audits.recordAppended(stream))
     }
 }
 
-/// The durability of one audit record, observed on an event loop. A failed record (audit disk full) ends the batch
-/// without its final newline-terminated success: the client sees a truncated stream and must retry.
-final class AuditPending: Sendable {
-    private let promise: EventLoopPromise<Void>
-    init(eventLoop: any EventLoop) { promise = eventLoop.makePromise() }
-    func complete(_ result: Result<Void, AuditError>) {
-        switch result {
-        case .success: promise.succeed()
-        case .failure(let error): promise.fail(error)
+/// Counts a batch's audit records from append to durable. The response stream finishes once the batch has ended
+/// and every record is durable; the first failed record (audit disk full) aborts the stream (RST_STREAM), so the
+/// client sees the batch fail rather than a truncated body that looks complete — it must retry.
+/// Completions arrive on the writer thread or the loop, hence the atomics (the end-of-body check and the last
+/// completion use sequentially consistent order so that one of them always sees the other).
+final class BatchAuditTracker: Sendable {
+    private let appended = Atomic<Int>(0)
+    private let durable = Atomic<Int>(0)
+    private let ended = Atomic<Bool>(false)
+    private let settled = Atomic<Bool>(false)
+
+    /// Call once per appended record; returns its completion.
+    func recordAppended(_ stream: ResponseBodyStream) -> AuditLog.Completion {
+        appended.add(1, ordering: .relaxed)
+        return { [self] result in
+            switch result {
+            case .success:
+                let done = durable.add(1, ordering: .sequentiallyConsistent).newValue
+                if ended.load(ordering: .sequentiallyConsistent), done == appended.load(ordering: .relaxed) { settle(stream, finish: true) }
+            case .failure:
+                settle(stream, finish: false)
+            }
         }
     }
-    func whenDurable(_ body: @escaping @Sendable () -> Void) {
-        promise.futureResult.whenSuccess { body() }
+
+    /// The batch body has ended: finish the stream now if every record is durable, else when the last one is.
+    func finishWhenDurable(_ stream: ResponseBodyStream) {
+        ended.store(true, ordering: .sequentiallyConsistent)
+        if durable.load(ordering: .sequentiallyConsistent) == appended.load(ordering: .relaxed) { settle(stream, finish: true) }
+    }
+
+    private func settle(_ stream: ResponseBodyStream, finish: Bool) {
+        guard settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return
+        }
+        if finish { stream.finish() } else { stream.abort() }
     }
 }

@@ -71,6 +71,13 @@ public struct ResponseBodyStream: Sendable {
         let streamID = writer.streamID
         writer.onLoop { $0.appendResponseBody(streamID: streamID, chunk: nil, finish: true, promise: nil) }
     }
+
+    /// Abandons the response: resets the stream (RST_STREAM INTERNAL_ERROR) so the client knows the body it got is
+    /// incomplete. Callable from any thread; does nothing once the stream has closed.
+    public func abort() {
+        let streamID = writer.streamID
+        writer.onLoop { $0.abortResponse(streamID: streamID) }
+    }
 }
 
 /// Why a streaming response write failed.

@@ -47,6 +47,16 @@ extension HTTP2Connection {
         }
     }
 
+    /// Ends a stream whose response cannot be completed (RST_STREAM INTERNAL_ERROR): the client sees a failed
+    /// exchange instead of a truncated body that looks finished or a stream that never ends.
+    func abortResponse(streamID: Int32) {
+        guard let session, let state = stream(streamID) else { return }
+        state.responseFinished = true
+        _ = nghttp2_submit_rst_stream(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, NGHTTP2_INTERNAL_ERROR.rawValue)
+        scheduleSend()
+    }
+
     func appendResponseBody(streamID: Int32, chunk: ByteBuffer?, finish: Bool, promise: EventLoopPromise<Void>?) {
         guard let session, let state = stream(streamID), state.responded, !state.responseFinished else {
             promise?.fail(HTTP2StreamError.streamClosed)

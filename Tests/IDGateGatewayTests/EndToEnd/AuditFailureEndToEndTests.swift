@@ -31,3 +31,34 @@ import Testing
         #expect(recovered?.json["decision"] as? String == "match")
     }
 }
+
+@Suite struct BatchAuditFailureEndToEndTests {
+    /// A batch whose audit records cannot be written does not end like a complete answer: the stream is reset, so
+    /// the client knows to retry, and nothing hangs.
+    @Test func batchWithoutDurableAuditIsResetNotFinished() async throws {
+        let harness = try await GatewayHarness.start { $0.audit.minimumFreeBytes = 1 << 60 }
+        defer { Task { await harness.stop() } }
+        let records = try harness.sampleRecords().prefix(5)
+        let lines = try records.map { record in
+            String(decoding: try JSONSerialization.data(withJSONObject: [
+                "idNumber": record["idNumber"]!, "sex": record["sex"]!,
+            ]), as: UTF8.self)
+        }
+        let request = GatewayHarness.Request(
+            path: "/v1/identity/match:batch",
+            headers: ["authorization": "Bearer \(try harness.apiKey("demo-agency"))", "content-type": "application/x-ndjson"],
+            body: lines.joined(separator: "\n") + "\n")
+        let started = Date()
+        await #expect(throws: (any Error).self) { _ = try await harness.send(request) }
+        #expect(Date().timeIntervalSince(started) < 20, "the failure is reported, not waited out")
+
+        // Space returns: the same batch completes.
+        harness.gateway.context.audit?.setMinimumFreeBytes(0)
+        var completed: GatewayHarness.Response?
+        for _ in 0..<50 {
+            if let response = try? await harness.send(request), response.status == 200 { completed = response; break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        #expect(completed?.body.split(separator: "\n").count == lines.count)
+    }
+}
