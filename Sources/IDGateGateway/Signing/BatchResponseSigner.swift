@@ -67,18 +67,14 @@ public struct BatchResponseSigner: Sendable {
 
 enum MerkleHash {
     static func leaf(_ body: UnsafeRawBufferPointer) -> SHA256Key {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: body)
-        return SHA256Key(hasher.finalize())
+        PlainSHA256.key(prefix: 0x00, body)
     }
 
     static func node(_ left: SHA256Key, _ right: SHA256Key) -> SHA256Key {
-        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { bytes in
-            bytes[0] = 0x01
-            withUnsafeBytes(of: left.words) { (bytes.baseAddress! + 1).copyMemory(from: $0.baseAddress!, byteCount: 32) }
-            withUnsafeBytes(of: right.words) { (bytes.baseAddress! + 33).copyMemory(from: $0.baseAddress!, byteCount: 32) }
-            return SHA256Key.hashing(UnsafeRawBufferPointer(bytes))
+        withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { bytes in
+            withUnsafeBytes(of: left.words) { bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            withUnsafeBytes(of: right.words) { (bytes.baseAddress! + 32).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            return PlainSHA256.key(prefix: 0x01, UnsafeRawBufferPointer(bytes))
         }
     }
 

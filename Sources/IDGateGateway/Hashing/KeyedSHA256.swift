@@ -45,7 +45,7 @@ struct KeyedSHA256: @unchecked Sendable {
     }
 }
 
-/// SHA-256 straight on libcrypto's context, for the per-record chain hash.
+/// SHA-256 straight on libcrypto's context (no allocation): the audit chain hash and the signing Merkle tree.
 enum PlainSHA256 {
     static func hash(_ message: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
@@ -62,6 +62,19 @@ enum PlainSHA256 {
         withUnsafeMutableBytes(of: &words) { digest in
             var context = SHA256_CTX()
             SHA256_Init(&context)
+            SHA256_Update(&context, message.baseAddress, message.count)
+            SHA256_Final(digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
+        }
+        return SHA256Key(words: words)
+    }
+
+    /// SHA-256 of one prefix byte followed by `message` (Merkle leaves and nodes).
+    static func key(prefix: UInt8, _ message: UnsafeRawBufferPointer) -> SHA256Key {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { digest in
+            var context = SHA256_CTX()
+            SHA256_Init(&context)
+            withUnsafeBytes(of: prefix) { _ = SHA256_Update(&context, $0.baseAddress, 1) }
             SHA256_Update(&context, message.baseAddress, message.count)
             SHA256_Final(digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
         }
