@@ -94,13 +94,24 @@ final class H2ClientChannelHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(Self.classify(error))
+        fail(duringHandshake(Self.classify(error)))
+    }
+
+    /// Before a TLS handshake completes, a reset or closed connection is the TLS layer failing (the peer refused
+    /// the handshake), not an I/O error of an established connection.
+    private func duringHandshake(_ error: H2ClientTransportError) -> H2ClientTransportError {
+        guard configuration.tls != nil, session == nil else { return error }
+        switch error {
+        case .io(let detail): return .tls("connection failed during the TLS handshake: \(detail)")
+        case .connectionClosed: return .tls("connection closed during the TLS handshake")
+        default: return error
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         isClosed = true
         handshakeTimeout?.cancel()
-        let reason = closeReason ?? .connectionClosed
+        let reason = closeReason ?? duringHandshake(.connectionClosed)
         readyPromise.fail(reason)
         failAllStreams(with: reason)
         if let connection {
