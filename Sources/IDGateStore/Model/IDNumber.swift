@@ -18,6 +18,19 @@ public struct IDNumber: Hashable, Sendable, Comparable, CustomStringConvertible 
         case unknownProvince(Int)
     }
 
+    /// `provinceCodes` as a bitmap (codes are below 128): the check on every parsed number costs no hashing.
+    private static let provinceBits: (UInt64, UInt64) = provinceCodes.reduce(into: (0, 0)) { bits, code in
+        if code < 64 { bits.0 |= 1 << UInt64(code) } else { bits.1 |= 1 << UInt64(code - 64) }
+    }
+
+    public static func isProvinceCode(_ code: Int) -> Bool {
+        switch code {
+        case 0..<64: provinceBits.0 & (1 << UInt64(code)) != 0
+        case 64..<128: provinceBits.1 & (1 << UInt64(code - 64)) != 0
+        default: false
+        }
+    }
+
     /// Validates the layout of 12 ASCII digits without allocating.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<IDNumber, LayoutError> {
         guard bytes.count == 12 else { return .failure(.notTwelveDigits) }
@@ -27,7 +40,7 @@ public struct IDNumber: Hashable, Sendable, Comparable, CustomStringConvertible 
             value = value &* 10 &+ UInt64(c &- 0x30)
         }
         let province = Int(value / 1_000_000_000)
-        guard provinceCodes.contains(province) else { return .failure(.unknownProvince(province)) }
+        guard isProvinceCode(province) else { return .failure(.unknownProvince(province)) }
         return .success(IDNumber(unchecked: value))
     }
 
