@@ -45,11 +45,12 @@ public struct AuditRecord: Sendable {
 extension AuditRecord {
     /// The request path's form: no strings formatted or allocated for the transaction and subject.
     init(
-        clientID: String, purpose: String?, operation: ClientOperation, transaction: TransactionID, subject: IDNumber?,
-        attributes: AttributeSet, decision: AuditDecision, status: UInt16, latencyMicros: UInt32
+        time: Date = Date(), clientID: String, purpose: String?, operation: ClientOperation,
+        transaction: TransactionID, subject: IDNumber?, attributes: AttributeSet, decision: AuditDecision,
+        status: UInt16, latencyMicros: UInt32
     ) {
         self.init(
-            clientID: clientID, purpose: purpose, operation: operation, transactionID: "", subjectIDNumber: nil,
+            time: time, clientID: clientID, purpose: purpose, operation: operation, transactionID: "", subjectIDNumber: nil,
             attributes: attributes, decision: decision, status: status, latencyMicros: latencyMicros)
         transactionText = .transaction(transaction)
         subjectText = subject.map(Text.idNumber)

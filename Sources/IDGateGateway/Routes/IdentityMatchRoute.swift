@@ -20,15 +20,17 @@ extension GatewayContext {
     /// signs, audits and answers.
     private func answerMatch(_ request: HTTPRequest, _ writer: ResponseWriter) {
         let started = MonotonicClock.nanoseconds()
+        let now = Date()
         let loop = LoopContext.current(for: self)
-        guard let client = admit(request, operation: .match, writer: writer, loop: loop) else { return }
+        guard let client = admit(request, operation: .match, writer: writer, loop: loop, started: started, now: now)
+        else { return }
         guard let reader = loop.reader(from: registry) else {
             refuse(
                 WireError(.overloaded, message: "the registry is not open yet"), client: client, operation: .match,
                 retryAfter: configuration.overload.retryAfterSeconds, started: started, writer: writer, loop: loop)
             return
         }
-        let today = PartialDate.today(secondsSinceEpoch: Date().timeIntervalSince1970)
+        let today = PartialDate.today(secondsSinceEpoch: now.timeIntervalSince1970)
         loop.encodeScratch.removeAll(keepingCapacity: true)
         let failure = request.body.withUnsafeReadableBytes { bytes in
             loop.responder.respond(to: bytes, lookup: reader, today: today, into: &loop.encodeScratch) { parsed in
@@ -49,7 +51,7 @@ extension GatewayContext {
         finish(
             status: 200, body: body, signed: true,
             audit: AuditRecord(
-                clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
+                time: now, clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
                 transaction: loop.responder.lastTransactionID, subject: parsed.idNumber,
                 attributes: parsed.attributes.set, decision: decision, status: 200, latencyMicros: 0),
             client: client, started: started, writer: writer, loop: loop)
