@@ -31,9 +31,9 @@ extension GatewayContext {
             return
         }
         let today = PartialDate.today(secondsSinceEpoch: now.timeIntervalSince1970)
-        loop.encodeScratch.removeAll(keepingCapacity: true)
+        loop.answerScratch.reset()
         let failure = request.body.withUnsafeReadableBytes { bytes in
-            loop.responder.respond(to: bytes, lookup: reader, today: today, into: &loop.encodeScratch) { parsed in
+            loop.responder.respond(to: bytes, lookup: reader, today: today, into: &loop.answerScratch) { parsed in
                 client.authorize(operation: .match, attributes: parsed.attributes.set, purpose: parsed.text(.purpose))
                     .map(WireError.init(policy:))
             }
@@ -46,7 +46,7 @@ extension GatewayContext {
                 writer: writer, loop: loop)
             return
         }
-        let body = ByteBuffer(bytes: loop.encodeScratch)
+        let body = ByteBuffer(bytes: loop.answerScratch.bytes)
         let decision = AuditDecision(loop.responder.lastDecision)
         finish(
             status: 200, body: body, signed: true,

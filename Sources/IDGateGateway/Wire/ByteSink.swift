@@ -76,3 +76,48 @@ extension ByteBuffer: ByteSink {
     @inlinable public mutating func write(byte: UInt8) { writeInteger(byte) }
     @inlinable public mutating func write(bytes: UnsafeRawBufferPointer) { writeBytes(bytes) }
 }
+
+/// Raw memory an event loop owns for encoding answers: writes are a bounds check and a copy, without an array's
+/// uniqueness checks or its generic append paths. Not copyable in spirit: exactly one owner (`LoopContext`)
+/// allocates, resets and frees it, and nothing keeps `bytes` past the next write.
+struct ScratchByteSink: ByteSink {
+    private var base: UnsafeMutableRawPointer
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        base = .allocate(byteCount: capacity, alignment: 16)
+        self.capacity = capacity
+    }
+
+    func deallocate() { base.deallocate() }
+
+    mutating func reset() { count = 0 }
+
+    /// The bytes written since the last `reset`.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    mutating func write(byte: UInt8) {
+        if count == capacity { grow(toFit: 1) }
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func write(bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        if count + bytes.count > capacity { grow(toFit: bytes.count) }
+        (base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    private mutating func grow(toFit extra: Int) {
+        let newCapacity = max(capacity * 2, count + extra)
+        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        newBase.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+}

@@ -1,4 +1,4 @@
-import IDGateGateway
+@testable import IDGateGateway
 import IDGateMatching
 import NIOCore
 import Testing
@@ -27,5 +27,24 @@ import Testing
         out.removeAll()
         out.write(jsonString: "a\u{0}\u{1f}\t\r\n\"\\/é")
         #expect(String(decoding: out, as: UTF8.self) == #""a\u0000\u001f\t\r\n\"\\/é""#)
+    }
+}
+
+@Suite struct ScratchByteSinkTests {
+    @Test func growsAndKeepsEveryByte() {
+        var sink = ScratchByteSink(capacity: 4)
+        defer { sink.deallocate() }
+        var expected: [UInt8] = []
+        for round in 0..<50 {
+            sink.write(byte: UInt8(round))
+            expected.append(UInt8(round))
+            let chunk = (0..<round).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            chunk.withUnsafeBytes { sink.write(bytes: $0) }
+            expected += chunk
+        }
+        #expect(Array(sink.bytes) == expected)
+        sink.reset()
+        sink.write("{}")
+        #expect(Array(sink.bytes) == Array("{}".utf8))
     }
 }
