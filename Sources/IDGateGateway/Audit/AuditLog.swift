@@ -73,7 +73,17 @@ public final class AuditLog: Sendable {
         switch outcome {
         case .failure(let error): completion(.failure(error))
         case .success(let wakeWriter):
-            if wakeWriter { wakeup.signal() }
+            if wakeWriter {
+                // On an event loop, wake the writer after the loop's current tick instead of now: the records
+                // of the whole read burst go into one commit, and on a shared core the loop is not preempted by
+                // the writer once per burst's first record.
+                let wakeup = self.wakeup
+                if let eventLoop, eventLoop.inEventLoop {
+                    eventLoop.execute { wakeup.signal() }
+                } else {
+                    wakeup.signal()
+                }
+            }
             if !waitsForDisk { completion(.success(())) }
         }
     }
