@@ -8,6 +8,13 @@ public enum ResidentCodec {
     /// Decodes one NDJSON line (one JSON object).
     public static func decodeNDJSON(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(InputError) -> ResidentRecord {
         var values = ResidentRowValues(line: lineNumber)
+        try decodeNDJSON(line, into: &values)
+        return try values.record()
+    }
+
+    /// Reads one NDJSON line into `values` (reset to the line's number by the caller), checking each field.
+    static func decodeNDJSON(_ line: UnsafeRawBufferPointer, into values: inout ResidentRowValues) throws(InputError) {
+        let lineNumber = values.line
         var scanner = JSONScanner(line)
         do {
             try scanner.beginObject()
@@ -35,7 +42,6 @@ public enum ResidentCodec {
         } catch {
             throw InputError(line: lineNumber, reason: "\(error)")
         }
-        return try values.record()
     }
 
     public static func decodeNDJSON(_ line: String, lineNumber: Int = 1) throws -> ResidentRecord {
@@ -146,33 +152,39 @@ public enum ResidentCodec {
     /// Decodes one CSV data line; `phoneNumbers` holds the numbers joined by `;`.
     public static func decodeCSV(_ line: UnsafeRawBufferPointer, columns: CSVColumns, lineNumber: Int) throws(InputError) -> ResidentRecord {
         var values = ResidentRowValues(line: lineNumber)
-        var column = 0
-        var failure: InputError?
-        CSVLine.forEachField(line) { bytes in
-            guard failure == nil else { return }
-            guard column < columns.fields.count else {
-                failure = InputError(line: lineNumber, reason: "more than the \(columns.fields.count) columns of the header")
-                return
+        var fields = CSVLine.Fields()
+        try decodeCSV(line, columns: columns, into: &values, fields: &fields)
+        return try values.record()
+    }
+
+    /// Reads one CSV data line into `values` (reset to the line's number by the caller); `fields` is scratch space
+    /// kept between lines.
+    static func decodeCSV(
+        _ line: UnsafeRawBufferPointer, columns: CSVColumns, into values: inout ResidentRowValues, fields: inout CSVLine.Fields
+    ) throws(InputError) {
+        let lineNumber = values.line
+        fields.split(line)
+        let columnCount = columns.fields.count
+        for column in 0..<fields.count {
+            guard column < columnCount else {
+                throw InputError(line: lineNumber, reason: "more than the \(columnCount) columns of the header")
             }
             let field = columns.fields[column]
-            column += 1
-            do throws(InputError) {
+            try fields.withField(column) { (bytes) throws(InputError) in
                 if field == .phoneNumbers {
-                    for phone in bytes.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
-                        try values.addPhoneNumber(UnsafeRawBufferPointer(rebasing: phone))
+                    var start = 0
+                    for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ";") {
+                        if index > start { try values.addPhoneNumber(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) }
+                        start = index + 1
                     }
                 } else {
                     try values.set(field, bytes)
                 }
-            } catch {
-                failure = error
             }
         }
-        if let failure { throw failure }
-        guard column == columns.fields.count else {
-            throw InputError(line: lineNumber, reason: "\(column) columns, the header has \(columns.fields.count)")
+        guard fields.count == columnCount else {
+            throw InputError(line: lineNumber, reason: "\(fields.count) columns, the header has \(columnCount)")
         }
-        return try values.record()
     }
 
     /// Appends `record` as one CSV line under `csvHeader` (with the trailing newline).

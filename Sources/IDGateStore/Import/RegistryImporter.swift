@@ -48,6 +48,7 @@ public struct RegistryImporter: Sendable {
         for (index, record) in records.enumerated() {
             try batch.add(record, line: index + 1)
         }
+        batch.sort()
         let summary = try write(batches: [batch], sequence: sequence, into: storeDirectory, started: clock)
         _ = consume lock
         return summary
@@ -81,11 +82,12 @@ public struct RegistryImporter: Sendable {
         let skipInvalid = options.skipInvalid
         let csvColumns = columns
         DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
-            results.store(
-                Self.parseShard(
-                    file.bytes, range: shards[shard], shard: shard, sequence: sequence, columns: csvColumns,
-                    skipInvalid: skipInvalid, progress: progress),
-                at: shard)
+            var result = Self.parseShard(
+                file.bytes, range: shards[shard], shard: shard, sequence: sequence, columns: csvColumns,
+                skipInvalid: skipInvalid, progress: progress)
+            // Each shard sorts its own entries on its own thread; the writer merges the sorted shards.
+            if result.error == nil { result.batch.sort() }
+            results.store(result, at: shard)
         }
         var batches = results.take()
         // Shards count lines from 1; make them file line numbers and report the first error in file order.
@@ -119,23 +121,30 @@ public struct RegistryImporter: Sendable {
         _ bytes: UnsafeRawBufferPointer, range: Range<Int>, shard: Int, sequence: UInt64,
         columns: ResidentCodec.CSVColumns?, skipInvalid: Bool, progress: ReadProgress
     ) -> ShardResult {
-        var batch = ResidentBatch(shard: shard, sequence: sequence)
-        // Encoded records are smaller than their text: reserving the shard's size avoids regrowing the arena.
-        batch.arena.reserveCapacity(range.count)
-        batch.entries.reserveCapacity(range.count / 256)
+        // Encoded records are smaller than their text: reserving the shard's size avoids regrowing the arena
+        // (only address space: pages are committed as records are written).
+        var batch = ResidentBatch(shard: shard, sequence: sequence, arenaCapacity: range.count)
+        let expectedRows = range.count / 400
+        batch.entries.reserveCapacity(expectedRows)
+        batch.phoneEntries.reserveCapacity(expectedRows * 3 / 2)
+        batch.legacyEntries.reserveCapacity(expectedRows)
         var lines = LineIterator(bytes, range: range)
         var lineNumber = 0
         var lastReportedAt = range.lowerBound
+        // One row's values and the CSV field splitter are reused for every row: no allocation per row.
+        var values = ResidentRowValues(line: 0)
+        var fields = CSVLine.Fields()
         while let (line, isTerminated) = lines.next() {
             lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if Self.isBlank(line) { continue }
             do throws(InputError) {
-                let record = if let columns {
-                    try ResidentCodec.decodeCSV(line, columns: columns, lineNumber: lineNumber)
+                values.reset(line: lineNumber)
+                if let columns {
+                    try ResidentCodec.decodeCSV(line, columns: columns, into: &values, fields: &fields)
                 } else {
-                    try ResidentCodec.decodeNDJSON(line, lineNumber: lineNumber)
+                    try ResidentCodec.decodeNDJSON(line, into: &values)
                 }
-                try batch.add(record, line: lineNumber)
+                try batch.add(values)
             } catch {
                 var error = error
                 if !isTerminated { error.reason += " (the file ends in the middle of this line: truncated?)" }
@@ -149,6 +158,13 @@ public struct RegistryImporter: Sendable {
             }
         }
         return ShardResult(batch: batch, lineCount: lineNumber, error: nil)
+    }
+
+    /// Whether a line holds only spaces and tabs (skipped). Rows start with `{` or a digit: one byte decides.
+    @inline(__always)
+    private static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let first = line.first, first == 0x20 || first == 0x09 else { return line.isEmpty }
+        return line.allSatisfy { $0 == 0x20 || $0 == 0x09 }
     }
 
     private func writeRejects(_ rejects: [InputError]) throws {
@@ -166,8 +182,8 @@ public struct RegistryImporter: Sendable {
     private func write(
         batches: [ResidentBatch], sequence: UInt64, into storeDirectory: StoreDirectory, started: ContinuousClock.Instant
     ) throws -> ImportSummary {
+        // The shards are already sorted; the writer merges them as it appends.
         report(.sorting, rows: 0, total: nil, started: started)
-        let sorted = try SortedImport(batches: batches)
         let generation = storeDirectory.nextGenerationName()
         let generationPath = storeDirectory.generationPath(generation)
         do {
@@ -175,8 +191,9 @@ public struct RegistryImporter: Sendable {
         } catch {
             throw RegistryError.notWritable(path: generationPath, reason: "cannot create directory")
         }
+        let imported: Int
         do {
-            try fill(generationPath, with: sorted, sequence: sequence, started: started)
+            imported = try fill(generationPath, with: batches, sequence: sequence, started: started)
             try storeDirectory.makeCurrent(generation)
         } catch {
             try? FileManager.default.removeItem(atPath: generationPath)
@@ -185,74 +202,164 @@ public struct RegistryImporter: Sendable {
         }
         storeDirectory.removeGenerations(except: generation)
         let elapsed = (ContinuousClock.now - started).seconds
-        report(.done, rows: sorted.entries.count, total: sorted.entries.count, started: started)
+        report(.done, rows: imported, total: imported, started: started)
         return ImportSummary(
-            imported: sorted.entries.count, rejected: batches.reduce(0) { $0 + $1.rejects.count }, generation: generation,
+            imported: imported, rejected: batches.reduce(0) { $0 + $1.rejects.count }, generation: generation,
             sequence: sequence, elapsedSeconds: elapsed)
     }
 
-    /// Appends everything to a new environment in key order, then syncs it to disk.
-    private func fill(_ path: String, with sorted: SortedImport, sequence: UInt64, started: ContinuousClock.Instant) throws {
+    /// Appends everything to a new environment in key order (merging the sorted shards), then syncs it to disk.
+    /// A duplicate ID number, or a legacy number given to two residents, fails the import naming both lines.
+    private func fill(_ path: String, with batches: [ResidentBatch], sequence: UInt64, started: ContinuousClock.Instant) throws -> Int {
         let environment = try RegistryEnvironment.open(
             path: path, readOnly: false, mapSize: options.maximumMapSize, noSync: true)
         defer { mdb_env_close(environment) }
-        var txn = try beginWrite(environment)
+        let arenas = batches.map(\.arena)
+        var records = MergedEntries(batches.map(\.entries)) { $0.id != $1.id ? $0.id < $1.id : $0.line < $1.line }
+        var phones = MergedEntries(batches.map(\.phoneEntries)) { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id }
+        var legacies = MergedEntries(batches.map(\.legacyEntries)) { $0.key != $1.key ? $0.key < $1.key : $0.line < $1.line }
+        let total = records.count + phones.count + legacies.count
+        let imported = records.count
+        let writer = try AppendWriter(environment: environment, total: total) { [self] done, total in
+            report(.writing, rows: done, total: total, started: started)
+        }
         do {
-            let databases = try RegistryDatabases.open(in: txn, create: true)
-            try RegistryMeta.write(RegistryMeta.schemaVersionKey, RegistryMeta.currentSchemaVersion, txn: txn, dbi: databases.meta)
-            try RegistryMeta.write(RegistryMeta.sequenceKey, sequence, txn: txn, dbi: databases.meta)
-            var inTransaction = 0
-            func checkpoint(_ done: Int, _ total: Int) throws {
-                inTransaction += 1
-                guard inTransaction == Self.recordsPerTransaction else { return }
-                try lmdbCheck(mdb_txn_commit(txn), "commit import transaction")
-                txn = try beginWrite(environment)
-                inTransaction = 0
-                report(.writing, rows: done, total: total, started: started)
-            }
-            let total = sorted.entries.count + sorted.phoneEntries.count + sorted.legacyEntries.count
-            var done = 0
-            for entry in sorted.entries {
-                try sorted.arenas[entry.shard].withUnsafeBytes { arena in
-                    var value = MDB_val(UnsafeRawBufferPointer(rebasing: arena[entry.offset..<(entry.offset + entry.length)]))
-                    try withBigEndianKey(entry.id) { key in
-                        try lmdbCheck(mdb_put(txn, databases.residents, &key, &value, UInt32(MDB_APPEND)), "append resident")
-                    }
+            let databases = try RegistryDatabases.open(in: writer.txn, create: true)
+            try RegistryMeta.write(RegistryMeta.schemaVersionKey, RegistryMeta.currentSchemaVersion, txn: writer.txn, dbi: databases.meta)
+            try RegistryMeta.write(RegistryMeta.sequenceKey, sequence, txn: writer.txn, dbi: databases.meta)
+
+            try writer.use(databases.residents)
+            var previousRecord: ResidentBatch.Entry?
+            while let entry = records.next() {
+                if let previousRecord, previousRecord.id == entry.id {
+                    throw InputError(
+                        line: entry.line, field: ResidentField.idNumber.name,
+                        reason: "duplicate ID number \(IDNumber(unchecked: entry.id)), first given on line \(previousRecord.line)")
                 }
-                done += 1
-                try checkpoint(done, total)
+                previousRecord = entry
+                try writer.append(key: entry.id, value: arenas[entry.shard].bytes(at: entry.offset, count: entry.length), flags: UInt32(MDB_APPEND))
             }
+
+            try writer.use(databases.phones)
             var previousPhone: (key: UInt64, id: UInt64)?
-            for entry in sorted.phoneEntries {
+            while let entry = phones.next() {
                 if let previousPhone, previousPhone == (entry.key, entry.id) { continue }
                 previousPhone = (entry.key, entry.id)
-                try appendIndexEntry(txn, databases.phones, key: entry.key, id: entry.id, flags: UInt32(MDB_APPENDDUP))
-                done += 1
-                try checkpoint(done, total)
+                try writer.append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPENDDUP))
             }
-            for entry in sorted.legacyEntries {
-                try appendIndexEntry(txn, databases.legacyIDs, key: entry.key, id: entry.id, flags: UInt32(MDB_APPEND))
-                done += 1
-                try checkpoint(done, total)
+
+            try writer.use(databases.legacyIDs)
+            var previousLegacy: ResidentBatch.IndexEntry?
+            while let entry = legacies.next() {
+                if let previousLegacy, previousLegacy.key == entry.key {
+                    throw InputError(
+                        line: entry.line, field: ResidentField.legacyIdNumber.name,
+                        reason: "legacy ID number also given to another resident on line \(previousLegacy.line)")
+                }
+                previousLegacy = entry
+                try writer.append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPEND))
             }
-            try lmdbCheck(mdb_txn_commit(txn), "commit import transaction")
+            try writer.commit()
         } catch {
-            mdb_txn_abort(txn)
+            writer.abort()
             throw error
         }
         try lmdbCheck(mdb_env_sync(environment, 1), "sync registry to disk")
-    }
-
-    private func beginWrite(_ environment: OpaquePointer) throws -> OpaquePointer {
-        var txn: OpaquePointer?
-        try lmdbCheck(mdb_txn_begin(environment, nil, 0, &txn), "begin import transaction")
-        return txn!
+        return imported
     }
 
     private func report(_ phase: ImportProgress.Phase, rows: Int, total: Int?, started: ContinuousClock.Instant) {
         options.progress?(ImportProgress(
             phase: phase, rows: rows, totalRows: total, bytesRead: 0, totalBytes: 0,
             elapsedSeconds: (ContinuousClock.now - started).seconds))
+    }
+}
+
+/// Appends sorted entries through one cursor, committing every `RegistryImporter.recordsPerTransaction` entries
+/// (each transaction appends where the last stopped, which bounds LMDB's dirty-page list).
+private final class AppendWriter {
+    private let environment: OpaquePointer
+    private(set) var txn: OpaquePointer
+    private var cursor: OpaquePointer?
+    private var dbi: MDB_dbi = 0
+    private var inTransaction = 0
+    /// False between a commit and the next begin (a failed commit frees the transaction too).
+    private var isOpen = true
+    private var done = 0
+    private let total: Int
+    private let progress: (Int, Int) -> Void
+
+    init(environment: OpaquePointer, total: Int, progress: @escaping (Int, Int) -> Void) throws {
+        self.environment = environment
+        self.total = total
+        self.progress = progress
+        txn = try Self.begin(environment)
+    }
+
+    private static func begin(_ environment: OpaquePointer) throws(LMDBError) -> OpaquePointer {
+        var txn: OpaquePointer?
+        try lmdbCheck(mdb_txn_begin(environment, nil, 0, &txn), "begin import transaction")
+        return txn!
+    }
+
+    /// Appends to `dbi` from now on.
+    func use(_ dbi: MDB_dbi) throws(LMDBError) {
+        if let cursor { mdb_cursor_close(cursor) }
+        cursor = nil
+        self.dbi = dbi
+        try lmdbCheck(mdb_cursor_open(txn, dbi, &cursor), "open import cursor")
+    }
+
+    @inline(__always)
+    func append(key: UInt64, value: UnsafeRawBufferPointer, flags: UInt32) throws(LMDBError) {
+        var keyBigEndian = key.bigEndian
+        var mdbValue = MDB_val(value)
+        let rc = withUnsafeMutableBytes(of: &keyBigEndian) { raw in
+            var mdbKey = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+            return mdb_cursor_put(cursor, &mdbKey, &mdbValue, flags)
+        }
+        try lmdbCheck(rc, "append resident")
+        try checkpoint()
+    }
+
+    /// Appends `key → id` (both 8-byte big-endian) to an index database.
+    @inline(__always)
+    func append(key: UInt64, id: UInt64, flags: UInt32) throws(LMDBError) {
+        var pair = (key.bigEndian, id.bigEndian)
+        let rc = withUnsafeMutableBytes(of: &pair) { raw in
+            var mdbKey = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+            var mdbValue = MDB_val(mv_size: 8, mv_data: raw.baseAddress! + 8)
+            return mdb_cursor_put(cursor, &mdbKey, &mdbValue, flags)
+        }
+        try lmdbCheck(rc, "write index entry")
+        try checkpoint()
+    }
+
+    @inline(__always)
+    private func checkpoint() throws(LMDBError) {
+        done += 1
+        inTransaction += 1
+        guard inTransaction == RegistryImporter.recordsPerTransaction else { return }
+        try commit()
+        txn = try Self.begin(environment)
+        isOpen = true
+        inTransaction = 0
+        try use(dbi)
+        progress(done, total)
+    }
+
+    func commit() throws(LMDBError) {
+        cursor = nil  // freed with the transaction
+        isOpen = false
+        try lmdbCheck(mdb_txn_commit(txn), "commit import transaction")
+    }
+
+    func abort() {
+        guard isOpen else { return }
+        if let cursor { mdb_cursor_close(cursor) }
+        cursor = nil
+        isOpen = false
+        mdb_txn_abort(txn)
     }
 }
 

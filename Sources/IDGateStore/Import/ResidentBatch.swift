@@ -1,3 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A growable block of bytes holding encoded records, at a fixed address once filled, so the writer reads records
+/// through plain pointers. Unchecked Sendable: one thread fills it, then (after the parser threads have joined)
+/// one thread reads it.
+final class ByteArena: @unchecked Sendable {
+    private(set) var base: UnsafeMutableRawPointer?
+    private(set) var count = 0
+    private var capacity = 0
+
+    /// Reserves address space for `capacity` bytes; pages are only committed as they are written.
+    init(capacity: Int = 0) {
+        if capacity > 0 {
+            base = malloc(capacity)
+            self.capacity = base == nil ? 0 : capacity
+        }
+    }
+
+    deinit { free(base) }
+
+    /// Room for `size` more bytes at the end, to be written and then kept with `commit(size)`.
+    @inline(__always)
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        if count + size > capacity { grow(count + size) }
+        return base! + count
+    }
+
+    @inline(__always)
+    func commit(_ size: Int) { count += size }
+
+    private func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2, 4096)
+        guard let grown = realloc(base, newCapacity) else { fatalError("out of memory growing the import arena to \(newCapacity) bytes") }
+        base = grown
+        capacity = newCapacity
+    }
+
+    /// Empties the arena, keeping its memory.
+    func removeAll() { count = 0 }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count).copyMemory(from: from, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        reserve(1).storeBytes(of: byte, as: UInt8.self)
+        count += 1
+    }
+
+    @inline(__always)
+    func bytes(at offset: Int, count length: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base.map { UnsafeRawPointer($0) + offset }, count: length)
+    }
+}
+
 /// Encoded records and index entries gathered from one shard of the input, ready to be sorted and appended.
 ///
 /// Records are encoded straight into one growing arena; an `Entry` locates each by shard, offset and length, so
@@ -23,40 +86,64 @@ struct ResidentBatch {
 
     let shard: Int
     let sequence: UInt64
-    var arena: [UInt8] = []
+    let arena: ByteArena
     var entries: [Entry] = []
     var phoneEntries: [IndexEntry] = []
     var legacyEntries: [IndexEntry] = []
     /// Whether entries arrived in strictly ascending ID order (then the sort can be skipped).
     var isSorted = true
     var rejects: [InputError] = []
+    /// Scratch space for encoding `ResidentRecord`s.
+    private var scratch: [UInt8] = []
 
-    init(shard: Int, sequence: UInt64) {
+    init(shard: Int, sequence: UInt64, arenaCapacity: Int = 0) {
         self.shard = shard
         self.sequence = sequence
+        self.arena = ByteArena(capacity: arenaCapacity)
     }
 
     /// Encodes `record` (stamped with the import's sequence) and queues its index entries.
     mutating func add(_ record: ResidentRecord, line: Int) throws(InputError) {
         var record = record
         record.sequence = sequence
-        let offset = arena.count
+        scratch.removeAll(keepingCapacity: true)
         do {
-            try record.encode(into: &arena)
+            try record.encode(into: &scratch)
         } catch {
-            arena.removeSubrange(offset...)
             throw InputError(line: line, reason: "record too large to store (\(error))")
         }
-        let length = arena.count - offset
+        let offset = arena.count
+        scratch.withUnsafeBytes { bytes in
+            arena.reserve(bytes.count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            arena.commit(bytes.count)
+        }
         let id = record.idNumber.value
-        if let last = entries.last, last.id >= id { isSorted = false }
-        entries.append(Entry(id: id, location: UInt64(shard) << 56 | UInt64(offset) << 16 | UInt64(length), line: line))
+        appendEntry(id: id, offset: offset, length: scratch.count, line: line)
         for phone in record.phoneNumbers {
             if let key = IndexKey.phone(phone) { phoneEntries.append(IndexEntry(key: key, id: id, line: line)) }
         }
         if let legacy = record.legacyIdNumber, let key = IndexKey.legacyID(legacy) {
             legacyEntries.append(IndexEntry(key: key, id: id, line: line))
         }
+    }
+
+    /// Checks a decoded row, encodes it straight from its bytes (stamped with the import's sequence) and queues
+    /// its index entries.
+    @inline(__always)
+    mutating func add(_ values: ResidentRowValues) throws(InputError) {
+        let offset = arena.count
+        let length = try values.encode(into: arena, sequence: sequence)
+        let line = values.line
+        let id = values.validatedIDNumber.value
+        appendEntry(id: id, offset: offset, length: length, line: line)
+        for key in values.phoneKeys { phoneEntries.append(IndexEntry(key: key, id: id, line: line)) }
+        if let key = values.legacyKey { legacyEntries.append(IndexEntry(key: key, id: id, line: line)) }
+    }
+
+    @inline(__always)
+    private mutating func appendEntry(id: UInt64, offset: Int, length: Int, line: Int) {
+        if let last = entries.last, last.id >= id { isSorted = false }
+        entries.append(Entry(id: id, location: UInt64(shard) << 56 | UInt64(offset) << 16 | UInt64(length), line: line))
     }
 
     /// Shifts shard-relative line numbers to file line numbers.
@@ -67,37 +154,74 @@ struct ResidentBatch {
         for i in legacyEntries.indices { legacyEntries[i].line += lines }
         for i in rejects.indices { rejects[i].line += lines }
     }
+
+    /// Sorts the shard's entries into append order: records by ID number (then line), phone entries by key and
+    /// ID, legacy entries by key (then line). Shards are sorted in parallel, then merged by the writer.
+    mutating func sort() {
+        if !isSorted {
+            entries.sort { $0.id != $1.id ? $0.id < $1.id : $0.line < $1.line }
+            isSorted = true
+        }
+        phoneEntries.sort { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id }
+        legacyEntries.sort { $0.key != $1.key ? $0.key < $1.key : $0.line < $1.line }
+    }
 }
 
-/// All shards merged and sorted by key, with duplicates found; what the writer appends.
-struct SortedImport {
-    var arenas: [[UInt8]]
-    var entries: [ResidentBatch.Entry]
-    var phoneEntries: [ResidentBatch.IndexEntry]
-    var legacyEntries: [ResidentBatch.IndexEntry]
+/// The shards' sorted entries merged into one stream in key order, as the writer appends them.
+///
+/// A k-way merge over the shards (each already sorted; earlier shards hold earlier lines, so ties go to the lower
+/// shard and equal keys come out in line order). Duplicates are found as they pass: a duplicate ID number (or a
+/// legacy number given to two residents) fails the import naming both lines.
+struct MergedEntries<Element> {
+    private let shards: [[Element]]
+    private var positions: [Int]
+    /// Shard indexes ordered as a binary min-heap by their current element.
+    private var heap: [Int]
+    private let precedes: (Element, Element) -> Bool
 
-    /// Merges the shards' batches and sorts them. Duplicate ID numbers (and legacy numbers claimed by two
-    /// residents) fail the import naming both lines.
-    init(batches: [ResidentBatch]) throws(InputError) {
-        arenas = batches.map(\.arena)
-        let alreadySorted = batches.count == 1 && batches[0].isSorted
-        entries = batches.count == 1 ? batches[0].entries : batches.flatMap(\.entries)
-        if !alreadySorted {
-            entries.sort { $0.id != $1.id ? $0.id < $1.id : $0.line < $1.line }
+    init(_ shards: [[Element]], by precedes: @escaping (Element, Element) -> Bool) {
+        self.shards = shards
+        self.precedes = precedes
+        positions = Array(repeating: 0, count: shards.count)
+        heap = shards.indices.filter { !shards[$0].isEmpty }
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+    }
+
+    var count: Int { shards.reduce(0) { $0 + $1.count } }
+
+    @inline(__always)
+    private func less(_ a: Int, _ b: Int) -> Bool {
+        let x = shards[a][positions[a]]
+        let y = shards[b][positions[b]]
+        if precedes(x, y) { return true }
+        if precedes(y, x) { return false }
+        return a < b
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            guard left < heap.count else { return }
+            var smallest = left
+            if left + 1 < heap.count, less(heap[left + 1], heap[left]) { smallest = left + 1 }
+            guard less(heap[smallest], heap[parent]) else { return }
+            heap.swapAt(smallest, parent)
+            parent = smallest
         }
-        for (previous, next) in zip(entries, entries.dropFirst()) where previous.id == next.id {
-            throw InputError(
-                line: next.line, field: ResidentField.idNumber.name,
-                reason: "duplicate ID number \(IDNumber(unchecked: next.id)), first given on line \(previous.line)")
+    }
+
+    /// The next element in merged order.
+    @inline(__always)
+    mutating func next() -> Element? {
+        guard let top = heap.first else { return nil }
+        let element = shards[top][positions[top]]
+        positions[top] += 1
+        if positions[top] == shards[top].count {
+            heap[0] = heap[heap.count - 1]
+            heap.removeLast()
         }
-        phoneEntries = batches.flatMap(\.phoneEntries)
-        phoneEntries.sort { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id }
-        legacyEntries = batches.flatMap(\.legacyEntries)
-        legacyEntries.sort { $0.key != $1.key ? $0.key < $1.key : $0.line < $1.line }
-        for (previous, next) in zip(legacyEntries, legacyEntries.dropFirst()) where previous.key == next.key {
-            throw InputError(
-                line: next.line, field: ResidentField.legacyIdNumber.name,
-                reason: "legacy ID number also given to another resident on line \(previous.line)")
-        }
+        if heap.count > 1 { siftDown(0) }
+        return element
     }
 }
