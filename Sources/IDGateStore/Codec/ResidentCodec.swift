@@ -13,7 +13,104 @@ public enum ResidentCodec {
     }
 
     /// Reads one NDJSON line into `values` (reset to the line's number by the caller), checking each field.
+    ///
+    /// Compact rows without escapes (what `gen` and `registry sample` write, and most exports) take a hand-written
+    /// path over the raw bytes; anything else (whitespace, escapes, malformed JSON, unknown keys) is read again
+    /// from the start by the general scanner, so errors and results are the same either way.
+    @inline(__always)
     static func decodeNDJSON(_ line: UnsafeRawBufferPointer, into values: inout ResidentRowValues) throws(InputError) {
+        if try decodeCompactNDJSON(line, into: &values) { return }
+        values.reset(line: values.line)
+        try decodeNDJSONGeneral(line, into: &values)
+    }
+
+    /// The fast path of `decodeNDJSON`: false (with `values` partly filled) when the row needs the general scanner.
+    /// Field errors are thrown as they are met, in the same order as the general scanner meets them.
+    static func decodeCompactNDJSON(_ line: UnsafeRawBufferPointer, into values: inout ResidentRowValues) throws(InputError) -> Bool {
+        guard let base = line.baseAddress, line.count >= 2 else { return false }
+        let end = line.count
+        @inline(__always) func at(_ offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        /// The end of the string starting at `from` (just past its opening quote), or nil for escapes, control
+        /// characters or a missing closing quote.
+        @inline(__always) func stringEnd(_ from: Int) -> Int? {
+            var index = from
+            while index < end {
+                let c = at(index)
+                if c == quote { return index }
+                if c == backslash || c < 0x20 { return nil }
+                index += 1
+            }
+            return nil
+        }
+        guard at(0) == UInt8(ascii: "{"), at(1) == quote else { return false }
+        var index = 1
+        var hint = 0
+        while true {
+            // The key: most rows list the fields in the usual order, so first compare with the expected name.
+            guard index < end, at(index) == quote else { return false }
+            index += 1
+            let field: ResidentField
+            if let expected = ResidentField(rawValue: hint), let after = expected.matchesKey(base, at: index, end: end) {
+                field = expected
+                index = after
+            } else {
+                guard let keyEnd = stringEnd(index),
+                    let found = ResidentField.match(UnsafeRawBufferPointer(start: base + index, count: keyEnd - index), hint: hint),
+                    keyEnd + 1 < end, at(keyEnd + 1) == UInt8(ascii: ":")
+                else { return false }
+                field = found
+                index = keyEnd + 2
+            }
+            hint = field.rawValue + 1
+            try values.markSeen(field)
+            guard index < end else { return false }
+            switch at(index) {
+            case quote:
+                guard field != .phoneNumbers, let valueEnd = stringEnd(index + 1) else { return false }
+                try values.set(field, UnsafeRawBufferPointer(start: base + index + 1, count: valueEnd - index - 1))
+                index = valueEnd + 1
+            case UInt8(ascii: "[") where field == .phoneNumbers:
+                index += 1
+                guard index < end else { return false }
+                if at(index) == UInt8(ascii: "]") {
+                    index += 1
+                } else {
+                    while true {
+                        guard index < end, at(index) == quote, let valueEnd = stringEnd(index + 1) else { return false }
+                        try values.addPhoneNumber(UnsafeRawBufferPointer(start: base + index + 1, count: valueEnd - index - 1))
+                        index = valueEnd + 1
+                        guard index < end else { return false }
+                        let next = at(index)
+                        index += 1
+                        if next == UInt8(ascii: "]") { break }
+                        guard next == UInt8(ascii: ",") else { return false }
+                    }
+                }
+            case UInt8(ascii: "n"):
+                guard index + 4 <= end, at(index + 1) == UInt8(ascii: "u"), at(index + 2) == UInt8(ascii: "l"),
+                    at(index + 3) == UInt8(ascii: "l")
+                else { return false }
+                index += 4
+            default:
+                return false
+            }
+            guard index < end else { return false }
+            let next = at(index)
+            index += 1
+            if next == UInt8(ascii: "}") { break }
+            guard next == UInt8(ascii: ",") else { return false }
+        }
+        while index < end {
+            let c = at(index)
+            guard c == 0x20 || c == 0x09 || c == 0x0D else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// The general path of `decodeNDJSON`: any JSON whitespace and escapes, and the exact message for malformed rows.
+    static func decodeNDJSONGeneral(_ line: UnsafeRawBufferPointer, into values: inout ResidentRowValues) throws(InputError) {
         let lineNumber = values.line
         var scanner = JSONScanner(line)
         do {

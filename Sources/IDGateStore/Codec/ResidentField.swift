@@ -32,6 +32,19 @@ public enum ResidentField: Int, CaseIterable, Sendable {
         return nil
     }
 
+    /// If the bytes at `offset` are this field's name followed by `":`, the offset after the colon.
+    @inline(__always)
+    func matchesKey(_ base: UnsafeRawPointer, at offset: Int, end: Int) -> Int? {
+        let name = Self.quotedNames[rawValue]
+        guard offset + name.count <= end,
+            name.withUnsafeBytes({ memcmp($0.baseAddress!, base + offset, $0.count) }) == 0
+        else { return nil }
+        return offset + name.count
+    }
+
+    /// Each name followed by `":`, as it appears in a compact JSON row.
+    private static let quotedNames: [[UInt8]] = names.map { Array($0.utf8) + [UInt8(ascii: "\""), UInt8(ascii: ":")] }
+
     @inline(__always)
     private static func equals(_ bytes: UnsafeRawBufferPointer, _ name: [UInt8]) -> Bool {
         guard bytes.count == name.count else { return false }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -350,20 +355,13 @@ struct ResidentRowValues {
         guard bytes.count <= Self.maximumTextBytes else { throw error(field, "longer than \(Self.maximumTextBytes) bytes") }
         let scan = UnicodeNormalization.scan(bytes)
         guard !scan.hasControlCharacters else { throw error(field, "contains control characters") }
+        guard scan.isValidUTF8 else { throw error(field, "not valid UTF-8") }
         slotStart[slot.rawValue] = Int32(storage.count)
-        if scan.isASCII {
+        if scan.isStableNFC {
             storage.append(contentsOf: bytes)
         } else {
-            guard UnicodeNormalization.isValidUTF8(bytes) else {
-                slotStart[slot.rawValue] = -1
-                throw error(field, "not valid UTF-8")
-            }
-            if scan.isStableNFC {
-                storage.append(contentsOf: bytes)
-            } else {
-                var normalized = UnicodeNormalization.nfc(String(decoding: bytes, as: UTF8.self))
-                normalized.withUTF8 { storage.append(contentsOf: $0) }
-            }
+            var normalized = UnicodeNormalization.nfc(String(decoding: bytes, as: UTF8.self))
+            normalized.withUTF8 { storage.append(contentsOf: $0) }
         }
         slotEnd[slot.rawValue] = Int32(storage.count)
     }
@@ -384,31 +382,34 @@ struct ResidentRowValues {
     }
 }
 
+/// Whether `bytes` are exactly the ASCII `text` (no allocation, no generic sequence comparison).
+@inline(__always)
+func equalsASCII(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+    bytes.count == text.utf8CodeUnitCount && memcmp(bytes.baseAddress!, text.utf8Start, bytes.count) == 0
+}
+
 extension Sex {
     init?(ascii bytes: UnsafeRawBufferPointer) {
-        if bytes.count == 4, bytes.elementsEqual("male".utf8) { self = .male }
-        else if bytes.count == 6, bytes.elementsEqual("female".utf8) { self = .female }
-        else { return nil }
+        if equalsASCII(bytes, "male") { self = .male } else if equalsASCII(bytes, "female") { self = .female } else { return nil }
     }
 }
 
 extension StoredCardStatus {
     init?(ascii bytes: UnsafeRawBufferPointer) {
-        switch bytes.count {
-        case 5 where bytes.elementsEqual("valid".utf8): self = .valid
-        case 7 where bytes.elementsEqual("revoked".utf8): self = .revoked
-        case 4 where bytes.elementsEqual("lost".utf8): self = .lost
-        default: return nil
+        if equalsASCII(bytes, "valid") {
+            self = .valid
+        } else if equalsASCII(bytes, "revoked") {
+            self = .revoked
+        } else if equalsASCII(bytes, "lost") {
+            self = .lost
+        } else {
+            return nil
         }
     }
 }
 
 extension RecordStatus {
     init?(ascii bytes: UnsafeRawBufferPointer) {
-        switch bytes.count {
-        case 6 where bytes.elementsEqual("active".utf8): self = .active
-        case 8 where bytes.elementsEqual("deceased".utf8): self = .deceased
-        default: return nil
-        }
+        if equalsASCII(bytes, "active") { self = .active } else if equalsASCII(bytes, "deceased") { self = .deceased } else { return nil }
     }
 }

@@ -7,20 +7,47 @@ import Darwin
 /// A growable block of bytes holding encoded records, at a fixed address once filled, so the writer reads records
 /// through plain pointers. Unchecked Sendable: one thread fills it, then (after the parser threads have joined)
 /// one thread reads it.
+///
+/// Large arenas are anonymous mappings marked for transparent huge pages: filling gigabytes of records then takes
+/// one page fault per 2 MiB instead of one per 4 KiB.
 final class ByteArena: @unchecked Sendable {
     private(set) var base: UnsafeMutableRawPointer?
     private(set) var count = 0
     private var capacity = 0
+    private var isMapped = false
+
+    static let mappingThreshold = 1 << 20
 
     /// Reserves address space for `capacity` bytes; pages are only committed as they are written.
     init(capacity: Int = 0) {
-        if capacity > 0 {
-            base = malloc(capacity)
-            self.capacity = base == nil ? 0 : capacity
-        }
+        if capacity > 0 { allocate(capacity) }
     }
 
-    deinit { free(base) }
+    deinit { release(base, capacity: capacity, isMapped: isMapped) }
+
+    private func allocate(_ size: Int) {
+        if size >= Self.mappingThreshold {
+            let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+            if let mapped, mapped != MAP_FAILED {
+                #if os(Linux)
+                _ = madvise(mapped, size, MADV_HUGEPAGE)
+                #endif
+                base = mapped
+                capacity = size
+                isMapped = true
+                return
+            }
+        }
+        guard let allocated = malloc(max(size, 1)) else { fatalError("out of memory allocating an import arena of \(size) bytes") }
+        base = allocated
+        capacity = size
+        isMapped = false
+    }
+
+    private func release(_ pointer: UnsafeMutableRawPointer?, capacity: Int, isMapped: Bool) {
+        guard let pointer else { return }
+        if isMapped { munmap(pointer, capacity) } else { free(pointer) }
+    }
 
     /// Room for `size` more bytes at the end, to be written and then kept with `commit(size)`.
     @inline(__always)
@@ -33,10 +60,10 @@ final class ByteArena: @unchecked Sendable {
     func commit(_ size: Int) { count += size }
 
     private func grow(_ needed: Int) {
-        let newCapacity = max(needed, capacity * 2, 4096)
-        guard let grown = realloc(base, newCapacity) else { fatalError("out of memory growing the import arena to \(newCapacity) bytes") }
-        base = grown
-        capacity = newCapacity
+        let old = (base, capacity, isMapped)
+        allocate(max(needed, capacity * 2, 4096))
+        if let from = old.0, count > 0 { base!.copyMemory(from: from, byteCount: count) }
+        release(old.0, capacity: old.1, isMapped: old.2)
     }
 
     /// Empties the arena, keeping its memory.
