@@ -223,6 +223,9 @@ struct ResidentRowValues {
             recordStatus: recordStatus ?? .active)
     }
 
+    /// The ID number read so far, valid or not as a whole row.
+    var idNumberIfRead: IDNumber? { idNumber }
+
     /// The ID number of a row that passed `encode` or `record`.
     var validatedIDNumber: IDNumber { idNumber! }
 

@@ -31,8 +31,7 @@ public struct RegistryImporter: Sendable {
         let lock = try storeDirectory.lockForWriting()
         let file = try MappedFile(path: path)
         let sequence = nextSequence(storeDirectory)
-        let batches = try parse(file, sequence: sequence, started: clock)
-        let summary = try write(batches: batches, sequence: sequence, into: storeDirectory, started: clock)
+        let summary = try importPipelined(file, sequence: sequence, into: storeDirectory, started: clock)
         _ = consume lock
         return summary
     }
@@ -62,112 +61,20 @@ public struct RegistryImporter: Sendable {
 
     // MARK: Parsing
 
-    private func parse(_ file: MappedFile, sequence: UInt64, started: ContinuousClock.Instant) throws -> [ResidentBatch] {
-        let format = options.format ?? detectFormat(file)
-        var dataStart = 0
-        var firstDataLine = 1
-        var columns: ResidentCodec.CSVColumns?
-        if format == .csv {
-            dataStart = file.endOfFirstLine()
-            firstDataLine = 2
-            var header = LineIterator(file.bytes, range: 0..<dataStart)
-            guard let headerLine = header.next() else { throw InputError(line: 1, reason: "empty file: no CSV header") }
-            columns = try ResidentCodec.CSVColumns(header: headerLine.line)
-        }
-        let threads = max(1, options.parallelism
-            ?? (file.bytes.count < Self.parallelThreshold ? 1 : ProcessInfo.processInfo.activeProcessorCount))
-        let shards = file.lineAlignedShards(from: dataStart, count: threads)
-        let results = ShardResults(count: shards.count)
-        let progress = ReadProgress(totalBytes: file.bytes.count, started: started, report: options.progress)
-        let skipInvalid = options.skipInvalid
-        let csvColumns = columns
-        DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
-            var result = Self.parseShard(
-                file.bytes, range: shards[shard], shard: shard, sequence: sequence, columns: csvColumns,
-                skipInvalid: skipInvalid, progress: progress)
-            // Each shard sorts its own entries on its own thread; the writer merges the sorted shards.
-            if result.error == nil { result.batch.sort() }
-            results.store(result, at: shard)
-        }
-        var batches = results.take()
-        // Shards count lines from 1; make them file line numbers and report the first error in file order.
-        var linesBefore = firstDataLine - 1
-        for index in batches.indices {
-            batches[index].batch.offsetLines(by: linesBefore)
-            if var error = batches[index].error {
-                error.line += linesBefore
-                throw error
-            }
-            linesBefore += batches[index].lineCount
-        }
-        if skipInvalid { try writeRejects(batches.flatMap(\.batch.rejects)) }
-        return batches.map(\.batch)
-    }
-
-    private func detectFormat(_ file: MappedFile) -> ResidentFileFormat {
+    func detectFormat(_ file: MappedFile) -> ResidentFileFormat {
         if file.path.lowercased().hasSuffix(".csv") { return .csv }
         let firstByte = file.bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
         return firstByte == nil || firstByte == UInt8(ascii: "{") ? .ndjson : .csv
     }
 
-    struct ShardResult {
-        var batch: ResidentBatch
-        var lineCount: Int
-        /// The first bad row (shard-relative line) when invalid rows fail the import.
-        var error: InputError?
-    }
-
-    private static func parseShard(
-        _ bytes: UnsafeRawBufferPointer, range: Range<Int>, shard: Int, sequence: UInt64,
-        columns: ResidentCodec.CSVColumns?, skipInvalid: Bool, progress: ReadProgress
-    ) -> ShardResult {
-        // Encoded records are smaller than their text: reserving the shard's size avoids regrowing the arena
-        // (only address space: pages are committed as records are written).
-        var batch = ResidentBatch(shard: shard, sequence: sequence, arenaCapacity: range.count)
-        let expectedRows = range.count / 400
-        batch.entries.reserveCapacity(expectedRows)
-        batch.phoneEntries.reserveCapacity(expectedRows * 3 / 2)
-        batch.legacyEntries.reserveCapacity(expectedRows)
-        var lines = LineIterator(bytes, range: range)
-        var lineNumber = 0
-        var lastReportedAt = range.lowerBound
-        // One row's values and the CSV field splitter are reused for every row: no allocation per row.
-        var values = ResidentRowValues(line: 0)
-        var fields = CSVLine.Fields()
-        while let (line, isTerminated) = lines.next() {
-            lineNumber += 1
-            if Self.isBlank(line) { continue }
-            do throws(InputError) {
-                values.reset(line: lineNumber)
-                if let columns {
-                    try ResidentCodec.decodeCSV(line, columns: columns, into: &values, fields: &fields)
-                } else {
-                    try ResidentCodec.decodeNDJSON(line, into: &values)
-                }
-                try batch.add(values)
-            } catch {
-                var error = error
-                if !isTerminated { error.reason += " (the file ends in the middle of this line: truncated?)" }
-                guard skipInvalid else { return ShardResult(batch: batch, lineCount: lineNumber, error: error) }
-                batch.rejects.append(error)
-            }
-            if lineNumber % 16_384 == 0 {
-                let position = line.baseAddress.map { $0 - bytes.baseAddress! } ?? range.upperBound
-                progress.advance(rows: 16_384, bytes: position - lastReportedAt)
-                lastReportedAt = position
-            }
-        }
-        return ShardResult(batch: batch, lineCount: lineNumber, error: nil)
-    }
-
     /// Whether a line holds only spaces and tabs (skipped). Rows start with `{` or a digit: one byte decides.
     @inline(__always)
-    private static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
         guard let first = line.first, first == 0x20 || first == 0x09 else { return line.isEmpty }
         return line.allSatisfy { $0 == 0x20 || $0 == 0x09 }
     }
 
-    private func writeRejects(_ rejects: [InputError]) throws {
+    func writeRejects(_ rejects: [InputError]) throws {
         guard let path = options.rejectsPath else { return }
         let text = rejects.sorted { $0.line < $1.line }.map { "\($0)\n" }.joined()
         do {
@@ -268,7 +175,7 @@ public struct RegistryImporter: Sendable {
         return imported
     }
 
-    private func report(_ phase: ImportProgress.Phase, rows: Int, total: Int?, started: ContinuousClock.Instant) {
+    func report(_ phase: ImportProgress.Phase, rows: Int, total: Int?, started: ContinuousClock.Instant) {
         options.progress?(ImportProgress(
             phase: phase, rows: rows, totalRows: total, bytesRead: 0, totalBytes: 0,
             elapsedSeconds: (ContinuousClock.now - started).seconds))
@@ -277,7 +184,7 @@ public struct RegistryImporter: Sendable {
 
 /// Appends sorted entries through one cursor, committing every `RegistryImporter.recordsPerTransaction` entries
 /// (each transaction appends where the last stopped, which bounds LMDB's dirty-page list).
-private final class AppendWriter {
+final class AppendWriter {
     private let environment: OpaquePointer
     private(set) var txn: OpaquePointer
     private var cursor: OpaquePointer?
@@ -286,7 +193,7 @@ private final class AppendWriter {
     /// False between a commit and the next begin (a failed commit frees the transaction too).
     private var isOpen = true
     private var done = 0
-    private let total: Int
+    private var total: Int
     private let progress: (Int, Int) -> Void
 
     init(environment: OpaquePointer, total: Int, progress: @escaping (Int, Int) -> Void) throws {
@@ -301,6 +208,9 @@ private final class AppendWriter {
         try lmdbCheck(mdb_txn_begin(environment, nil, 0, &txn), "begin import transaction")
         return txn!
     }
+
+    /// The entries expected in all (for progress reports).
+    func setTotal(_ total: Int) { self.total = total }
 
     /// Appends to `dbi` from now on.
     func use(_ dbi: MDB_dbi) throws(LMDBError) {
@@ -374,24 +284,8 @@ func appendIndexEntry(_ txn: OpaquePointer, _ dbi: MDB_dbi, key: UInt64, id: UIn
     }
 }
 
-/// One slot per shard, each written by exactly one parser thread before `take()` runs on the importing thread.
-/// Unchecked Sendable: slots are disjoint and `concurrentPerform` returns only after every write.
-private final class ShardResults: @unchecked Sendable {
-    private var slots: [RegistryImporter.ShardResult?]
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func store(_ result: RegistryImporter.ShardResult, at index: Int) {
-        slots.withUnsafeMutableBufferPointer { $0[index] = result }
-    }
-
-    func take() -> [RegistryImporter.ShardResult] { slots.map { $0! } }
-}
-
 /// Rows and bytes read so far across parser threads, reported at most a few times a second.
-private final class ReadProgress: Sendable {
+final class ReadProgress: Sendable {
     private let rows = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
     private let lastReportNanoseconds = Atomic<Int>(0)

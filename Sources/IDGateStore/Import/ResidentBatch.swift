@@ -124,9 +124,13 @@ struct ResidentBatch {
     private var scratch: [UInt8] = []
 
     init(shard: Int, sequence: UInt64, arenaCapacity: Int = 0) {
+        self.init(shard: shard, sequence: sequence, arena: ByteArena(capacity: arenaCapacity))
+    }
+
+    init(shard: Int, sequence: UInt64, arena: ByteArena) {
         self.shard = shard
         self.sequence = sequence
-        self.arena = ByteArena(capacity: arenaCapacity)
+        self.arena = arena
     }
 
     /// Encodes `record` (stamped with the import's sequence) and queues its index entries.
