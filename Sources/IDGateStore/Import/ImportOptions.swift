@@ -12,6 +12,8 @@ public struct ImportOptions: Sendable {
     public var parallelism: Int?
     /// Called now and then from the importing threads.
     public var progress: (@Sendable (ImportProgress) -> Void)?
+    /// Rows per chunk of the import's second pass (tests lower it to exercise many chunks).
+    var rowsPerChunk = RegistryImporter.rowsPerChunk
 
     public init() {}
 }

@@ -181,14 +181,16 @@ extension RegistryImporter {
         _ file: MappedFile, rows: [PendingRow], columns: ResidentCodec.CSVColumns?, sequence: UInt64, path: String,
         started: ContinuousClock.Instant
     ) throws -> (imported: Int, rejected: Int) {
-        let chunkCount = (rows.count + Self.rowsPerChunk - 1) / Self.rowsPerChunk
+        let rowsPerChunk = max(1, options.rowsPerChunk)
+        let chunkCount = (rows.count + rowsPerChunk - 1) / rowsPerChunk
         let workers = max(1, min(threadCount, chunkCount))
-        let pipeline = ChunkPipeline(chunkCount: chunkCount, arenas: 2 * workers + 2)
+        let pipeline = ChunkPipeline(chunkCount: chunkCount, arenas: 2 * workers + 2, arenaCapacity: rowsPerChunk * 256)
         let sharedRows = SharedRows(rows)
         let group = DispatchGroup()
         for _ in 0..<workers {
             DispatchQueue.global().async(group: group) {
-                Self.decodeChunks(file, rows: sharedRows, columns: columns, sequence: sequence, pipeline: pipeline)
+                Self.decodeChunks(
+                    file, rows: sharedRows, rowsPerChunk: rowsPerChunk, columns: columns, sequence: sequence, pipeline: pipeline)
             }
         }
         defer { group.wait() }
@@ -202,7 +204,8 @@ extension RegistryImporter {
 
     /// A worker: decodes, validates and encodes chunks until none are left.
     private static func decodeChunks(
-        _ file: MappedFile, rows: SharedRows, columns: ResidentCodec.CSVColumns?, sequence: UInt64, pipeline: ChunkPipeline
+        _ file: MappedFile, rows: SharedRows, rowsPerChunk: Int, columns: ResidentCodec.CSVColumns?, sequence: UInt64,
+        pipeline: ChunkPipeline
     ) {
         let bytes = file.bytes
         var values = ResidentRowValues(line: 0)
@@ -402,9 +405,9 @@ final class ChunkPipeline: @unchecked Sendable {
     private var freeArenas: [ByteArena]
     private var cancelled = false
 
-    init(chunkCount: Int, arenas: Int) {
+    init(chunkCount: Int, arenas: Int, arenaCapacity: Int) {
         self.chunkCount = chunkCount
-        freeArenas = (0..<arenas).map { _ in ByteArena(capacity: RegistryImporter.rowsPerChunk * 256) }
+        freeArenas = (0..<arenas).map { _ in ByteArena(capacity: arenaCapacity) }
     }
 
     /// The next chunk to decode and an empty arena to encode it into; nil when all are handed out or cancelled.
