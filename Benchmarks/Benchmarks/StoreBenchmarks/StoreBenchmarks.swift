@@ -10,11 +10,12 @@ import IDGateStore
 /// The store: `IDGATE_BENCH_DB=DIR` (e.g. a 10-million-resident registry made with `idgate gen` + `idgate import`),
 /// else a registry of `IDGATE_BENCH_RESIDENTS` (default 1,000,000) generated residents built once under /tmp.
 let benchmarks: @Sendable () -> Void = {
-    let fixture = LookupFixture.shared
+    importBenchmarks()
     let configuration = Benchmark.Configuration(
         metrics: [.throughput, .wallClock, .cpuTotal], scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 1_000)
 
     Benchmark("Lookup: RegistryReader, transaction per lookup", configuration: configuration) { benchmark in
+        let fixture = LookupFixture.shared  // built (or opened) only when a lookup benchmark runs
         let reader = fixture.store.makeReader()
         var sink = 0
         var index = fixture.startIndex()
@@ -27,6 +28,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Lookup: RegistryReader, one transaction", configuration: configuration) { benchmark in
+        let fixture = LookupFixture.shared  // built (or opened) only when a lookup benchmark runs
         let reader = fixture.store.makeReader()
         var index = fixture.startIndex()
         let sink = reader.withTransaction { txn in
@@ -42,6 +44,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Lookup: C mdb_get loop (baseline)", configuration: configuration) { benchmark in
+        let fixture = LookupFixture.shared
         var remaining = benchmark.scaledIterations.count
         var index = fixture.startIndex()
         var sink: UInt64 = 0
@@ -99,5 +102,41 @@ final class LookupFixture: @unchecked Sendable {
     func startIndex() -> Int {
         runs += 7_919
         return runs % ids.count
+    }
+}
+
+/// `RegistryImporter.importFile` of generated NDJSON and CSV files (`IDGATE_BENCH_IMPORT_ROWS`, default 200,000
+/// residents, written once under /tmp): both passes (index by ID, decode in key order while appending) into a new
+/// generation each iteration. Throughput is files per second; rows per second = throughput × rows. For the
+/// 10-million figure use `import-10m.sh`.
+func importBenchmarks() {
+    let configuration = Benchmark.Configuration(
+        metrics: [.throughput, .wallClock, .cpuTotal, .peakMemoryResident], scalingFactor: .one, maxDuration: .seconds(20),
+        maxIterations: 20)
+    for format in ResidentFileFormat.allCases {
+        Benchmark("Import: \(ImportFixture.rows) generated rows, \(format.rawValue)", configuration: configuration) { benchmark in
+            let file = ImportFixture.file(format)
+            let directory = NSTemporaryDirectory() + "idgate-bench-import-\(format.rawValue)"
+            for _ in benchmark.scaledIterations {
+                let summary = try! RegistryImporter(directory: directory).importFile(file)
+                precondition(summary.imported == ImportFixture.rows)
+            }
+        }
+    }
+}
+
+enum ImportFixture {
+    static let rows = Int(ProcessInfo.processInfo.environment["IDGATE_BENCH_IMPORT_ROWS"] ?? "") ?? 200_000
+
+    /// The generated input file of `format`, written on first use.
+    static func file(_ format: ResidentFileFormat) -> String {
+        let path = NSTemporaryDirectory() + "idgate-bench-import-\(rows).\(format.rawValue)"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        var out: [UInt8] = format == .csv ? Array((ResidentCodec.csvHeader + "\n").utf8) : []
+        for record in ResidentGenerator(seed: 1).prefix(rows) {
+            if format == .csv { ResidentCodec.appendCSV(record, to: &out) } else { ResidentCodec.appendNDJSON(record, to: &out) }
+        }
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(out)))
+        return path
     }
 }

@@ -1,6 +1,7 @@
 import CLMDB
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The import of a file, in two passes so that parsing overlaps the (single-threaded) LMDB appends:
 ///
@@ -101,12 +102,54 @@ extension RegistryImporter {
             shifted.append(shard.rows)
         }
         if shifted.count == 1 { return (shifted[0], columns) }
-        var merged = MergedEntries(shifted) { $0.id != $1.id ? $0.id < $1.id : $0.line < $1.line }
-        var rows: [PendingRow] = []
-        rows.reserveCapacity(merged.count)
-        while let row = merged.next() { rows.append(row) }
-        return (rows, columns)
+        return (Self.merge(shifted, threads: threadCount), columns)
     }
+
+    /// Merges shards sorted by (ID number, line) into one sorted array, on `threads` threads: splitter keys taken
+    /// from the largest shard cut every shard into ranges, and each thread merges one range into its place.
+    static func merge(_ shards: [[PendingRow]], threads: Int) -> [PendingRow] {
+        let total = shards.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return [] }
+        let largest = shards.indices.max { shards[$0].count < shards[$1].count }!
+        let parts = max(1, min(threads, shards[largest].count))
+        // cuts[part][shard]: where part `part` starts in each shard.
+        var cutList: [[Int]] = [Array(repeating: 0, count: shards.count)]
+        for part in 1..<parts {
+            let splitter = shards[largest][shards[largest].count * part / parts]
+            cutList.append(shards.map { shard in
+                var low = 0, high = shard.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if precedes(shard[middle], splitter) { low = middle + 1 } else { high = middle }
+                }
+                return low
+            })
+        }
+        cutList.append(shards.map(\.count))
+        let cuts = cutList
+        return [PendingRow](unsafeUninitializedCapacity: total) { output, initialized in
+            let target = UncheckedPointer(output.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                var positions = cuts[part]
+                let ends = cuts[part + 1]
+                var next = target.pointer + positions.reduce(0, +)
+                while true {
+                    var best = -1
+                    for shard in shards.indices where positions[shard] < ends[shard] {
+                        if best < 0 || precedes(shards[shard][positions[shard]], shards[best][positions[best]]) { best = shard }
+                    }
+                    guard best >= 0 else { break }
+                    next.initialize(to: shards[best][positions[best]])
+                    next += 1
+                    positions[best] += 1
+                }
+            }
+            initialized = total
+        }
+    }
+
+    @inline(__always)
+    static func precedes(_ a: PendingRow, _ b: PendingRow) -> Bool { a.id != b.id ? a.id < b.id : a.line < b.line }
 
     private static func indexShard(
         _ bytes: UnsafeRawBufferPointer, range: Range<Int>, columns: ResidentCodec.CSVColumns?, progress: ReadProgress
@@ -259,8 +302,13 @@ extension RegistryImporter {
         let skipInvalid = options.skipInvalid
         let environment = try RegistryEnvironment.open(
             path: path, readOnly: false, mapSize: options.maximumMapSize, noSync: true)
-        defer { mdb_env_close(environment) }
+        let flusher = BackgroundFlusher(environment)
+        defer {
+            flusher.finish()
+            mdb_env_close(environment)
+        }
         let writer = try AppendWriter(environment: environment, total: rowCount) { [self] done, total in
+            flusher.start()
             report(.writing, rows: done, total: total, started: started)
         }
         var imported = 0
@@ -386,6 +434,39 @@ extension RegistryImporter {
         if !current.isEmpty || result.isEmpty { result.append(current) }
         return result
     }
+}
+
+/// Writes committed pages to disk while the import goes on (`MDB_NOSYNC` leaves them to the kernel, which would
+/// otherwise write most of them only in the final sync), so that the final `mdb_env_sync` has little left to do.
+/// Unchecked Sendable: `pending` is atomic; the descriptor is only read.
+private final class BackgroundFlusher: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "idgate.import.flush", qos: .utility)
+    private let descriptor: Int32
+    private let pending = Atomic<Bool>(false)
+
+    init(_ environment: OpaquePointer) {
+        var fd: Int32 = -1
+        descriptor = mdb_env_get_fd(environment, &fd) == 0 ? fd : -1
+    }
+
+    /// Starts a flush of everything written so far, unless one is still running.
+    func start() {
+        guard descriptor >= 0, pending.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
+        queue.async { [self] in
+            _ = fdatasync(descriptor)
+            pending.store(false, ordering: .releasing)
+        }
+    }
+
+    /// Waits for a running flush (before the environment and its descriptor are closed).
+    func finish() { queue.sync {} }
+}
+
+/// A pointer handed to threads that write disjoint parts of what it points at.
+private struct UncheckedPointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Pointee>
+    init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
 }
 
 /// The first pass's rows, read (never written) by the second pass's workers.
