@@ -133,6 +133,12 @@ import Testing
         }
     }
 
+    @Test func emptyFilesImportNothing() throws {
+        #expect(try importFile("", threads: 2, chunk: 10).summary.imported == 0)
+        #expect(try importFile("\n  \n", threads: 1, chunk: 10).summary.imported == 0)
+        #expect(try importFile(ResidentCodec.csvHeader + "\n", name: "rows.csv", threads: 2, chunk: 10).summary.imported == 0)
+    }
+
     @Test func rowsNotLaidOutAsUsualImportToo() throws {
         // Spaced NDJSON (the quick ID look fails) and CSV whose ID column is not the first.
         let generated = Array(ResidentGenerator(seed: 6).prefix(300))

@@ -162,7 +162,8 @@ extension RegistryImporter {
         var values = ResidentRowValues(line: 0)
         var fields = CSVLine.Fields()
         let idColumn = columns?.fields.firstIndex(of: .idNumber)
-        let base = UnsafeRawPointer(bytes.baseAddress!)
+        guard let start = bytes.baseAddress else { return ([], 0) }  // an empty file
+        let base = UnsafeRawPointer(start)
         while let (line, isTerminated) = lines.next() {
             lineNumber += 1
             if isBlank(line) { continue }
@@ -180,7 +181,8 @@ extension RegistryImporter {
             let offset = line.baseAddress.map { UnsafeRawPointer($0) - base } ?? range.upperBound
             rows.append(PendingRow(
                 id: id ?? UInt64.max, offset: offset,
-                length: UInt32(line.count) | (isTerminated ? 0 : PendingRow.unterminatedBit), line: UInt32(lineNumber)))
+                length: UInt32(min(line.count, Int(PendingRow.unterminatedBit - 1))) | (isTerminated ? 0 : PendingRow.unterminatedBit),
+                line: UInt32(truncatingIfNeeded: lineNumber)))
             if lineNumber % 65_536 == 0 {
                 progress.advance(rows: 65_536, bytes: offset - lastReportedAt)
                 lastReportedAt = offset
@@ -353,10 +355,12 @@ extension RegistryImporter {
             if skipInvalid { try writeRejects(rejects) }
             if let duplicate { throw duplicate }
 
+            report(.sorting, rows: 0, total: nil, started: started)
             let (phones, legacies) = Self.sortIndexEntries(phoneLists, legacyLists, threads: threadCount)
             phoneLists = []
             legacyLists = []
-            writer.setTotal(rowCount + phones.count + legacies.count)
+            // Progress starts again for the index entries.
+            writer.startCounting(total: phones.count + legacies.count)
             try writer.use(databases.phones)
             var previousPhone: (key: UInt64, id: UInt64)?
             var phoneMerge = phones

@@ -5,10 +5,11 @@ import Synchronization
 
 /// Builds a new registry generation from a file of residents (or any sequence of records) and makes it current.
 ///
-/// Rows are parsed on all cores, encoded into memory, sorted by ID number and appended to a fresh LMDB environment
-/// (`MDB_APPEND`, the fastest way LMDB can be filled) in the directory of the next generation. Only when everything
-/// is written and synced does `DIR/current` swap to it, so a failed or killed import leaves the served data as it
-/// was. The writer lock keeps imports and updates from racing.
+/// A file is read in two passes (`RegistryImporter+Pipeline.swift`): its rows are indexed by ID number on all
+/// cores, then decoded in ID order by worker threads while the importing thread appends them to a fresh LMDB
+/// environment (`MDB_APPEND`, the fastest way LMDB can be filled) in the directory of the next generation. Only
+/// when everything is written and synced does `DIR/current` swap to it, so a failed or killed import leaves the
+/// served data as it was. The writer lock keeps imports and updates from racing.
 public struct RegistryImporter: Sendable {
     public let directory: String
     public let options: ImportOptions
@@ -209,8 +210,11 @@ final class AppendWriter {
         return txn!
     }
 
-    /// The entries expected in all (for progress reports).
-    func setTotal(_ total: Int) { self.total = total }
+    /// Counts appended entries from zero again, out of `total` (for progress reports).
+    func startCounting(total: Int) {
+        self.total = total
+        done = 0
+    }
 
     /// Appends to `dbi` from now on.
     func use(_ dbi: MDB_dbi) throws(LMDBError) {
