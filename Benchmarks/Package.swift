@@ -2,7 +2,8 @@
 import PackageDescription
 
 // ordo-one/benchmark suites. Run from this folder: `swift package --disable-sandbox benchmark`
-// (or `make bench-micro` at the top). Kept as its own package so the main build and CI stay lean.
+// (or `make bench-micro` at the top); `make bench-check` compares a run with the p90 thresholds in Thresholds/
+// (docs/BENCHMARKS.md). Kept as its own package so the main build and CI stay lean.
 let package = Package(
     name: "idgate-benchmarks",
     platforms: [.macOS(.v14)],
@@ -11,9 +12,16 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // The tolerances every suite's thresholds use.
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/BenchSupport"
+        ),
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [
+                "BenchSupport",
                 "CStoreBaseline",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IDGateStore", package: "idgate"),
@@ -31,6 +39,7 @@ let package = Package(
         .executableTarget(
             name: "MatchingBenchmarks",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IDGateMatching", package: "idgate"),
                 .product(name: "IDGateGateway", package: "idgate"),
@@ -41,6 +50,7 @@ let package = Package(
         .executableTarget(
             name: "ChipBenchmarks",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IDGateChip", package: "idgate"),
             ],
@@ -50,6 +60,7 @@ let package = Package(
         .executableTarget(
             name: "AuditBenchmarks",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IDGateGateway", package: "idgate"),
             ],

@@ -1,16 +1,20 @@
 import Benchmark
+import BenchSupport
 import Foundation
 import IDGateChip
 
 /// Passive authentication throughput, uncached (every SOD new: parse, hashes, one ECDSA P-256 verification; the
 /// Document Signer's chain result is shared by all cards of that DS, as in production) and cached (the card seen
 /// before). Compare the uncached rate with `openssl speed -seconds 5 ecdsap256` (verify/s); see docs/CHIP.md.
+/// Each measured iteration is 1,000 verifications (`wallClock` of 1,000, `mallocCountTotal` of 1,000). Names contain
+/// no spaces or slashes: they name the files in `Benchmarks/Thresholds/`.
 let benchmarks: @Sendable () -> Void = {
+    let metrics: [BenchmarkMetric] = [.throughput, .wallClock, .mallocCountTotal]
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal], warmupIterations: 100, maxDuration: .seconds(5),
-        maxIterations: 1_000_000)
+        metrics: metrics, warmupIterations: 2, scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 1_000_000,
+        thresholds: Tolerance.thresholds(for: metrics, mallocs: 50))
 
-    Benchmark("PA uncached, ECDSA P-256 SOD, DG1+DG13+DG15") { (benchmark: Benchmark, cards: ChipFixture) in
+    Benchmark("PA.uncached.ECDSA-P256.DG1+DG13+DG15") { (benchmark: Benchmark, cards: ChipFixture) in
         // Capacity 1 with two alternating cards: every call misses the SOD cache.
         let verifier = ChipVerifier(trustStore: cards.trust, cacheCapacity: 1)
         benchmark.startMeasurement()
@@ -22,7 +26,7 @@ let benchmarks: @Sendable () -> Void = {
         try ChipFixture(count: 2)
     }
 
-    Benchmark("PA uncached, ECDSA P-256 SOD, DG15 only (no DG1/DG13 reading)") { (benchmark: Benchmark, cards: ChipFixture) in
+    Benchmark("PA.uncached.ECDSA-P256.DG15-only") { (benchmark: Benchmark, cards: ChipFixture) in
         let verifier = ChipVerifier(trustStore: cards.trust, cacheCapacity: 1)
         let dataGroups = cards.cards.map { [15: $0.dataGroups[15]!] }
         benchmark.startMeasurement()
@@ -33,7 +37,7 @@ let benchmarks: @Sendable () -> Void = {
         try ChipFixture(count: 2)
     }
 
-    Benchmark("PA cached, DG1+DG13+DG15") { (benchmark: Benchmark, cards: ChipFixture) in
+    Benchmark("PA.cached.DG1+DG13+DG15") { (benchmark: Benchmark, cards: ChipFixture) in
         let verifier = ChipVerifier(trustStore: cards.trust)
         let card = cards.cards[0]
         _ = verifier.verify(sod: card.sod, dataGroups: card.dataGroups)
@@ -45,7 +49,7 @@ let benchmarks: @Sendable () -> Void = {
         try ChipFixture(count: 1)
     }
 
-    Benchmark("PA uncached, RSASSA-PSS 2048 specimens (BSI, ETSI)") { (benchmark: Benchmark, specimens: [[UInt8]]) in
+    Benchmark("PA.uncached.RSASSA-PSS-2048.specimens") { (benchmark: Benchmark, specimens: [[UInt8]]) in
         let verifier = ChipVerifier(trustStore: try! TrustStore(certificates: []), cacheCapacity: 1)
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations {

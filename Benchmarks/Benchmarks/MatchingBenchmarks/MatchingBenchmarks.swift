@@ -1,24 +1,34 @@
 import Benchmark
+import BenchSupport
 import IDGateGateway
 import IDGateMatching
 import IDGateStore
 
-/// The match path on one core: parse a request body, look the resident up (an in-memory dictionary standing in for
-/// the store), compare every attribute, digest the request and encode the response. Bodies rotate over registry
-/// hits, near-misses (typos, missing diacritics, swapped order, old phone prefixes) and misses.
+/// The match path on one core, whole and in parts. Each measured iteration is 1,000 operations (`scalingFactor`),
+/// so `wallClock` is the time of 1,000 requests and `mallocCountTotal` the allocations they made.
+///
+/// - `Match.respond`: parse a request body, look the resident up (an in-memory dictionary standing in for the store),
+///   compare every attribute, digest the request and encode the response (`MatchResponder`, as the gateway does).
+/// - `Wire.parseRequest` / `Wire.encodeResponse`: the gateway's `MatchRequestParser` and `MatchResponseEncoder` alone.
+/// - `Match.compare`: `MatchEngine` on parsed requests (full name, date, sex, residence, phone).
+/// - `Name.<variant>`: name normalization and comparison alone (a request of idNumber + fullName through
+///   `MatchEngine`), one benchmark per kind of submitted name.
+///
+/// Bodies rotate over registry hits, near-misses (typos, missing diacritics, swapped order, old phone prefixes) and
+/// misses. Names contain no spaces or slashes: they name the files in `Benchmarks/Thresholds/`.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
-        warmupIterations: 1_000,
-        scalingFactor: .kilo,
-        maxDuration: .seconds(5),
-        maxIterations: 1_000_000
-    )
+    let metrics: [BenchmarkMetric] = [.throughput, .wallClock, .mallocCountTotal]
+    /// `mallocs`: allowed extra allocations per 1,000 operations before the check fails.
+    func configuration(mallocs: Int = 20, maxDuration: Duration = .seconds(3)) -> Benchmark.Configuration {
+        .init(
+            metrics: metrics, warmupIterations: 100, scalingFactor: .kilo, maxDuration: maxDuration,
+            maxIterations: 1_000_000, thresholds: Tolerance.thresholds(for: metrics, mallocs: mallocs))
+    }
 
     let corpus = MatchCorpus(residents: 100_000, bodies: 4_096)
     let today = PartialDate(year: 2026, month: 11, day: 23)!
 
-    Benchmark("match: parse + lookup + compare + digest + encode") { benchmark in
+    Benchmark("Match.respond", configuration: configuration(maxDuration: .seconds(5))) { benchmark in
         var responder = MatchResponder()
         var out: [UInt8] = []
         out.reserveCapacity(1024)
@@ -35,7 +45,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("parse only") { benchmark in
+    Benchmark("Wire.parseRequest", configuration: configuration()) { benchmark in
         var parser = MatchRequestParser()
         var index = 0
         for _ in benchmark.scaledIterations {
@@ -45,17 +55,76 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("compare only (full name + date + sex + residence + phone)") { benchmark in
-        let engine = MatchEngine()
-        var parser = MatchRequestParser()
-        let requests: [MatchRequest] = corpus.bodies.prefix(1024).compactMap { body in
-            body.withUnsafeBytes { parser.parse($0) } == nil ? parser.request : nil
-        }
+    // Parsed once, outside the measurement: the requests, their results, transaction IDs and digests.
+    let requests = corpus.parsedRequests(1024)
+    let answers = requests.map { request in
+        (request, MatchEngine().match(request, in: corpus.registry, today: today), request.requestDigest())
+    }
+
+    Benchmark("Wire.encodeResponse", configuration: configuration()) { benchmark in
+        var transactionIDs = TransactionIDGenerator()
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         var index = 0
         for _ in benchmark.scaledIterations {
-            let request = requests[index % requests.count]
+            out.removeAll(keepingCapacity: true)
+            let (request, result, digest) = answers[index & (answers.count - 1)]
+            index &+= 1
+            MatchResponseEncoder.encode(
+                result, for: request, transactionID: transactionIDs.next(), digest: digest, into: &out)
+            blackHole(out.count)
+        }
+    }
+
+    Benchmark("Match.compare", configuration: configuration()) { benchmark in
+        let engine = MatchEngine()
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            let request = requests[index & (requests.count - 1)]
             index &+= 1
             blackHole(engine.match(request, in: corpus.registry, today: today))
+        }
+    }
+
+    for variant in NameVariant.allCases {
+        let cases = corpus.nameRequests(variant, count: 1024)
+        Benchmark("Name.\(variant)", configuration: configuration(maxDuration: .seconds(2))) { benchmark in
+            let engine = MatchEngine()
+            var index = 0
+            for _ in benchmark.scaledIterations {
+                let (request, resident) = cases[index & (cases.count - 1)]
+                index &+= 1
+                blackHole(engine.match(request, against: resident, today: today))
+            }
+        }
+    }
+}
+
+/// How a submitted full name differs from the stored one (the corpus's bodies use the same forms).
+enum NameVariant: CaseIterable, CustomStringConvertible {
+    case exact, upperCaseNoDiacritics, reordered, droppedLetter, missingMiddleName, otherPerson
+
+    var description: String {
+        switch self {
+        case .exact: "exact"
+        case .upperCaseNoDiacritics: "upperCaseNoDiacritics"
+        case .reordered: "reordered"
+        case .droppedLetter: "droppedLetter"
+        case .missingMiddleName: "missingMiddleName"
+        case .otherPerson: "otherPerson"
+        }
+    }
+
+    /// The submitted form of `name` (`other`: another resident's name, for `.otherPerson`).
+    func apply(to name: String, other: String) -> String {
+        switch self {
+        case .exact: name
+        case .upperCaseNoDiacritics: MatchCorpus.stripped(name).uppercased()
+        case .reordered: name.split(separator: " ").reversed().joined(separator: " ")
+        case .droppedLetter: String(name.dropLast())
+        case .missingMiddleName: name.split(separator: " ").enumerated().filter { $0.offset != 1 }.map(\.element)
+            .joined(separator: " ")
+        case .otherPerson: other
         }
     }
 }
@@ -109,6 +178,7 @@ struct BoxedRegistry: ResidentLookup, Sendable {
 /// A synthetic registry and request bodies against it.
 struct MatchCorpus: Sendable {
     let registry: BoxedRegistry
+    let records: [ResidentRecord]
     let bodies: [[UInt8]]
 
     init(residents: Int, bodies count: Int) {
@@ -140,6 +210,7 @@ struct MatchCorpus: Sendable {
             records.append(record)
         }
         self.registry = BoxedRegistry(boxes: registry.mapValues(ResidentBox.init))
+        self.records = records
         self.bodies = (0..<count).map { index in
             let record = records[generator.next(records.count)]
             var name = record.fullName
@@ -147,8 +218,8 @@ struct MatchCorpus: Sendable {
             switch index % 8 {
             case 1: name = name.uppercased()
             case 2: name = MatchCorpus.stripped(name)
-            case 3: name = String(name.split(separator: " ").reversed().joined(separator: " "))
-            case 4: name = String(name.dropLast())
+            case 3: name = NameVariant.reordered.apply(to: name, other: name)
+            case 4: name = NameVariant.droppedLetter.apply(to: name, other: name)
             case 5: id = IDNumber(unchecked: record.idNumber.value + UInt64(residents)).description  // miss
             default: break
             }
@@ -156,6 +227,27 @@ struct MatchCorpus: Sendable {
                 + #""sex":"\#(record.sex.name)","placeOfResidence":"\#(record.placeOfResidence)","#
                 + #""phoneNumber":"\#(record.phoneNumbers[0])","purpose":"account-opening","ref":"bench-\#(index)"}"#
             return Array(body.utf8)
+        }
+    }
+
+    /// The first `count` bodies that parse, as requests (every body does; the count is a power of two).
+    func parsedRequests(_ count: Int) -> [MatchRequest] {
+        var parser = MatchRequestParser()
+        let requests: [MatchRequest] = bodies.prefix(count).compactMap { body in
+            body.withUnsafeBytes { parser.parse($0) } == nil ? parser.request : nil
+        }
+        precondition(requests.count == count, "a corpus body failed to parse")
+        return requests
+    }
+
+    /// `count` requests of idNumber + fullName (in the form `variant`) with the resident each is compared with.
+    func nameRequests(_ variant: NameVariant, count: Int) -> [(MatchRequest, ResidentBox)] {
+        (0..<count).map { index in
+            let record = records[(index &* 7_919) % records.count]
+            let other = records[(index &* 7_919 &+ 1) % records.count]
+            let name = variant.apply(to: record.fullName, other: other.fullName)
+            let request = try! MatchRequest([.idNumber: record.idNumber.description, .fullName: name])
+            return (request, registry.boxes[record.idNumber]!)
         }
     }
 

@@ -1,3 +1,4 @@
+import BenchSupport
 import Benchmark
 import CStoreBaseline
 import Foundation
@@ -9,12 +10,17 @@ import IDGateStore
 ///
 /// The store: `IDGATE_BENCH_DB=DIR` (e.g. a 10-million-resident registry made with `idgate gen` + `idgate import`),
 /// else a registry of `IDGATE_BENCH_RESIDENTS` (default 1,000,000) generated residents built once under /tmp.
+/// Each measured iteration is 1,000 lookups. The thresholds in `Benchmarks/Thresholds/` were recorded with the
+/// default 1,000,000-resident registry (a larger store misses the CPU caches more). Names contain no spaces or
+/// slashes: they name the threshold files.
 let benchmarks: @Sendable () -> Void = {
     importBenchmarks()
+    let metrics: [BenchmarkMetric] = [.throughput, .wallClock, .cpuTotal, .mallocCountTotal]
     let configuration = Benchmark.Configuration(
-        metrics: [.throughput, .wallClock, .cpuTotal], scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 1_000)
+        metrics: metrics, scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 1_000,
+        thresholds: Tolerance.thresholds(for: metrics, mallocs: 20))
 
-    Benchmark("Lookup: RegistryReader, transaction per lookup", configuration: configuration) { benchmark in
+    Benchmark("Lookup.RegistryReader.transactionPerLookup", configuration: configuration) { benchmark in
         let fixture = LookupFixture.shared  // built (or opened) only when a lookup benchmark runs
         let reader = fixture.store.makeReader()
         var sink = 0
@@ -27,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(sink)
     }
 
-    Benchmark("Lookup: RegistryReader, one transaction", configuration: configuration) { benchmark in
+    Benchmark("Lookup.RegistryReader.oneTransaction", configuration: configuration) { benchmark in
         let fixture = LookupFixture.shared  // built (or opened) only when a lookup benchmark runs
         let reader = fixture.store.makeReader()
         var index = fixture.startIndex()
@@ -43,7 +49,10 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(sink)
     }
 
-    Benchmark("Lookup: C mdb_get loop (baseline)", configuration: configuration) { benchmark in
+    // The yardstick: reported beside the Swift store, never checked (a slower C loop means a slower machine).
+    var baselineConfiguration = configuration
+    baselineConfiguration.thresholds = Tolerance.unchecked(metrics)
+    Benchmark("Lookup.C-mdb_get.baseline", configuration: baselineConfiguration) { benchmark in
         let fixture = LookupFixture.shared
         var remaining = benchmark.scaledIterations.count
         var index = fixture.startIndex()
