@@ -5,7 +5,7 @@ DEMO_DIR ?= var/demo
 RESIDENTS ?= 100000
 SWIFT ?= swift
 
-.PHONY: deps build release test serve demo bench bench-http2 bench-e2e bench-micro clean
+.PHONY: deps build release test serve demo bench bench-http2 bench-e2e bench-micro bench-check bench-thresholds clean
 
 deps:
 	@scripts/install-deps.sh
@@ -34,6 +34,15 @@ bench-e2e: deps
 
 bench-micro: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+# Micro-benchmarks against the p90 thresholds in Benchmarks/Thresholds/: fails (exit 2) on a regression beyond the
+# tolerances in Benchmarks/Benchmarks/BenchSupport/Tolerance.swift. BENCH_SCRATCH=DIR builds elsewhere (tmpfs).
+bench-check: deps
+	SWIFT=$(SWIFT) Benchmarks/bench-check.sh check
+
+# Re-records Benchmarks/Thresholds/ from a run on this machine, after an intended change (docs/BENCHMARKS.md).
+bench-thresholds: deps
+	SWIFT=$(SWIFT) Benchmarks/bench-check.sh update
 
 bench: bench-http2 bench-e2e bench-micro
 
