@@ -5,7 +5,7 @@ import IDGateMatching
 import IDGateStore
 
 /// The match path on one core, whole and in parts. Each measured iteration is 1,000 operations (`scalingFactor`),
-/// so `wallClock` is the time of 1,000 requests and `mallocCountTotal` the allocations they made.
+/// so `threadCPU` and `wallClock` are the time of 1,000 requests and `mallocCountTotal` the allocations they made.
 ///
 /// - `Match.respond`: parse a request body, look the resident up (an in-memory dictionary standing in for the store),
 ///   compare every attribute, digest the request and encode the response (`MatchResponder`, as the gateway does).
@@ -17,7 +17,7 @@ import IDGateStore
 /// Bodies rotate over registry hits, near-misses (typos, missing diacritics, swapped order, old phone prefixes) and
 /// misses. Names contain no spaces or slashes: they name the files in `Benchmarks/Thresholds/`.
 let benchmarks: @Sendable () -> Void = {
-    let metrics: [BenchmarkMetric] = [.throughput, .wallClock, .mallocCountTotal]
+    let metrics: [BenchmarkMetric] = [.threadCPU, .wallClock, .throughput, .mallocCountTotal]
     /// `mallocs`: allowed extra allocations per 1,000 operations before the check fails.
     func configuration(mallocs: Int = 20, maxDuration: Duration = .seconds(3)) -> Benchmark.Configuration {
         .init(
@@ -33,25 +33,29 @@ let benchmarks: @Sendable () -> Void = {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         var index = 0
-        for _ in benchmark.scaledIterations {
-            out.removeAll(keepingCapacity: true)
-            let body = corpus.bodies[index & (corpus.bodies.count - 1)]
-            index &+= 1
-            let error = body.withUnsafeBytes {
-                responder.respond(to: $0, lookup: corpus.registry, today: today, into: &out)
+        benchmark.measuringThreadCPU {
+            for _ in benchmark.scaledIterations {
+                out.removeAll(keepingCapacity: true)
+                let body = corpus.bodies[index & (corpus.bodies.count - 1)]
+                index &+= 1
+                let error = body.withUnsafeBytes {
+                    responder.respond(to: $0, lookup: corpus.registry, today: today, into: &out)
+                }
+                blackHole(error)
+                blackHole(out.count)
             }
-            blackHole(error)
-            blackHole(out.count)
         }
     }
 
     Benchmark("Wire.parseRequest", configuration: configuration()) { benchmark in
         var parser = MatchRequestParser()
         var index = 0
-        for _ in benchmark.scaledIterations {
-            let body = corpus.bodies[index & (corpus.bodies.count - 1)]
-            index &+= 1
-            blackHole(body.withUnsafeBytes { parser.parse($0) })
+        benchmark.measuringThreadCPU {
+            for _ in benchmark.scaledIterations {
+                let body = corpus.bodies[index & (corpus.bodies.count - 1)]
+                index &+= 1
+                blackHole(body.withUnsafeBytes { parser.parse($0) })
+            }
         }
     }
 
@@ -66,23 +70,27 @@ let benchmarks: @Sendable () -> Void = {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         var index = 0
-        for _ in benchmark.scaledIterations {
-            out.removeAll(keepingCapacity: true)
-            let (request, result, digest) = answers[index & (answers.count - 1)]
-            index &+= 1
-            MatchResponseEncoder.encode(
-                result, for: request, transactionID: transactionIDs.next(), digest: digest, into: &out)
-            blackHole(out.count)
+        benchmark.measuringThreadCPU {
+            for _ in benchmark.scaledIterations {
+                out.removeAll(keepingCapacity: true)
+                let (request, result, digest) = answers[index & (answers.count - 1)]
+                index &+= 1
+                MatchResponseEncoder.encode(
+                    result, for: request, transactionID: transactionIDs.next(), digest: digest, into: &out)
+                blackHole(out.count)
+            }
         }
     }
 
     Benchmark("Match.compare", configuration: configuration()) { benchmark in
         let engine = MatchEngine()
         var index = 0
-        for _ in benchmark.scaledIterations {
-            let request = requests[index & (requests.count - 1)]
-            index &+= 1
-            blackHole(engine.match(request, in: corpus.registry, today: today))
+        benchmark.measuringThreadCPU {
+            for _ in benchmark.scaledIterations {
+                let request = requests[index & (requests.count - 1)]
+                index &+= 1
+                blackHole(engine.match(request, in: corpus.registry, today: today))
+            }
         }
     }
 
@@ -91,10 +99,12 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Name.\(variant)", configuration: configuration(maxDuration: .seconds(2))) { benchmark in
             let engine = MatchEngine()
             var index = 0
-            for _ in benchmark.scaledIterations {
-                let (request, resident) = cases[index & (cases.count - 1)]
-                index &+= 1
-                blackHole(engine.match(request, against: resident, today: today))
+            benchmark.measuringThreadCPU {
+                for _ in benchmark.scaledIterations {
+                    let (request, resident) = cases[index & (cases.count - 1)]
+                    index &+= 1
+                    blackHole(engine.match(request, against: resident, today: today))
+                }
             }
         }
     }
