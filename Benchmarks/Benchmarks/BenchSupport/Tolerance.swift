@@ -41,11 +41,11 @@ public enum Tolerance {
             }
             switch metric {
             case .wallClock:
-                thresholds[metric] = wallClockPercent.map { BenchmarkThresholds(relative: [.p90: $0]) } ?? .none
+                thresholds[metric] = wallClockPercent.map { BenchmarkThresholds(relative: [.p90: $0]) } ?? BenchmarkThresholds.none
             case .mallocCountTotal:
                 thresholds[metric] = BenchmarkThresholds(absolute: [.p90: mallocs])
             case .writeSyscalls:
-                thresholds[metric] = writeSyscalls.map { BenchmarkThresholds(absolute: [.p90: $0]) } ?? .none
+                thresholds[metric] = writeSyscalls.map { BenchmarkThresholds(absolute: [.p90: $0]) } ?? BenchmarkThresholds.none
             default:
                 thresholds[metric] = BenchmarkThresholds.none
             }
