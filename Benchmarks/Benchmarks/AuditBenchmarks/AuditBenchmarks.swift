@@ -32,7 +32,7 @@ let benchmarks: @Sendable () -> Void = {
                 maxIterations: 100_000,
                 // The time is mostly fsync, which a busy shared VM disk slows fivefold: wall clock is reported, not
                 // checked. What is checked does not depend on the disk: allocations (the writer thread's included,
-                // 16 per record whatever the batching) and write calls (one per group commit: tens per 1,000
+                // 4 per record whatever the batching) and write calls (one per group commit: tens per 1,000
                 // records; a write per record would be +1,000).
                 thresholds: Tolerance.thresholds(for: appendMetrics, wallClockPercent: nil, mallocs: 50, writeSyscalls: 200))
         ) { benchmark in
