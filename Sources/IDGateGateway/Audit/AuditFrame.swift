@@ -39,7 +39,7 @@ enum AuditFrame {
             for index in 0..<4 { buffer[start + index] = length[index] }
         }
         buffer.append(previousHash)
-        let chainHash = buffer.withUnsafeBytes { PlainSHA256.key(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        let chainHash = buffer.withUnsafeBytes { SHA256Key.hashing(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         key.appendRecordTag(chainHash: chainHash, to: &buffer)
         let crc = buffer.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         buffer.appendLittleEndian(crc)

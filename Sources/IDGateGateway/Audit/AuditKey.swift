@@ -69,11 +69,6 @@ public struct AuditKey: Sendable {
         buffer.withUnsafeMutableBytes { subjectMAC.authenticate(idNumber, into: $0.baseAddress! + start) }
     }
 
-    func appendSubjectHash(_ idNumber: String, to buffer: inout [UInt8]) {
-        var idNumber = idNumber
-        idNumber.withUTF8 { appendSubjectHash(UnsafeRawBufferPointer($0), to: &buffer) }
-    }
-
     /// The 16-byte tag stored with each record: HMAC of its chain hash.
     func recordTag(chainHash: SHA256Key) -> [UInt8] {
         var tag: [UInt8] = []

@@ -29,11 +29,13 @@ final class APIKeyCache {
             if let expiry = entry.expiresAt, expiry <= now { break }
             return .success(entry.client)
         }
-        let result = registry.authenticate(apiKey: key, peerFingerprint: nil, peerSubject: nil, now: now)
-        if case .success(let client) = result, let stored = registry.snapshot.apiKeyEntry(key) {
-            remember(Entry(key: Array(key), client: client, expiresAt: stored.expiresAt))
+        switch registry.snapshot.resolve(apiKey: key, now: now) {
+        case .success(let stored):
+            remember(Entry(key: Array(key), client: stored.client, expiresAt: stored.expiresAt))
+            return .success(stored.client)
+        case .failure(let problem):
+            return .failure(problem)
         }
-        return result
     }
 
     private func remember(_ entry: Entry) {
@@ -50,12 +52,5 @@ final class APIKeyCache {
         var difference: UInt8 = 0
         for index in 0..<stored.count { difference |= stored[index] ^ presented[index] }
         return difference == 0
-    }
-}
-
-extension ClientRegistrySnapshot {
-    /// The stored entry of an API key, if the key is known.
-    func apiKeyEntry(_ key: UnsafeRawBufferPointer) -> KeyEntry? {
-        apiKeys[SHA256Key.hashing(key)]
     }
 }

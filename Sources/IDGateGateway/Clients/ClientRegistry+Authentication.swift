@@ -13,14 +13,7 @@ extension ClientRegistry {
         let snapshot = self.snapshot
         let client: Client
         if let apiKey {
-            let digest = SHA256Key.hashing(apiKey)
-            guard let entry = snapshot.apiKeys[digest], entry.digest.constantTimeEquals(digest) else {
-                return .failure(.unauthenticated("unknown API key"))
-            }
-            if let expiry = entry.expiresAt, expiry <= now {
-                return .failure(.unauthenticated("API key \(entry.keyId) has expired"))
-            }
-            client = entry.client
+            return snapshot.resolve(apiKey: apiKey, now: now).map(\.client)
         } else if let peerFingerprint, let key = SHA256Key(bytes: peerFingerprint), let found = snapshot.fingerprints[key] {
             client = found
         } else if let peerSubject, let found = snapshot.subjects[ClientRegistrySnapshot.normalizedSubject(peerSubject)] {
@@ -47,5 +40,20 @@ extension ClientRegistry {
                 authenticate(apiKey: key, peerFingerprint: fingerprint, peerSubject: peerSubject, now: now)
             }
         }
+    }
+}
+
+extension ClientRegistrySnapshot {
+    /// The stored entry of a presented API key, if the key is known, unexpired and its client enabled.
+    func resolve(apiKey: UnsafeRawBufferPointer, now: Date) -> Result<KeyEntry, PolicyError> {
+        let digest = SHA256Key.hashing(apiKey)
+        guard let entry = apiKeys[digest], entry.digest.constantTimeEquals(digest) else {
+            return .failure(.unauthenticated("unknown API key"))
+        }
+        if let expiry = entry.expiresAt, expiry <= now {
+            return .failure(.unauthenticated("API key \(entry.keyId) has expired"))
+        }
+        guard entry.client.enabled else { return .failure(.unauthenticated("client is disabled")) }
+        return .success(entry)
     }
 }

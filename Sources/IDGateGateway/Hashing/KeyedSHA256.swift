@@ -10,8 +10,8 @@ struct KeyedSHA256: @unchecked Sendable {
     init(key: UnsafeRawBufferPointer) {
         var block = [UInt8](repeating: 0, count: 64)
         if key.count > 64 {
-            let digest = PlainSHA256.hash(key)
-            block.replaceSubrange(0..<32, with: digest)
+            let digest = SHA256Key.hashing(key)
+            withUnsafeBytes(of: digest.words) { block.replaceSubrange(0..<32, with: $0) }
         } else {
             block.replaceSubrange(0..<key.count, with: key)
         }
@@ -42,42 +42,5 @@ struct KeyedSHA256: @unchecked Sendable {
             authenticate(message, into: buffer.baseAddress!)
             count = 32
         }
-    }
-}
-
-/// SHA-256 straight on libcrypto's context (no allocation): the audit chain hash and the signing Merkle tree.
-enum PlainSHA256 {
-    static func hash(_ message: UnsafeRawBufferPointer) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
-            var context = SHA256_CTX()
-            SHA256_Init(&context)
-            SHA256_Update(&context, message.baseAddress, message.count)
-            SHA256_Final(buffer.baseAddress, &context)
-            count = 32
-        }
-    }
-
-    static func key(_ message: UnsafeRawBufferPointer) -> SHA256Key {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { digest in
-            var context = SHA256_CTX()
-            SHA256_Init(&context)
-            SHA256_Update(&context, message.baseAddress, message.count)
-            SHA256_Final(digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
-        }
-        return SHA256Key(words: words)
-    }
-
-    /// SHA-256 of one prefix byte followed by `message` (Merkle leaves and nodes).
-    static func key(prefix: UInt8, _ message: UnsafeRawBufferPointer) -> SHA256Key {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { digest in
-            var context = SHA256_CTX()
-            SHA256_Init(&context)
-            withUnsafeBytes(of: prefix) { _ = SHA256_Update(&context, $0.baseAddress, 1) }
-            SHA256_Update(&context, message.baseAddress, message.count)
-            SHA256_Final(digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
-        }
-        return SHA256Key(words: words)
     }
 }

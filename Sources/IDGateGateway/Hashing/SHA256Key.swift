@@ -1,3 +1,4 @@
+import COpenSSL
 import Crypto
 import Foundation
 
@@ -42,7 +43,19 @@ public struct SHA256Key: Hashable, Sendable {
     /// The SHA-256 of `data`, as a key.
     public static func hashing(_ data: some DataProtocol) -> SHA256Key { SHA256Key(SHA256.hash(data: data)) }
 
-    public static func hashing(_ buffer: UnsafeRawBufferPointer) -> SHA256Key { SHA256Key(SHA256.hash(data: buffer)) }
+    /// The SHA-256 of `buffer`, preceded by `prefix` if given (Merkle leaves and nodes), on libcrypto's plain
+    /// context: no allocation (the audit chain and response signing hash per record and per answer).
+    public static func hashing(prefix: UInt8? = nil, _ buffer: UnsafeRawBufferPointer) -> SHA256Key {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { digest in
+            var context = SHA256_CTX()
+            SHA256_Init(&context)
+            if let prefix { withUnsafeBytes(of: prefix) { _ = SHA256_Update(&context, $0.baseAddress, 1) } }
+            SHA256_Update(&context, buffer.baseAddress, buffer.count)
+            SHA256_Final(digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
+        }
+        return SHA256Key(words: words)
+    }
 
     public var hex: String {
         withUnsafeBytes(of: words) { bytes in bytes.map { String(format: "%02x", $0) }.joined() }

@@ -61,37 +61,36 @@ final class BatchMatchHandler: StreamingBodyHandler {
 
     func didReceive(_ chunk: ByteBuffer) {
         guard !ended else { return }
-        var output = loop.encodeScratch
-        loop.encodeScratch = []  // the loop's scratch comes back below: no copy-on-write while writing
-        output.removeAll(keepingCapacity: true)
-        defer { loop.encodeScratch = output }
-        chunk.withUnsafeReadableBytes { bytes in
-            var lineStart = 0
-            for index in 0..<bytes.count where bytes[index] == 0x0A {
-                let piece = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<index])
-                lineStart = index + 1
-                if skippingOverlongLine {
-                    skippingOverlongLine = false
-                    partial.removeAll(keepingCapacity: true)
-                    continue
+        let answers = loop.withAnswerScratch { output -> ByteBuffer? in
+            chunk.withUnsafeReadableBytes { bytes in
+                var lineStart = 0
+                for index in 0..<bytes.count where bytes[index] == 0x0A {
+                    let piece = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<index])
+                    lineStart = index + 1
+                    if skippingOverlongLine {
+                        skippingOverlongLine = false
+                        partial.removeAll(keepingCapacity: true)
+                        continue
+                    }
+                    if partial.isEmpty {
+                        answer(line: piece, into: &output)
+                    } else {
+                        partial.append(contentsOf: piece)
+                        partial.withUnsafeBytes { answer(line: $0, into: &output) }
+                        partial.removeAll(keepingCapacity: true)
+                    }
                 }
-                if partial.isEmpty {
-                    answer(line: piece, into: &output)
-                } else {
-                    partial.append(contentsOf: piece)
-                    partial.withUnsafeBytes { answer(line: $0, into: &output) }
-                    partial.removeAll(keepingCapacity: true)
-                }
+                keepUnfinished(UnsafeRawBufferPointer(rebasing: bytes[lineStart...]), into: &output)
             }
-            keepUnfinished(UnsafeRawBufferPointer(rebasing: bytes[lineStart...]), into: &output)
+            return output.count == 0 ? nil : ByteBuffer(bytes: output.bytes)
         }
         let consumed = chunk.readableBytes
         let writer = self.writer
-        if output.isEmpty {
+        guard let answers else {
             writer.consumed(consumed)
             return
         }
-        stream.write(ByteBuffer(bytes: output)).whenComplete { result in
+        stream.write(answers).whenComplete { result in
             if case .success = result { writer.consumed(consumed) }
         }
     }
@@ -100,10 +99,12 @@ final class BatchMatchHandler: StreamingBodyHandler {
         guard !ended else { return }
         ended = true
         if !partial.isEmpty && !skippingOverlongLine {
-            var output: [UInt8] = []
-            partial.withUnsafeBytes { answer(line: $0, into: &output) }
+            let answer = loop.withAnswerScratch { output in
+                partial.withUnsafeBytes { self.answer(line: $0, into: &output) }
+                return ByteBuffer(bytes: output.bytes)
+            }
             partial.removeAll()
-            stream.write(ByteBuffer(bytes: output))
+            stream.write(answer)
         }
         // End the response only once every line's audit record is durable (at once without auditing).
         audits.finishWhenDurable(stream)
@@ -116,7 +117,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     /// Keeps the tail of a chunk that has no newline yet, bounded by `maxLineBytes`.
-    private func keepUnfinished(_ tail: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+    private func keepUnfinished(_ tail: UnsafeRawBufferPointer, into output: inout ScratchByteSink) {
         guard !tail.isEmpty, !skippingOverlongLine else { return }
         if partial.count + tail.count > Self.maxLineBytes {
             lineNumber += 1
@@ -129,7 +130,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
         partial.append(contentsOf: tail)
     }
 
-    private func answer(line: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+    private func answer(line: UnsafeRawBufferPointer, into output: inout ScratchByteSink) {
         lineNumber += 1
         if line.isEmpty || (line.count == 1 && line[0] == 0x0D) { lineNumber -= 1; return }  // blank lines are skipped
         guard let reader = loop.reader(from: context.registry) else {
@@ -156,7 +157,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
             decision: decision, status: UInt16(failure?.status ?? 200))
     }
 
-    private func writeLineError(_ error: WireError, into output: inout [UInt8]) {
+    private func writeLineError(_ error: WireError, into output: inout ScratchByteSink) {
         output.write("{\"line\":")
         output.write(decimal: lineNumber)
         output.write(byte: UInt8(ascii: ","))

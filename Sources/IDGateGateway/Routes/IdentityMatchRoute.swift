@@ -31,12 +31,17 @@ extension GatewayContext {
             return
         }
         let today = PartialDate.today(secondsSinceEpoch: now.timeIntervalSince1970)
-        loop.answerScratch.reset()
-        let failure = request.body.withUnsafeReadableBytes { bytes in
-            loop.responder.respond(to: bytes, lookup: reader, today: today, into: &loop.answerScratch) { parsed in
-                client.authorize(operation: .match, attributes: parsed.attributes.set, purpose: parsed.text(.purpose))
-                    .map(WireError.init(policy:))
+        var body = ByteBuffer()
+        let failure = loop.withAnswerScratch { scratch -> WireError? in
+            let failure = request.body.withUnsafeReadableBytes { bytes in
+                loop.responder.respond(to: bytes, lookup: reader, today: today, into: &scratch) { parsed in
+                    client.authorize(
+                        operation: .match, attributes: parsed.attributes.set, purpose: parsed.text(.purpose)
+                    ).map(WireError.init(policy:))
+                }
             }
+            if failure == nil { body = ByteBuffer(bytes: scratch.bytes) }
+            return failure
         }
         let parsed = loop.responder.parser.request
         if let failure {
@@ -46,7 +51,6 @@ extension GatewayContext {
                 writer: writer, loop: loop)
             return
         }
-        let body = ByteBuffer(bytes: loop.answerScratch.bytes)
         let decision = AuditDecision(loop.responder.lastDecision)
         finish(
             status: 200, body: body, signed: true,

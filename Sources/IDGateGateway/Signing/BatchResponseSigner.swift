@@ -67,14 +67,14 @@ public struct BatchResponseSigner: Sendable {
 
 enum MerkleHash {
     static func leaf(_ body: UnsafeRawBufferPointer) -> SHA256Key {
-        PlainSHA256.key(prefix: 0x00, body)
+        SHA256Key.hashing(prefix: 0x00, body)
     }
 
     static func node(_ left: SHA256Key, _ right: SHA256Key) -> SHA256Key {
         withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { bytes in
             withUnsafeBytes(of: left.words) { bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32) }
             withUnsafeBytes(of: right.words) { (bytes.baseAddress! + 32).copyMemory(from: $0.baseAddress!, byteCount: 32) }
-            return PlainSHA256.key(prefix: 0x01, UnsafeRawBufferPointer(bytes))
+            return SHA256Key.hashing(prefix: 0x01, UnsafeRawBufferPointer(bytes))
         }
     }
 

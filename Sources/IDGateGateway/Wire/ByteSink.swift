@@ -78,8 +78,9 @@ extension ByteBuffer: ByteSink {
 }
 
 /// Raw memory an event loop owns for encoding answers: writes are a bounds check and a copy, without an array's
-/// uniqueness checks or its generic append paths. Not copyable in spirit: exactly one owner (`LoopContext`)
-/// allocates, resets and frees it, and nothing keeps `bytes` past the next write.
+/// uniqueness checks or its generic append paths. Not copyable in spirit: exactly one owner (`LoopContext`, which
+/// lends it through `withAnswerScratch`) allocates, resets and frees it, and nothing keeps `bytes` past the next
+/// write.
 struct ScratchByteSink: ByteSink {
     private var base: UnsafeMutableRawPointer
     private var capacity: Int

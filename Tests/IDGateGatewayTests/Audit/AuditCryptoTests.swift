@@ -39,8 +39,8 @@ import Testing
             }
         }
         let message = Array("abc".utf8)
-        #expect(message.withUnsafeBytes { PlainSHA256.hash($0) } == Array(SHA256.hash(data: message)))
-        #expect(message.withUnsafeBytes { PlainSHA256.key($0) } == SHA256Key.hashing(message))
+        #expect(message.withUnsafeBytes { SHA256Key.hashing($0) } == SHA256Key(SHA256.hash(data: message)))
+        #expect(message.withUnsafeBytes { SHA256Key.hashing(prefix: 0x01, $0) } == SHA256Key(SHA256.hash(data: [0x01] + message)))
     }
 
     @Test func auditKeyHashesAreUnchanged() throws {
@@ -50,10 +50,14 @@ import Testing
             for: Array("idgate-audit-subject-v1".utf8), using: SymmetricKey(data: Array(UInt8(0)..<32)))))
         #expect(key.subjectHash("001085000123") == Array(HMAC<SHA256>.authenticationCode(for: Array("001085000123".utf8), using: subjectKey)))
         var appended: [UInt8] = [7]
-        key.appendSubjectHash("001085000123", to: &appended)
+        Array("001085000123".utf8).withUnsafeBytes { key.appendSubjectHash($0, to: &appended) }
         #expect(Array(appended.dropFirst()) == key.subjectHash("001085000123"))
         let chain = SHA256Key.hashing(Array("chain".utf8))
-        #expect(key.recordTag(chainHash: chain).count == AuditFormat.tagLength)
+        let recordKey = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(
+            for: Array("idgate-audit-record-v1".utf8), using: SymmetricKey(data: Array(UInt8(0)..<32)))))
+        let chainBytes = withUnsafeBytes(of: chain.words) { Array($0) }
+        #expect(key.recordTag(chainHash: chain)
+            == Array(HMAC<SHA256>.authenticationCode(for: chainBytes, using: recordKey).prefix(AuditFormat.tagLength)))
     }
 }
 
