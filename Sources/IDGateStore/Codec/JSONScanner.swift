@@ -90,7 +90,7 @@ struct JSONScanner {
         }
         guard index < bytes.count else { throw Failure(reason: "unterminated string") }
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        scratch.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         try decodeEscapedRest()
         return try scratch.withUnsafeBytes { try body($0) }
     }

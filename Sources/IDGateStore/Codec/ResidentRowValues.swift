@@ -142,7 +142,7 @@ struct ResidentRowValues {
         let start = Int32(storage.count)
         if bytes.first == UInt8(ascii: "+") {
             storage.append(UInt8(ascii: "0"))
-            storage.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[3...]))
+            storage.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[3...]))
         } else {
             storage.append(contentsOf: bytes)
         }

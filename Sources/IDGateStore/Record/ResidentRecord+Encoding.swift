@@ -69,5 +69,5 @@ extension ResidentRecord {
 
 @inline(__always)
 private func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
-    withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+    withUnsafeBytes(of: value.littleEndian) { buffer.appendBytes($0) }
 }
