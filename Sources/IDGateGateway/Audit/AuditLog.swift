@@ -15,14 +15,42 @@ import Synchronization
 public final class AuditLog: Sendable {
     public typealias Completion = @Sendable (Result<Void, AuditError>) -> Void
 
+    /// One `append`: a record, or an event loop tick's records (`append(contentsOf:)`) with one completion.
     private struct Pending: Sendable {
-        let record: AuditRecord
+        let records: Records
         let completion: Completion?
         let eventLoop: (any EventLoop)?
     }
 
+    private enum Records: Sendable, Sequence {
+        case one(AuditRecord)
+        case many([AuditRecord])
+
+        var count: Int {
+            switch self {
+            case .one: 1
+            case .many(let records): records.count
+            }
+        }
+
+        struct Iterator: IteratorProtocol {
+            let records: Records
+            var index = 0
+            mutating func next() -> AuditRecord? {
+                defer { index += 1 }
+                switch records {
+                case .one(let record): return index == 0 ? record : nil
+                case .many(let records): return index < records.count ? records[index] : nil
+                }
+            }
+        }
+
+        func makeIterator() -> Iterator { Iterator(records: self) }
+    }
+
     private struct QueueState: Sendable {
         var pending: [Pending] = []
+        var pendingRecords = 0
         var writerSleeping = false
         var closed = false
     }
@@ -58,15 +86,27 @@ public final class AuditLog: Sendable {
     /// Queues `record`. `completion` runs once the record is durable (or failed) with `.beforeResponse` — on
     /// `eventLoop` if given, else on the writer thread — or before `append` returns with `.async`.
     public func append(_ record: AuditRecord, on eventLoop: (any EventLoop)? = nil, completion: @escaping Completion) {
+        enqueue(.one(record), on: eventLoop, completion: completion)
+    }
+
+    /// Queues `records` in order with one completion for all of them (they are written in the same commit): how
+    /// an event loop hands over the answers of one tick with one lock and one thread hop back.
+    public func append(contentsOf records: [AuditRecord], on eventLoop: (any EventLoop)? = nil, completion: @escaping Completion) {
+        guard !records.isEmpty else { return completion(.success(())) }
+        enqueue(.many(records), on: eventLoop, completion: completion)
+    }
+
+    private func enqueue(_ records: Records, on eventLoop: (any EventLoop)?, completion: @escaping Completion) {
         guard healthy.load(ordering: .acquiring) else {
             return completion(.failure(.storage("audit storage unavailable; retrying")))
         }
         let waitsForDisk = configuration.durability == .beforeResponse
         let outcome: Result<Bool, AuditError> = queue.withLock { state in
             if state.closed { return .failure(.closed) }
-            if state.pending.count >= configuration.maxQueuedRecords { return .failure(.queueFull) }
+            if state.pendingRecords + records.count > configuration.maxQueuedRecords { return .failure(.queueFull) }
             state.pending.append(
-                Pending(record: record, completion: waitsForDisk ? completion : nil, eventLoop: eventLoop))
+                Pending(records: records, completion: waitsForDisk ? completion : nil, eventLoop: eventLoop))
+            state.pendingRecords += records.count
             defer { state.writerSleeping = false }
             return .success(waitsForDisk && state.writerSleeping)
         }
@@ -77,8 +117,9 @@ public final class AuditLog: Sendable {
                 // On an event loop, wake the writer after the loop's current tick instead of now: the records
                 // of the whole read burst go into one commit, and on a shared core the loop is not preempted by
                 // the writer once per burst's first record.
+                // A tick's group (`append(contentsOf:)`) is already the whole burst: wake the writer now.
                 let wakeup = self.wakeup
-                if let eventLoop, eventLoop.inEventLoop {
+                if case .one = records, let eventLoop, eventLoop.inEventLoop {
                     eventLoop.execute { wakeup.signal() }
                 } else {
                     wakeup.signal()
@@ -125,7 +166,10 @@ public final class AuditLog: Sendable {
                     state.writerSleeping = !state.closed
                     return []
                 }
-                defer { state.pending.removeAll(keepingCapacity: true) }
+                defer {
+                    state.pending.removeAll(keepingCapacity: true)
+                    state.pendingRecords = 0
+                }
                 return state.pending
             }
             if batch.isEmpty {
@@ -138,7 +182,7 @@ public final class AuditLog: Sendable {
                 _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(idleWait.nanoseconds)))
                 continue
             }
-            let result = writer.write(batch.lazy.map(\.record))
+            let result = writer.write(batch.lazy.flatMap(\.records))
             switch result {
             case .success: publishHead(writer)
             case .failure: healthy.store(false, ordering: .releasing)

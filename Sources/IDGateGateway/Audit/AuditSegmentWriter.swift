@@ -72,7 +72,7 @@ final class AuditSegmentWriter {
     }
 
     /// Encodes, writes and fsyncs `records` as one batch; on failure nothing of the batch counts as written.
-    func write(_ records: some Collection<AuditRecord>) -> Result<Void, AuditError> {
+    func write(_ records: some Sequence<AuditRecord>) -> Result<Void, AuditError> {
         do {
             if descriptor < 0 {
                 try openNextSegment()
@@ -94,7 +94,7 @@ final class AuditSegmentWriter {
             try sync(descriptor)
             freeSpaceCheck?.writtenSince += Int64(buffer.count)
             segmentLength += buffer.count
-            segmentRecords += records.count
+            segmentRecords += Int(sequence - nextSequence)
             nextSequence = sequence
             chainHash = hash
             return .success(())

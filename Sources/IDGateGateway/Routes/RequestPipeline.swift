@@ -101,43 +101,28 @@ extension GatewayContext {
         client?.metrics.record(decision: record.decision, errorCode: errorCode, latencyMicros: Int(latencyMicros))
         var headers: HTTPResponseHeaders = .json
         if let retryAfter { headers.add(name: "retry-after", value: String(retryAfter)) }
-        if signed, let batch = loop.signingBatch {
-            batch.add(body, on: writer.eventLoop) { [self] signature in
-                var signedHeaders = headers
-                signedHeaders.add(name: ResponseSigner.headerName, value: signature, neverIndexed: true)
-                deliver(status: status, headers: signedHeaders, body: body, record: record, writer: writer)
-            }
-        } else {
-            deliver(status: status, headers: headers, body: body, record: record, writer: writer)
-        }
-    }
-
-    private func deliver(
-        status: Int, headers: HTTPResponseHeaders, body: ByteBuffer, record: AuditRecord, writer: ResponseWriter
-    ) {
-        guard let audit else {
+        guard loop.answers.isNeeded else {
             inFlight.wrappingSubtract(1, ordering: .relaxed)
             writer.respond(status: HTTPStatus(status), headers: headers, body: body)
             return
         }
-        audit.append(record, on: writer.eventLoop) { [self] result in
-            inFlight.wrappingSubtract(1, ordering: .relaxed)
-            switch result {
-            case .success:
-                writer.respond(status: HTTPStatus(status), headers: headers, body: body)
-            case .failure(let error):
-                var refusal = ByteBuffer()
-                refusal.write("{\"transactionId\":")
-                refusal.write(jsonString: record.transactionID)
-                refusal.write(byte: UInt8(ascii: ","))
-                WireError(.overloaded, message: "audit log unavailable (\(error)); request not answered")
-                    .writeMember(into: &refusal)
-                refusal.write(byte: UInt8(ascii: "}"))
-                writer.respond(
-                    status: .serviceUnavailable, headers: ["content-type": "application/json", "retry-after": "5"],
-                    body: refusal)
-            }
-        }
+        loop.answers.add(
+            AnswerBatch.Answer(status: status, headers: headers, body: body, writer: writer, signed: signed),
+            record: record)
+    }
+
+    /// Answers 503 instead of an answer whose audit record could not be written.
+    func refuseUnaudited(_ record: AuditRecord, error: AuditError, writer: ResponseWriter) {
+        var refusal = ByteBuffer()
+        refusal.write("{\"transactionId\":")
+        refusal.write(jsonString: record.transactionID)
+        refusal.write(byte: UInt8(ascii: ","))
+        WireError(.overloaded, message: "audit log unavailable (\(error)); request not answered")
+            .writeMember(into: &refusal)
+        refusal.write(byte: UInt8(ascii: "}"))
+        writer.respond(
+            status: .serviceUnavailable, headers: ["content-type": "application/json", "retry-after": "5"],
+            body: refusal)
     }
 }
 

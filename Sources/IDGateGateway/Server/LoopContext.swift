@@ -12,8 +12,8 @@ final class LoopContext: @unchecked Sendable {
     var responder: MatchResponder
     let rateLimiter: ClientRateLimiter
     let apiKeys = APIKeyCache()
-    /// nil when answers are not signed.
-    let signingBatch: SigningBatch?
+    /// This tick's answers waiting to be signed and audited.
+    let answers: AnswerBatch
     /// Where match answers (single and batch) are encoded before one copy into the response buffer: raw writes
     /// cost a fraction of `ByteBuffer`'s per-write checks (the encoder was 7% of the request path).
     private var answerScratch = ScratchByteSink(capacity: 16 * 1024)
@@ -21,7 +21,7 @@ final class LoopContext: @unchecked Sendable {
     private init(gateway: GatewayContext) {
         responder = MatchResponder(engine: gateway.engine)
         rateLimiter = ClientRateLimiter(loopCount: gateway.loopCount)
-        signingBatch = gateway.signer.map { SigningBatch(signer: BatchResponseSigner(signer: $0)) }
+        answers = AnswerBatch(gateway: gateway)
     }
 
     /// The loop's reader for the holder's current store, renewed after a generation swap; nil when not open.

@@ -54,11 +54,19 @@ public struct SigningPublicKey: Sendable, Equatable {
     }
 
     /// Checks an `x-idgate-signature` header value over `body` (what a relying party does): a single signature
-    /// over the body, or a batch signature with the body's Merkle inclusion path (`BatchResponseSigner`).
-    public func verifies(headerValue: String, body: [UInt8]) -> Bool {
+    /// over the body, or a batch signature with the body's Merkle inclusion path (`BatchResponseSigner`), in two
+    /// steps when the answer also carries `x-idgate-signature-subtree` (`subtree`: its value).
+    public func verifies(headerValue: String, subtree: String? = nil, body: [UInt8]) -> Bool {
         guard let parsed = SignatureHeader(headerValue), parsed.keyID == keyID else { return false }
-        guard let batch = parsed.batch else { return isValidSignature(parsed.signature, for: body) }
-        let leaf = body.withUnsafeBytes { MerkleHash.leaf($0) }
+        guard let batch = parsed.batch else { return subtree == nil && isValidSignature(parsed.signature, for: body) }
+        var leaf = body.withUnsafeBytes { MerkleHash.leaf($0) }
+        if let subtree {
+            guard let position = SignatureHeader.BatchPosition(subtree),
+                  let subtreeRoot = MerkleHash.root(
+                    leaf: leaf, index: position.index, count: position.count, path: position.path)
+            else { return false }
+            leaf = subtreeRoot
+        }
         guard let root = MerkleHash.root(leaf: leaf, index: batch.index, count: batch.count, path: batch.path) else {
             return false
         }
@@ -83,24 +91,42 @@ public struct SignatureHeader: Sendable, Equatable {
     public var batch: BatchPosition?
 
     public init?(_ value: String) {
+        guard let fields = Self.fields(value), let keyID = fields["keyid"],
+              let signature = fields["sig"].flatMap({ Data(base64Encoded: $0) })
+        else { return nil }
+        self.keyID = keyID
+        self.signature = Array(signature)
+        if fields["leaf"] != nil {
+            guard let position = BatchPosition(fields: fields) else { return nil }
+            batch = position
+        }
+    }
+
+    /// `name=value` pairs separated by `;`.
+    static func fields(_ value: String) -> [String: String]? {
         var fields: [String: String] = [:]
         for part in value.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2 else { return nil }
             fields[pair[0]] = pair[1]
         }
-        guard let keyID = fields["keyid"], let signature = fields["sig"].flatMap({ Data(base64Encoded: $0) }) else {
-            return nil
-        }
-        self.keyID = keyID
-        self.signature = Array(signature)
-        if let leaf = fields["leaf"] {
-            let position = leaf.split(separator: "/")
-            guard position.count == 2, let index = Int(position[0]), let count = Int(position[1]),
-                  let path = fields["path"].flatMap({ Data(base64Encoded: $0) })
-            else { return nil }
-            batch = BatchPosition(index: index, count: count, path: Array(path))
-        }
+        return fields
+    }
+}
+
+extension SignatureHeader.BatchPosition {
+    /// Parses `leaf=<index>/<count>; path=<base64>` (the value of `x-idgate-signature-subtree`).
+    public init?(_ value: String) {
+        guard let fields = SignatureHeader.fields(value) else { return nil }
+        self.init(fields: fields)
+    }
+
+    init?(fields: [String: String]) {
+        guard let position = fields["leaf"]?.split(separator: "/"), position.count == 2,
+              let index = Int(position[0]), let count = Int(position[1]),
+              let path = fields["path"].flatMap({ Data(base64Encoded: $0) })
+        else { return nil }
+        self.init(index: index, count: count, path: Array(path))
     }
 }
 

@@ -11,6 +11,9 @@ public struct ResponseWriter: Sendable {
     /// The event loop of the connection: work scheduled here needs no hop to respond.
     public var eventLoop: any EventLoop { connection.eventLoop }
 
+    /// Identifies the connection (e.g. to group its answers); unique while the connection lives.
+    public var connectionID: ObjectIdentifier { ObjectIdentifier(connection) }
+
     /// Sends a complete response with `content-length`. `body` is sent as flow control allows.
     public func respond(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders(), body: ByteBuffer = ByteBuffer()) {
         // The fast path calls straight through: no closure context to allocate.

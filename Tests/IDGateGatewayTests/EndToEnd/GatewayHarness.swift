@@ -119,10 +119,14 @@ final class GatewayHarness: @unchecked Sendable {
         var bodyFile: String? = nil
     }
 
-    /// Sends `requests` over one HTTP/2 connection with httpx (h2c, or TLS with an optional client certificate).
-    func send(_ requests: [Request], tls: Bool = false, clientCertificate: String? = nil) async throws -> [Response] {
+    /// Sends `requests` over one HTTP/2 connection with httpx (h2c, or TLS with an optional client certificate),
+    /// one after another or (`concurrent`) all at once as concurrent streams.
+    func send(
+        _ requests: [Request], tls: Bool = false, clientCertificate: String? = nil, concurrent: Bool = false
+    ) async throws -> [Response] {
         var spec: [String: Any] = [
             "base": tls ? "https://127.0.0.1:\(tlsPort)" : "http://127.0.0.1:\(h2cPort)",
+            "concurrent": concurrent,
             "requests": requests.map { request -> [String: Any] in
                 var entry: [String: Any] = ["method": request.method, "path": request.path, "headers": request.headers]
                 if let body = request.body { entry["body"] = body }

@@ -137,6 +137,28 @@ import Testing
         #expect(anonymous.status == 401)
     }
 
+    @Test func concurrentAnswersOnOneConnectionEachVerify() async throws {
+        // Answers of one tick on one connection share a Merkle subtree: each proves its own body with its headers.
+        let harness = try await GatewayHarness.start()
+        defer { Task { await harness.stop() } }
+        let records = try harness.sampleRecords().prefix(24)
+        let key = try harness.apiKey("demo-agency")
+        let responses = try await harness.send(
+            records.map { harness.matchRequest(["idNumber": $0["idNumber"]!, "fullName": $0["fullName"]!], apiKey: key) },
+            concurrent: true)
+        let keys = try await harness.send(.init(method: "GET", path: "/.well-known/idgate-signing-keys"))
+        let keySet = try #require(SigningKeySet(jsonBytes: Array(keys.body.utf8)))
+        #expect(responses.count == records.count)
+        for response in responses {
+            #expect(response.status == 200)
+            let header = try #require(response.headers["x-idgate-signature"])
+            let subtree = response.headers["x-idgate-signature-subtree"]
+            let body = Array(response.body.utf8)
+            #expect(keySet.keys.contains { $0.verifies(headerValue: header, subtree: subtree, body: body) })
+            #expect(!keySet.keys.contains { $0.verifies(headerValue: header, subtree: subtree, body: body + [0x20]) })
+        }
+    }
+
     @Test func answersAreSignedAndAuditedWithoutPersonalData() async throws {
         let harness = try await GatewayHarness.start()
         let record = try activeRecord(harness)
@@ -148,9 +170,12 @@ import Testing
         let keys = try await harness.send(.init(method: "GET", path: "/.well-known/idgate-signing-keys"))
         let keySet = try #require(SigningKeySet(jsonBytes: Array(keys.body.utf8)))
         let header = try #require(response.headers["x-idgate-signature"])
-        #expect(keySet.keys.contains { $0.verifies(headerValue: header, body: Array(response.body.utf8)) })
+        let subtree = response.headers["x-idgate-signature-subtree"]
+        #expect(keySet.keys.contains { $0.verifies(headerValue: header, subtree: subtree, body: Array(response.body.utf8)) })
         // Tampering with one byte breaks the signature.
-        #expect(!keySet.keys.contains { $0.verifies(headerValue: header, body: Array((response.body + " ").utf8)) })
+        #expect(!keySet.keys.contains {
+            $0.verifies(headerValue: header, subtree: subtree, body: Array((response.body + " ").utf8))
+        })
         await harness.stop(keepAudit: true)
         defer { try? FileManager.default.removeItem(at: harness.auditDirectory) }
         let files = try FileManager.default.contentsOfDirectory(atPath: harness.auditDirectory.path)

@@ -33,6 +33,35 @@ import Testing
         #expect(!signer.publicKey.verifies(headerValue: shortPath, body: bodies[2]))
     }
 
+    @Test(arguments: [[1], [4], [1, 3, 5, 2], [7, 1, 1, 16]])
+    func groupedBodiesVerifyWithBothHeaders(sizes: [Int]) throws {
+        let signer = ResponseSigner.generate()
+        let bodies = sizes.enumerated().map { group, size in
+            (0..<size).map { Array(#"{"transactionId":"tx-\#(group)-\#($0)"}"#.utf8) }
+        }
+        let leaves = bodies.map { $0.map { body in body.withUnsafeBytes { MerkleHash.leaf($0) } } }
+        let groups = BatchResponseSigner(signer: signer).headerValues(groups: leaves)
+        #expect(groups.count == sizes.count)
+        for (group, headers) in groups.enumerated() {
+            #expect(headers.subtrees.count == sizes[group])
+            #expect(SignatureHeader(headers.signature)?.batch?.index == group)
+            for (index, body) in bodies[group].enumerated() {
+                let subtree = headers.subtrees[index]
+                #expect((subtree == nil) == (sizes[group] == 1))
+                #expect(signer.publicKey.verifies(headerValue: headers.signature, subtree: subtree, body: body))
+                #expect(!signer.publicKey.verifies(headerValue: headers.signature, subtree: subtree, body: body + [0x20]))
+                if sizes[group] > 1 {
+                    // The shared header alone does not prove a member, nor does another member's position.
+                    #expect(!signer.publicKey.verifies(headerValue: headers.signature, body: body))
+                    let other = headers.subtrees[(index + 1) % sizes[group]]
+                    #expect(!signer.publicKey.verifies(headerValue: headers.signature, subtree: other, body: body))
+                }
+            }
+        }
+        // One signature for all groups.
+        #expect(Set(groups.map { SignatureHeader($0.signature)!.signature }).count == 1)
+    }
+
     @Test func singleSignatureIsNotABatchRoot() throws {
         // A body signed alone must not verify as a batch, and a batch root signature must not verify as a body.
         let signer = ResponseSigner.generate()
