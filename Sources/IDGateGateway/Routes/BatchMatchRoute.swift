@@ -50,6 +50,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     private var ended = false
     /// Durability of the batch's audit records: the response ends only when all are on disk.
     private let audits = BatchAuditTracker()
+    /// The current chunk's audit records, handed to the log together at the end of the chunk.
+    private var records: [AuditRecord] = []
 
     init(context: GatewayContext, client: Client, writer: ResponseWriter, loop: LoopContext) {
         self.context = context
@@ -84,6 +86,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
             }
             return output.count == 0 ? nil : ByteBuffer(bytes: output.bytes)
         }
+        appendRecords()
         let consumed = chunk.readableBytes
         let writer = self.writer
         guard let answers else {
@@ -106,6 +109,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
             partial.removeAll()
             stream.write(answer)
         }
+        appendRecords()
         // End the response only once every line's audit record is durable (at once without auditing).
         audits.finishWhenDurable(stream)
         context.inFlight.wrappingSubtract(1, ordering: .relaxed)
@@ -175,10 +179,15 @@ final class BatchMatchHandler: StreamingBodyHandler {
             subject: subject, attributes: attributes, decision: decision, status: status,
             latencyMicros: UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000))
         record.transactionText = transaction
-        audit.append(
-            record,
-            on: writer.eventLoop,
-            completion: audits.recordAppended(stream))
+        if records.isEmpty { records.reserveCapacity(256) }
+        records.append(record)
+    }
+
+    /// One append (one lock, one completion) per chunk instead of per line.
+    private func appendRecords() {
+        guard let audit = context.audit, !records.isEmpty else { return }
+        audit.append(contentsOf: records, on: writer.eventLoop, completion: audits.recordsAppended(records.count, stream))
+        records = []
     }
 }
 
@@ -193,13 +202,13 @@ final class BatchAuditTracker: Sendable {
     private let ended = Atomic<Bool>(false)
     private let settled = Atomic<Bool>(false)
 
-    /// Call once per appended record; returns its completion.
-    func recordAppended(_ stream: ResponseBodyStream) -> AuditLog.Completion {
-        appended.add(1, ordering: .relaxed)
+    /// Call once per append of `count` records; returns its completion.
+    func recordsAppended(_ count: Int, _ stream: ResponseBodyStream) -> AuditLog.Completion {
+        appended.add(count, ordering: .relaxed)
         return { [self] result in
             switch result {
             case .success:
-                let done = durable.add(1, ordering: .sequentiallyConsistent).newValue
+                let done = durable.add(count, ordering: .sequentiallyConsistent).newValue
                 if ended.load(ordering: .sequentiallyConsistent), done == appended.load(ordering: .relaxed) { settle(stream, finish: true) }
             case .failure:
                 settle(stream, finish: false)
