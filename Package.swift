@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Small C helpers where Swift cannot reach a CPU instruction (CRC-32C).
+        .target(name: "CIDGateSupport"),
 
         .target(
             name: "IDGateStore",
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "IDGateGateway",
             dependencies: [
-                "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateHTTP2", "COpenSSL",
+                "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateHTTP2", "COpenSSL", "CIDGateSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

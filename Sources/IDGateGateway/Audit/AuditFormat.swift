@@ -113,10 +113,8 @@ extension Array where Element == UInt8 {
     }
 
     mutating func appendShortString(_ text: String?) -> UInt8 {
-        guard let text else { return 0 }
-        let bytes = text.utf8.prefix(255)
-        append(contentsOf: bytes)
-        return UInt8(bytes.count)
+        guard var text else { return 0 }
+        return text.withUTF8 { appendShortString(UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -25,7 +25,8 @@ enum AuditFrame {
         buffer.append(record.decision.rawValue)
         buffer.append(record.subjectText == nil ? 0 : flagHasSubject)
         let lengthsOffset = buffer.count
-        buffer.append(contentsOf: [0, 0, 0])
+        buffer.appendLittleEndian(UInt16(0))
+        buffer.append(0)  // the three string lengths, set below
         if let subject = record.subjectText {
             subject.withUTF8 { key.appendSubjectHash($0, to: &buffer) }
         } else {

@@ -64,9 +64,10 @@ public struct AuditKey: Sendable {
 
     /// Appends `subjectHash` of the ID number's UTF-8 bytes to `buffer` without a temporary array.
     func appendSubjectHash(_ idNumber: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: 32))
-        buffer.withUnsafeMutableBytes { subjectMAC.authenticate(idNumber, into: $0.baseAddress! + start) }
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
+            subjectMAC.authenticate(idNumber, into: mac.baseAddress!)
+            buffer.appendBytes(UnsafeRawBufferPointer(mac))
+        }
     }
 
     /// The 16-byte tag stored with each record: HMAC of its chain hash.

@@ -1,6 +1,11 @@
+import CIDGateSupport
+
 /// CRC-32C (Castagnoli), the checksum of every audit record and segment header: catches torn writes and bit rot
-/// cheaply; tampering is caught by the hash chain, not by this.
+/// cheaply; tampering is caught by the hash chain, not by this. Uses the CPU's CRC32 instruction where there is one
+/// (`CIDGateSupport`), else the tables below.
 public enum CRC32C {
+    private static let hardware = idgate_crc32c_hardware_available() != 0
+
     /// Slicing-by-8 tables: `tables[k][b]` is the CRC of byte `b` followed by `k` zero bytes. Eight bytes per step
     /// instead of one (the audit writer checksums every record).
     private static let tables: [UInt32] = {
@@ -20,6 +25,13 @@ public enum CRC32C {
     }()
 
     public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard hardware else { return tableChecksum(bytes) }
+        guard let base = bytes.baseAddress else { return 0 }
+        return idgate_crc32c_hardware(0xFFFF_FFFF, base, bytes.count) ^ 0xFFFF_FFFF
+    }
+
+    /// The portable version (and the reference the hardware one is tested against).
+    static func tableChecksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         tables.withUnsafeBufferPointer { t in
             var index = 0

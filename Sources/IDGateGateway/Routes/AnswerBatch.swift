@@ -85,6 +85,7 @@ final class AnswerBatch {
         for (group, indices) in members.enumerated() {
             let groupHeaders = headers[group]
             for (position, index) in indices.enumerated() {
+                answers[index].headers.reserveCapacity(answers[index].headers.count + 2)
                 if let subtree = groupHeaders.subtrees[position] {
                     // The group's shared value may be indexed by HPACK: sent once per connection and tick.
                     answers[index].headers.add(name: ResponseSigner.headerName, value: groupHeaders.signature)

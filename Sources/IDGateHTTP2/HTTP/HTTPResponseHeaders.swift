@@ -21,6 +21,9 @@ public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Seq
         fields.append((name: name, value: value))
     }
 
+    /// Room for `count` fields in one allocation (before adding to a shared set like `.json`).
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
+
     public func isNeverIndexed(_ index: Int) -> Bool { index < 64 && neverIndexedFields & (1 << UInt64(index)) != 0 }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
