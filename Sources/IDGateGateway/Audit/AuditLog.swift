@@ -117,9 +117,8 @@ public final class AuditLog: Sendable {
                 // On an event loop, wake the writer after the loop's current tick instead of now: the records
                 // of the whole read burst go into one commit, and on a shared core the loop is not preempted by
                 // the writer once per burst's first record.
-                // A tick's group (`append(contentsOf:)`) is already the whole burst: wake the writer now.
                 let wakeup = self.wakeup
-                if case .one = records, let eventLoop, eventLoop.inEventLoop {
+                if let eventLoop, eventLoop.inEventLoop {
                     eventLoop.execute { wakeup.signal() }
                 } else {
                     wakeup.signal()

@@ -41,7 +41,9 @@ final class BatchMatchHandler: StreamingBodyHandler {
     private let writer: ResponseWriter
     private let loop: LoopContext
     private let stream: ResponseBodyStream
-    private let started = MonotonicClock.nanoseconds()
+    /// When the current body chunk arrived, read once per chunk (clock reads were 3% of a batch line): the lines'
+    /// audit time and date of matching; a line's latency runs from its chunk's arrival to its answer.
+    private var chunkArrived = (monotonic: UInt64(0), now: Date(), today: PartialDate(year: 1970, month: 1, day: 1)!)
     /// The unfinished last line of the previous chunk.
     private var partial: [UInt8] = []
     private var skippingOverlongLine = false
@@ -63,6 +65,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
 
     func didReceive(_ chunk: ByteBuffer) {
         guard !ended else { return }
+        markChunkArrival()
         let answers = loop.withAnswerScratch { output -> ByteBuffer? in
             chunk.withUnsafeReadableBytes { bytes in
                 var lineStart = 0
@@ -102,6 +105,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
         guard !ended else { return }
         ended = true
         if !partial.isEmpty && !skippingOverlongLine {
+            markChunkArrival()
             let answer = loop.withAnswerScratch { output in
                 partial.withUnsafeBytes { self.answer(line: $0, into: &output) }
                 return ByteBuffer(bytes: output.bytes)
@@ -118,6 +122,11 @@ final class BatchMatchHandler: StreamingBodyHandler {
     func didCancel() {
         if !ended { context.inFlight.wrappingSubtract(1, ordering: .relaxed) }
         ended = true
+    }
+
+    private func markChunkArrival() {
+        let now = Date()
+        chunkArrived = (MonotonicClock.nanoseconds(), now, PartialDate.today(secondsSinceEpoch: now.timeIntervalSince1970))
     }
 
     /// Keeps the tail of a chunk that has no newline yet, bounded by `maxLineBytes`.
@@ -141,8 +150,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
             writeLineError(WireError(.overloaded, message: "the registry is not open yet"), into: &output)
             return
         }
-        let lineStarted = MonotonicClock.nanoseconds()
-        let today = PartialDate.today(secondsSinceEpoch: Date().timeIntervalSince1970)
+        let today = chunkArrived.today
         let client = self.client
         let failure = loop.responder.respond(
             toBatchLine: line, number: lineNumber, lookup: reader, today: today, into: &output
@@ -152,13 +160,12 @@ final class BatchMatchHandler: StreamingBodyHandler {
         }
         let parsed = loop.responder.parser.request
         let decision = failure == nil ? AuditDecision(loop.responder.lastDecision) : .none
-        client.metrics.record(
-            decision: decision, errorCode: failure?.code.rawValue,
-            latencyMicros: Int((MonotonicClock.nanoseconds() &- lineStarted) / 1000))
+        let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- chunkArrived.monotonic) / 1000)
+        client.metrics.record(decision: decision, errorCode: failure?.code.rawValue, latencyMicros: Int(latencyMicros))
         auditLine(
             transaction: failure == nil ? .transaction(loop.responder.lastTransactionID) : .string("line-\(lineNumber)"),
             subject: parsed.idNumber, purpose: parsed.text(.purpose), attributes: parsed.attributes.set,
-            decision: decision, status: UInt16(failure?.status ?? 200))
+            decision: decision, status: UInt16(failure?.status ?? 200), latencyMicros: latencyMicros)
     }
 
     private func writeLineError(_ error: WireError, into output: inout ScratchByteSink) {
@@ -171,13 +178,13 @@ final class BatchMatchHandler: StreamingBodyHandler {
 
     private func auditLine(
         transaction: AuditRecord.Text, subject: IDNumber?, purpose: String?, attributes: AttributeSet,
-        decision: AuditDecision, status: UInt16
+        decision: AuditDecision, status: UInt16, latencyMicros: UInt32
     ) {
-        guard let audit = context.audit else { return }
+        guard context.audit != nil else { return }
         var record = AuditRecord(
-            clientID: client.id, purpose: purpose, operation: .batch, transaction: TransactionID(high: 0, low: 0),
-            subject: subject, attributes: attributes, decision: decision, status: status,
-            latencyMicros: UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000))
+            time: chunkArrived.now, clientID: client.id, purpose: purpose, operation: .batch,
+            transaction: TransactionID(high: 0, low: 0), subject: subject, attributes: attributes, decision: decision,
+            status: status, latencyMicros: latencyMicros)
         record.transactionText = transaction
         if records.isEmpty { records.reserveCapacity(256) }
         records.append(record)
