@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what idgate needs on a fresh Debian machine, only what is missing: the system libraries it links
 # (LMDB, nghttp2, OpenSSL), the HTTP/2 tools the tests and benchmarks drive (nghttp, h2load, nghttpd, curl), and the
-# Python packages the protocol-abuse and API-conformance tests use. Safe to run repeatedly.
+# Python packages the protocol-abuse, API-conformance and answer-signature tests use. Safe to run repeatedly.
 set -euo pipefail
 
 debian_packages=(liblmdb-dev libnghttp2-dev libssl-dev nghttp2-client nghttp2-server curl openssl lmdb-utils)
-python_modules=(h2 httpx schemathesis)   # import names
-python_packages=(h2 httpx schemathesis)  # PyPI names
+python_modules=(h2 httpx schemathesis cryptography)   # import names
+python_packages=(h2 httpx schemathesis cryptography)  # PyPI names
 
 missing=()
 for p in "${debian_packages[@]}"; do

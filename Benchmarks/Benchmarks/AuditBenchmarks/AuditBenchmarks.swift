@@ -15,6 +15,8 @@ import Synchronization
 /// - beforeResponse: each completion waits for its batch's fsync, so the time ≈ fsyncs × fsync time.
 /// - async: completions are immediate; the iteration waits until the writer's head reaches the last record
 ///   (flush interval 1 ms here instead of the default 10 ms, so the wait measures the writer, not its timer).
+/// `AuditLog.appendGroups.*`: the same 1,000 records handed over 250 at a time with one completion each, as the
+/// gateway's event loops do (`append(contentsOf:)`).
 ///
 /// The signing benchmarks are 1,000 operations per iteration (1,000 batches of 64 for the batch signer). Names contain no spaces or slashes: they name the
 /// files in `Benchmarks/Thresholds/`.
@@ -62,6 +64,48 @@ let benchmarks: @Sendable () -> Void = {
         } teardown: {
             slot.close()
         }
+    }
+
+    // The request path's form: an event loop hands over one tick's answers (here 250) in one append with one
+    // completion (`AnswerBatch`), four ticks per iteration, two in flight.
+    let groupSlot = AuditLogSlot()
+    Benchmark(
+        "AuditLog.appendGroups.beforeResponse.250-per-group",
+        configuration: .init(
+            metrics: appendMetrics, warmupIterations: 5, scalingFactor: .kilo, maxDuration: .seconds(5),
+            maxIterations: 100_000,
+            thresholds: Tolerance.thresholds(for: appendMetrics, wallClockPercent: nil, mallocs: 50, writeSyscalls: 200))
+    ) { benchmark in
+        let log = groupSlot.log
+        let inFlight = DispatchSemaphore(value: 2)
+        let done = DispatchGroup()
+        let failures = Atomic<Int>(0)
+        let groupSize = 250
+        let total = benchmark.scaledIterations.count
+        var start = 0
+        while start < total {
+            let records = (start..<min(start + groupSize, total)).map { index in
+                AuditRecord(
+                    clientID: "demo-bank", purpose: "account-opening", operation: .match,
+                    transactionID: "01JDBENCH\(index)", subjectIDNumber: "001085012345",
+                    attributes: AttributeSet([.idNumber, .fullName, .dateOfBirth]), decision: .match, status: 200,
+                    latencyMicros: 250)
+            }
+            start += groupSize
+            inFlight.wait()
+            done.enter()
+            log.append(contentsOf: records) { result in
+                if case .failure = result { failures.add(1, ordering: .relaxed) }
+                inFlight.signal()
+                done.leave()
+            }
+        }
+        done.wait()
+        precondition(failures.load(ordering: .relaxed) == 0, "audit appends failed")
+    } setup: {
+        try groupSlot.open(durability: .beforeResponse)
+    } teardown: {
+        groupSlot.close()
     }
 
     let signingConfiguration = Benchmark.Configuration(

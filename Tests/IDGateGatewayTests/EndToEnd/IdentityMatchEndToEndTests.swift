@@ -1,5 +1,6 @@
 import Foundation
 import IDGateGateway
+import IDGateTestSupport
 import Testing
 
 /// The match API against a real gateway over real HTTP/2 (httpx), on the generated demo registry.
@@ -149,6 +150,7 @@ import Testing
         let keys = try await harness.send(.init(method: "GET", path: "/.well-known/idgate-signing-keys"))
         let keySet = try #require(SigningKeySet(jsonBytes: Array(keys.body.utf8)))
         #expect(responses.count == records.count)
+        var answers: [[String: String]] = []
         for response in responses {
             #expect(response.status == 200)
             let header = try #require(response.headers["x-idgate-signature"])
@@ -156,6 +158,26 @@ import Testing
             let body = Array(response.body.utf8)
             #expect(keySet.keys.contains { $0.verifies(headerValue: header, subtree: subtree, body: body) })
             #expect(!keySet.keys.contains { $0.verifies(headerValue: header, subtree: subtree, body: body + [0x20]) })
+            var answer = ["body": response.body, "signature": header]
+            answer["subtree"] = subtree
+            answers.append(answer)
+            answer["body"] = response.body.replacingOccurrences(of: "\"match\"", with: "\"mismatch\"")
+            answers.append(answer)
+        }
+        // The documented relying-party check (docs/examples/verify_answer.py: hashlib + `cryptography`, none of the
+        // gateway's code) accepts every answer and rejects every edited one.
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../docs/examples/verify_answer.py").standardized.path
+        let input = try JSONSerialization.data(withJSONObject: [
+            "keys": try JSONSerialization.jsonObject(with: Data(keys.body.utf8)), "answers": answers,
+        ])
+        let result = try await Subprocess.run(["python3", script, "--json"], stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let verdicts = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [Bool])
+        #expect(verdicts.count == answers.count)
+        for (index, verdict) in verdicts.enumerated() {
+            let edited = index % 2 == 1 && answers[index]["body"] != answers[index - 1]["body"]
+            #expect(verdict == !edited, "answer \(index / 2)\(index % 2 == 1 ? " (edited)" : "")")
         }
     }
 
