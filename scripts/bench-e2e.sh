@@ -9,6 +9,7 @@
 # Configurations measured:
 #   full  : audit log (group commit, durability beforeResponse) + batch-signed answers (production setting)
 #   bare  : audit and signing off (only to measure their cost: target full/bare >= 0.85)
+#   with BREAKDOWN=1 also: audit (audit on, signing off) and sign (signing on, audit off), to split the cost
 # Plus: batch endpoint records/s (curl upload of an NDJSON file) and offline `idgate match` records/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,10 @@ fi
 source scripts/bench-lib.sh
 bench_config "$DEMO" "$PORT" full true true
 bench_config "$DEMO" "$PORT" bare false false
+bench_config "$DEMO" "$PORT" audit true false
+bench_config "$DEMO" "$PORT" sign false true
+CONFIGS=(full bare)
+[ "${BREAKDOWN:-0}" = 1 ] && CONFIGS+=(audit sign)
 
 mkdir -p "$WORK/docroot"
 printf '{"transactionId":"01M8328ZAKDESXEZBYXRM25K4Z","decision":"match","requestDigest":"4c4516f293860ad103897480b1bf8529652b86d061f14b75924a075d4e88b5c3"}' >"$WORK/docroot/static.json"
@@ -62,9 +67,10 @@ load_static() {
 }
 
 
-: >"$WORK/full" ; : >"$WORK/bare" ; : >"$WORK/nghttpd" ; : >"$WORK/full-p99" ; : >"$WORK/bare-p99"
+: >"$WORK/nghttpd"
+for config in "${CONFIGS[@]}"; do : >"$WORK/$config"; : >"$WORK/$config-p99"; done
 for round in $(seq "$ROUNDS"); do
-    for config in full bare; do
+    for config in "${CONFIGS[@]}"; do
         start_gateway "$BIN" "$PORT" "$config" "$SERVER_CORE"
         read -r rate p99 errors < <(load_match)
         stop_gateway
@@ -109,8 +115,15 @@ printf '  identity match, audit+signing (full) : %10.0f req/s   p99 %s ms\n' "$F
 printf '  identity match, audit+signing off    : %10.0f req/s   p99 %s ms\n' "$BARE" "$BARE_P99"
 printf '  nghttpd static file (anchor)         : %10.0f req/s\n' "$NGHTTPD"
 awk -v f="$FULL" -v b="$BARE" -v n="$NGHTTPD" 'BEGIN {
-    printf "  ratio full/nghttpd                   : %10.2fx (target >= 0.50x)\n", f / n
+    printf "  ratio full/nghttpd; bare/nghttpd     : %10.2fx; %.2fx (target >= 0.50x)\n", f / n, b / n
     printf "  ratio full/bare (audit+signing cost) : %10.2fx (target >= 0.85x)\n", f / b
 }'
+if [ "${BREAKDOWN:-0}" = 1 ]; then
+    AUDIT=$(median <"$WORK/audit"); SIGN=$(median <"$WORK/sign")
+    awk -v a="$AUDIT" -v s="$SIGN" -v b="$BARE" 'BEGIN {
+        printf "  audit only / bare                    : %10.2fx (%.0f req/s)\n", a / b, a
+        printf "  signing only / bare                  : %10.2fx (%.0f req/s)\n", s / b, s
+    }'
+fi
 awk -v lines="$batch_answers" -v s="$batch_seconds" 'BEGIN { printf "  batch endpoint (curl upload)         : %10.0f records/s (%d lines in %.2f s, target >= 300000)\n", lines / s, lines, s }'
 awk -v lines="$BATCH_LINES" -v s="$offline_seconds" 'BEGIN { printf "  offline idgate match (2 threads)     : %10.0f records/s (%d lines in %.2f s, target >= 500000)\n", lines / s, lines, s }'
