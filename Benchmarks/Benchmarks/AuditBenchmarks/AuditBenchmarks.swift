@@ -18,7 +18,8 @@ import Synchronization
 /// `AuditLog.appendGroups.*`: the same 1,000 records handed over 250 at a time with one completion each, as the
 /// gateway's event loops do (`append(contentsOf:)`).
 ///
-/// The signing benchmarks are 1,000 operations per iteration (1,000 batches of 64 for the batch signer). Names contain no spaces or slashes: they name the
+/// The signing benchmarks are 1,000 operations per iteration (1,000 batches of 64 for the batch signer: 64 lone
+/// answers, or 4 connections' 16 answers each as the gateway groups them). Names contain no spaces or slashes: they name the
 /// files in `Benchmarks/Thresholds/`.
 let benchmarks: @Sendable () -> Void = {
     let appendMetrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, .writeSyscalls]
@@ -123,6 +124,17 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("BatchResponseSigner.headerValues.64-bodies", configuration: signingConfiguration) { benchmark in
         benchmark.measuringThreadCPU {
             for _ in benchmark.scaledIterations { blackHole(batchSigner.headerValues(for: batch)) }
+        }
+    }
+    // The gateway's form: one tick's answers on 4 connections, 16 each (a Merkle subtree per connection).
+    let groups = (0..<4).map { group in
+        (0..<16).map { index in
+            (body + Array("\(group)-\(index)".utf8)).withUnsafeBytes { MerkleHash.leaf($0) }
+        }
+    }
+    Benchmark("BatchResponseSigner.headerValues.64-bodies-4-connections", configuration: signingConfiguration) { benchmark in
+        benchmark.measuringThreadCPU {
+            for _ in benchmark.scaledIterations { blackHole(batchSigner.headerValues(groups: groups)) }
         }
     }
     let header = signer.headerValue(for: body)

@@ -46,8 +46,9 @@ public struct BatchResponseSigner: Sendable {
     /// Signs groups of leaf hashes (`MerkleHash.leaf` of each body) with one signature.
     public func headerValues(groups: [[SHA256Key]]) -> [GroupHeaders] {
         guard !groups.isEmpty else { return [] }
-        let subtrees = groups.map { MerkleTree(leaves: $0) }
-        let tree = MerkleTree(leaves: subtrees.map(\.root))
+        // A group of one is its own root: no subtree to build or place it in.
+        let subtrees = groups.map { $0.count > 1 ? MerkleTree(leaves: $0) : nil }
+        let tree = MerkleTree(leaves: groups.indices.map { subtrees[$0]?.root ?? groups[$0][0] })
         let signature = signer.signature(forRoot: tree.root)
         var prefix = Array("keyid=\(signer.keyID); sig=".utf8)
         Base64.append(signature[...], to: &prefix)
@@ -69,12 +70,12 @@ public struct BatchResponseSigner: Sendable {
             return String(decoding: scratch, as: UTF8.self)
         }
         let subtreeStart = Array("leaf=".utf8)
-        return subtrees.indices.map { group in
-            let subtree = subtrees[group]
-            return GroupHeaders(
+        return groups.indices.map { group in
+            GroupHeaders(
                 signature: position(group, of: tree, after: prefix),
-                subtrees: subtree.leafCount == 1
-                    ? [nil] : (0..<subtree.leafCount).map { position($0, of: subtree, after: subtreeStart) })
+                subtrees: subtrees[group].map { subtree in
+                    (0..<subtree.leafCount).map { position($0, of: subtree, after: subtreeStart) }
+                } ?? [nil])
         }
     }
 }
@@ -112,12 +113,13 @@ struct MerkleTree {
     }
 }
 
-enum MerkleHash {
-    static func leaf(_ body: UnsafeRawBufferPointer) -> SHA256Key {
+/// The hashes of the answer-signing Merkle tree (docs/CLIENTS.md): a leaf per answer body, a node per pair.
+public enum MerkleHash {
+    public static func leaf(_ body: UnsafeRawBufferPointer) -> SHA256Key {
         SHA256Key.hashing(prefix: 0x00, body)
     }
 
-    static func node(_ left: SHA256Key, _ right: SHA256Key) -> SHA256Key {
+    public static func node(_ left: SHA256Key, _ right: SHA256Key) -> SHA256Key {
         withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { bytes in
             withUnsafeBytes(of: left.words) { bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32) }
             withUnsafeBytes(of: right.words) { (bytes.baseAddress! + 32).copyMemory(from: $0.baseAddress!, byteCount: 32) }
