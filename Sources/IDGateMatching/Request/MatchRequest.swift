@@ -56,6 +56,9 @@ public struct MatchRequest: Sendable {
         }
     }
 
+    /// The byte count of a field's text by the field's raw value (0 when absent).
+    func textLength(rawValue: UInt8) -> Int { Int(textRanges[Int(rawValue)] & 0xFFFF) }
+
     public func text(_ field: RequestField) -> String? {
         guard contains(field) else { return nil }
         return withText(field) { String(decoding: $0, as: UTF8.self) }
@@ -105,7 +108,7 @@ public struct MatchRequest: Sendable {
             break
         }
         textRanges[Int(field.rawValue)] = UInt32(text.count) << 16 | UInt32(value.count)
-        text.append(contentsOf: value)
+        text.appendBytes(value)
         submittedFields |= 1 << UInt16(field.rawValue)
         if let attribute = field.attribute, attribute != .idNumber { attributes.append(attribute) }
         return nil
