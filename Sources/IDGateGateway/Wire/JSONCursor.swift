@@ -54,6 +54,17 @@ struct JSONCursor {
         index += 1  // opening quote
         let start = index
         while index < bytes.count {
+            // Eight plain ASCII bytes at a time (none of '"', '\\', control or non-ASCII), then byte by byte.
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let special = JSONCursor.specialBytes(word)
+                if special != 0 {
+                    index += special.trailingZeroBitCount >> 3
+                    break
+                }
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -85,6 +96,20 @@ struct JSONCursor {
                 index += 1
             }
         }
+    }
+
+    /// The high bit of every byte of `word` (little-endian) that is '"', '\\', below 0x20 or non-ASCII; the lowest
+    /// flagged byte is exact (bytes above a flagged one may be flagged falsely).
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let control = word &- (ones &* 0x20)
+        return (zeroQuote | zeroBackslash | control | word) & highs
     }
 
     private mutating func readEscape(into scratch: inout [UInt8]) throws(SyntaxError) {
