@@ -10,6 +10,14 @@ enum AddressComparator {
         // The same bytes as stored: every unit agrees exactly; only the unit count (after prefixes and a trailing
         // country) decides between a match and nothing to compare, so one side is tokenized.
         if TokenizedText.sameBytes(submitted, stored) {
+            // Two units with tokens (a separator with tokens on both sides) leave at least one after dropping a
+            // trailing country; otherwise count the units properly.
+            if let comma = stored.firstIndex(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }),
+                TokenizedText.hasTokens(UnsafeRawBufferPointer(rebasing: stored[..<comma])),
+                TokenizedText.hasTokens(UnsafeRawBufferPointer(rebasing: stored[(comma + 1)...]))
+            {
+                return thresholds.result(reasons: MatchReasons())
+            }
             return TokenizedText.withTokens(of: stored, splitDigits: true) { held in
                 Units.withUnits(of: held) { $0.count > 0 ? thresholds.result(reasons: MatchReasons()) : .different }
             }
