@@ -46,11 +46,34 @@ struct JSONCursor {
         index += 1
     }
 
+    /// Where a string's decoded UTF-8 is: `bytes[start..<end]` of the input, or all of the scratch buffer when the
+    /// string had escapes.
+    struct StringBytes {
+        var start: Int
+        var end: Int
+        var inScratch: Bool
+    }
+
     /// Reads a string (cursor on its opening quote) and lends its decoded UTF-8 to `body`: a slice of the input when
     /// it has no escapes, else `scratch`.
+    @inline(__always)
     mutating func readString<R>(scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R) throws(SyntaxError)
         -> R
     {
+        let string = try scanString(scratch: &scratch)
+        if string.inScratch { return scratch.withUnsafeBytes(body) }
+        return body(slice(string))
+    }
+
+    /// The input bytes of a string without escapes.
+    @inline(__always)
+    func slice(_ string: StringBytes) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[string.start..<string.end])
+    }
+
+    /// Reads a string (cursor on its opening quote): where its decoded bytes are, without a closure (the caller
+    /// reads a slice of the input directly, or `scratch` when the string had escapes).
+    mutating func scanString(scratch: inout [UInt8]) throws(SyntaxError) -> StringBytes {
         index += 1  // opening quote
         let start = index
         while index < bytes.count {
@@ -68,7 +91,7 @@ struct JSONCursor {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                return body(UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]))
+                return StringBytes(start: start, end: index - 1, inScratch: false)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
@@ -82,7 +105,7 @@ struct JSONCursor {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return scratch.withUnsafeBytes(body)
+                return StringBytes(start: 0, end: scratch.count, inScratch: true)
             case UInt8(ascii: "\\"):
                 try readEscape(into: &scratch)
             case 0..<0x20:

@@ -89,7 +89,10 @@ public struct MatchRequestParser: Sendable {
             }
             return
         }
-        let problem = try cursor.readString(scratch: &scratch) { self.request.set(field, utf8: $0) }
+        let string = try cursor.scanString(scratch: &scratch)
+        let problem =
+            string.inScratch
+            ? scratch.withUnsafeBytes { request.set(field, utf8: $0) } : request.set(field, utf8: cursor.slice(string))
         if let problem, firstError == nil { firstError = WireError(problem) }
     }
 }
