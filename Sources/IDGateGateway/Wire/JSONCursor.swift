@@ -76,27 +76,46 @@ struct JSONCursor {
     mutating func scanString(scratch: inout [UInt8]) throws(SyntaxError) -> StringBytes {
         index += 1  // opening quote
         let start = index
-        while index < bytes.count {
+        // The plain part (no escapes) with the position in a local: `index` is written back only on leaving.
+        let count = bytes.count
+        var at = index
+        while at < count {
             // Eight plain ASCII bytes at a time (none of '"', '\\', control or non-ASCII), then byte by byte.
-            while index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            while at + 8 <= count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
                 let special = JSONCursor.specialBytes(word)
                 if special != 0 {
-                    index += special.trailingZeroBitCount >> 3
+                    at += special.trailingZeroBitCount >> 3
                     break
                 }
-                index += 8
+                at += 8
             }
-            guard index < bytes.count else { break }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return StringBytes(start: start, end: index - 1, inScratch: false)
+            guard at < count else { break }
+            let byte = bytes[at]
+            if byte < 0x80 {
+                if byte == UInt8(ascii: "\"") {
+                    index = at + 1
+                    return StringBytes(start: start, end: at, inScratch: false)
+                }
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 {
+                    index = at
+                    throw fail("control character in string")
+                }
+                at += 1
+            } else if byte >= 0xC2 && byte <= 0xDF && at + 1 < count && bytes[at + 1] & 0xC0 == 0x80 {
+                at += 2  // a two-byte sequence (Latin-1, Latin Extended, combining marks)
+            } else if byte >= 0xE1 && byte <= 0xEC && at + 2 < count && bytes[at + 1] & 0xC0 == 0x80
+                && bytes[at + 2] & 0xC0 == 0x80
+            {
+                at += 3  // a three-byte sequence with no overlong or surrogate form (the U+1Exx letters)
+            } else {
+                index = at
+                try skipUTF8Sequence()
+                at = index
             }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw fail("control character in string") }
-            if byte < 0x80 { index += 1 } else { try skipUTF8Sequence() }
         }
+        index = at
         scratch.removeAll(keepingCapacity: true)
         scratch.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         while true {
