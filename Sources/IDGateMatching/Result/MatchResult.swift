@@ -33,6 +33,13 @@ public struct MatchResult: Sendable, Hashable {
         set { packedResults[Int(attribute.rawValue)] = newValue.packed }
     }
 
+    /// The number of reasons over every field (for sizing an encoder's buffer without visiting each field).
+    public var totalReasonCount: Int {
+        var count = 0
+        for lane in 0..<8 { count += (packedResults[lane] >> 16).nonzeroBitCount }
+        return count
+    }
+
     /// The decision implied by the field results: any mismatch wins, then any partial.
     @usableFromInline
     static func decision(for fields: AttributeOrder, in result: MatchResult) -> MatchDecision {
