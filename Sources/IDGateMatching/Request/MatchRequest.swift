@@ -123,7 +123,7 @@ public struct MatchRequest: Sendable {
         withUnsafeMutableBytes(of: &textRanges) { $0.storeBytes(of: range, toByteOffset: 4 * Int(field.rawValue), as: UInt32.self) }
         text.appendBytes(value)
         submittedFields |= 1 << UInt16(field.rawValue)
-        if let attribute = field.attribute, attribute != .idNumber { attributes.append(attribute) }
+        if let attribute = field.attribute, attribute != .idNumber { attributes.appendNew(attribute) }
         return nil
     }
 
