@@ -31,10 +31,19 @@ public struct MatchEngine: Sendable {
         }
         var result = MatchResult(
             decision: .match, fields: request.attributes, recordStatus: resident.recordStatus, cardStatus: cardStatus)
+        // The decision as `MatchResult.decision(for:in:)` gives it (any mismatch wins, then any partial), on the way.
+        var sawPartial = false
+        var sawMismatch = false
         for attribute in request.attributes {
-            result[attribute] = compare(attribute, of: request, with: resident)
+            let field = compare(attribute, of: request, with: resident)
+            result[attribute] = field
+            switch field.outcome {
+            case .mismatch: sawMismatch = true
+            case .partial: sawPartial = true
+            case .match: break
+            }
         }
-        result.decision = MatchResult.decision(for: request.attributes, in: result)
+        result.decision = sawMismatch ? .mismatch : (sawPartial ? .partial : .match)
         return result
     }
 

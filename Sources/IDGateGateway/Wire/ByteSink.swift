@@ -6,9 +6,28 @@ import NIOCore
 public protocol ByteSink {
     mutating func write(byte: UInt8)
     mutating func write(bytes: UnsafeRawBufferPointer)
+    /// Lets `body` write at most `maximumCount` bytes into raw memory and appends the count it returns: in place
+    /// where the sink can (scratch memory, `ByteBuffer`), else through a stack buffer and one `write(bytes:)`.
+    mutating func write(maximumCount: Int, _ body: (UnsafeMutableRawPointer) -> Int)
 }
 
 extension ByteSink {
+    @inlinable
+    public mutating func write(maximumCount: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
+        // 1 KiB at most on the stack (larger temporary allocations make the runtime look up the stack bounds).
+        if maximumCount <= 1024 {
+            withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 16) { memory in
+                let count = body(memory.baseAddress!)
+                write(bytes: UnsafeRawBufferPointer(start: memory.baseAddress!, count: count))
+            }
+        } else {
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: maximumCount, alignment: 16)
+            defer { memory.deallocate() }
+            let count = body(memory)
+            write(bytes: UnsafeRawBufferPointer(start: memory, count: count))
+        }
+    }
+
     @inlinable
     public mutating func write(_ string: StaticString) {
         write(bytes: UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount))
@@ -75,6 +94,9 @@ extension Array: ByteSink where Element == UInt8 {
 extension ByteBuffer: ByteSink {
     @inlinable public mutating func write(byte: UInt8) { writeInteger(byte) }
     @inlinable public mutating func write(bytes: UnsafeRawBufferPointer) { writeBytes(bytes) }
+    @inlinable public mutating func write(maximumCount: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
+        writeWithUnsafeMutableBytes(minimumWritableBytes: maximumCount) { body($0.baseAddress!) }
+    }
 }
 
 /// Raw memory an event loop owns for encoding answers: writes are a bounds check and a copy, without an array's
@@ -111,6 +133,12 @@ struct ScratchByteSink: ByteSink {
         if count + bytes.count > capacity { grow(toFit: bytes.count) }
         (base + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
+    }
+
+    @inline(__always)
+    mutating func write(maximumCount: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
+        if count + maximumCount > capacity { grow(toFit: maximumCount) }
+        count += body(base + count)
     }
 
     private mutating func grow(toFit extra: Int) {

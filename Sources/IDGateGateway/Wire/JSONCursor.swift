@@ -46,23 +46,76 @@ struct JSONCursor {
         index += 1
     }
 
+    /// Where a string's decoded UTF-8 is: `bytes[start..<end]` of the input, or all of the scratch buffer when the
+    /// string had escapes.
+    struct StringBytes {
+        var start: Int
+        var end: Int
+        var inScratch: Bool
+    }
+
     /// Reads a string (cursor on its opening quote) and lends its decoded UTF-8 to `body`: a slice of the input when
     /// it has no escapes, else `scratch`.
+    @inline(__always)
     mutating func readString<R>(scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R) throws(SyntaxError)
         -> R
     {
+        let string = try scanString(scratch: &scratch)
+        if string.inScratch { return scratch.withUnsafeBytes(body) }
+        return body(slice(string))
+    }
+
+    /// The input bytes of a string without escapes.
+    @inline(__always)
+    func slice(_ string: StringBytes) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[string.start..<string.end])
+    }
+
+    /// Reads a string (cursor on its opening quote): where its decoded bytes are, without a closure (the caller
+    /// reads a slice of the input directly, or `scratch` when the string had escapes).
+    mutating func scanString(scratch: inout [UInt8]) throws(SyntaxError) -> StringBytes {
         index += 1  // opening quote
         let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return body(UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]))
+        // The plain part (no escapes) with the position in a local: `index` is written back only on leaving.
+        let count = bytes.count
+        var at = index
+        while at < count {
+            // Eight plain ASCII bytes at a time (none of '"', '\\', control or non-ASCII), then byte by byte.
+            while at + 8 <= count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                let special = JSONCursor.specialBytes(word)
+                if special != 0 {
+                    at += special.trailingZeroBitCount >> 3
+                    break
+                }
+                at += 8
             }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw fail("control character in string") }
-            if byte < 0x80 { index += 1 } else { try skipUTF8Sequence() }
+            guard at < count else { break }
+            let byte = bytes[at]
+            if byte < 0x80 {
+                if byte == UInt8(ascii: "\"") {
+                    index = at + 1
+                    return StringBytes(start: start, end: at, inScratch: false)
+                }
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 {
+                    index = at
+                    throw fail("control character in string")
+                }
+                at += 1
+            } else if byte >= 0xC2 && byte <= 0xDF && at + 1 < count && bytes[at + 1] & 0xC0 == 0x80 {
+                at += 2  // a two-byte sequence (Latin-1, Latin Extended, combining marks)
+            } else if byte >= 0xE1 && byte <= 0xEC && at + 2 < count && bytes[at + 1] & 0xC0 == 0x80
+                && bytes[at + 2] & 0xC0 == 0x80
+            {
+                at += 3  // a three-byte sequence with no overlong or surrogate form (the U+1Exx letters)
+            } else {
+                index = at
+                try skipUTF8Sequence()
+                at = index
+            }
         }
+        index = at
         scratch.removeAll(keepingCapacity: true)
         scratch.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         while true {
@@ -71,7 +124,7 @@ struct JSONCursor {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return scratch.withUnsafeBytes(body)
+                return StringBytes(start: 0, end: scratch.count, inScratch: true)
             case UInt8(ascii: "\\"):
                 try readEscape(into: &scratch)
             case 0..<0x20:
@@ -85,6 +138,20 @@ struct JSONCursor {
                 index += 1
             }
         }
+    }
+
+    /// The high bit of every byte of `word` (little-endian) that is '"', '\\', below 0x20 or non-ASCII; the lowest
+    /// flagged byte is exact (bytes above a flagged one may be flagged falsely).
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let control = word &- (ones &* 0x20)
+        return (zeroQuote | zeroBackslash | control | word) & highs
     }
 
     private mutating func readEscape(into scratch: inout [UInt8]) throws(SyntaxError) {

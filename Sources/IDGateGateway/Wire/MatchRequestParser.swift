@@ -52,12 +52,15 @@ public struct MatchRequestParser: Sendable {
         while true {
             guard try cursor.peek() == UInt8(ascii: "\"") else { throw cursor.fail("expected a string key") }
             var unknownKey: String?
-            let field = try cursor.readString(scratch: &scratch) { key -> RequestField? in
-                guard let field = RequestField(wireName: key) else {
-                    unknownKey = String(decoding: key, as: UTF8.self)
-                    return nil
-                }
-                return field
+            let key = try cursor.scanString(scratch: &scratch)
+            let field =
+                key.inScratch
+                ? scratch.withUnsafeBytes { RequestField(wireName: $0) } : RequestField(wireName: cursor.slice(key))
+            if field == nil {
+                unknownKey =
+                    key.inScratch
+                    ? String(decoding: scratch, as: UTF8.self)
+                    : String(decoding: cursor.slice(key), as: UTF8.self)
             }
             try cursor.consume(UInt8(ascii: ":"), "expected ':'")
             if let field {
@@ -89,7 +92,10 @@ public struct MatchRequestParser: Sendable {
             }
             return
         }
-        let problem = try cursor.readString(scratch: &scratch) { self.request.set(field, utf8: $0) }
+        let string = try cursor.scanString(scratch: &scratch)
+        let problem =
+            string.inScratch
+            ? scratch.withUnsafeBytes { request.set(field, utf8: $0) } : request.set(field, utf8: cursor.slice(string))
         if let problem, firstError == nil { firstError = WireError(problem) }
     }
 }

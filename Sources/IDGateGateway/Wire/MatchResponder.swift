@@ -33,9 +33,7 @@ public struct MatchResponder: Sendable {
         let result = engine.match(parser.request, in: lookup, today: today)
         lastResult = result
         lastTransactionID = transactionIDs.next()
-        MatchResponseEncoder.encode(
-            result, for: parser.request, transactionID: lastTransactionID,
-            digest: parser.request.requestDigest(), into: &sink)
+        MatchResponseEncoder.encode(result, for: parser.request, transactionID: lastTransactionID, into: &sink)
         return nil
     }
 

@@ -42,6 +42,26 @@ public struct TransactionID: Hashable, Sendable, Comparable, CustomStringConvert
         }
     }
 
+    /// The 26 characters into an encoder's raw memory.
+    func write(to out: inout RawJSONWriter) {
+        let alphabet = TransactionID.alphabet.utf8Start
+        let target = out.base + out.count
+        // 130 bits, 5 per character: characters 14-25 from the low 60 bits of `low`, 13 straddles the words,
+        // 0-12 from `high >> 1`.
+        var bottom = low
+        for index in stride(from: 25, through: 14, by: -1) {
+            target.storeBytes(of: alphabet[Int(bottom & 0x1F)], toByteOffset: index, as: UInt8.self)
+            bottom >>= 5
+        }
+        target.storeBytes(of: alphabet[Int((high & 1) << 4 | low >> 60)], toByteOffset: 13, as: UInt8.self)
+        var top = high >> 1
+        for index in stride(from: 12, through: 0, by: -1) {
+            target.storeBytes(of: alphabet[Int(top & 0x1F)], toByteOffset: index, as: UInt8.self)
+            top >>= 5
+        }
+        out.skip(26)
+    }
+
     public var description: String {
         var bytes: [UInt8] = []
         write(into: &bytes)

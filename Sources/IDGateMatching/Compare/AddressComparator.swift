@@ -7,7 +7,22 @@ enum AddressComparator {
     static func compare(submitted: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer, thresholds: MatchThresholds)
         -> FieldResult
     {
-        TokenizedText.withTokens(of: submitted, splitDigits: true) { given in
+        // The same bytes as stored: every unit agrees exactly; only the unit count (after prefixes and a trailing
+        // country) decides between a match and nothing to compare, so one side is tokenized.
+        if TokenizedText.sameBytes(submitted, stored) {
+            // Two units with tokens (a separator with tokens on both sides) leave at least one after dropping a
+            // trailing country; otherwise count the units properly.
+            if let comma = stored.firstIndex(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }),
+                TokenizedText.hasTokens(UnsafeRawBufferPointer(rebasing: stored[..<comma])),
+                TokenizedText.hasTokens(UnsafeRawBufferPointer(rebasing: stored[(comma + 1)...]))
+            {
+                return thresholds.result(reasons: MatchReasons())
+            }
+            return TokenizedText.withTokens(of: stored, splitDigits: true) { held in
+                Units.withUnits(of: held) { $0.count > 0 ? thresholds.result(reasons: MatchReasons()) : .different }
+            }
+        }
+        return TokenizedText.withTokens(of: submitted, splitDigits: true) { given in
             TokenizedText.withTokens(of: stored, splitDigits: true) { held in
                 Units.withUnits(of: given) { givenUnits in
                     Units.withUnits(of: held) { heldUnits in compare(givenUnits, heldUnits, thresholds: thresholds) }
@@ -97,14 +112,12 @@ enum AddressComparator {
     }
 
     /// Unit-type words, abbreviations and aliases, in folded ASCII.
+    ///
+    /// Unit-type prefixes, longest first (`to dan pho` wins over `to`), matched as packed keys in `prefixLength`:
+    /// `to dan pho`, `thanh pho`, `thi xa`, `thi tran`, `khu pho`, `tinh`, `huyen`, `quan`, `xa`, `phuong`, `tp`,
+    /// `tx`, `tt`, `kp`, `thon`, `ap`, `xom`, `so`, `duong`, `ngo`, `hem`, `to`, `q`, `p`, `h`, `x`, `t`.
+    /// Countries (a whole trailing unit): `viet nam`, `vietnam`, `vn`.
     private enum Vocabulary {
-        /// Longest first, so `thanh pho` wins over nothing and `to dan pho` over `to`.
-        static let prefixes: [[StaticString]] = [
-            ["to", "dan", "pho"], ["thanh", "pho"], ["thi", "xa"], ["thi", "tran"], ["khu", "pho"],
-            ["tinh"], ["huyen"], ["quan"], ["xa"], ["phuong"], ["tp"], ["tx"], ["tt"], ["kp"], ["thon"], ["ap"],
-            ["xom"], ["so"], ["duong"], ["ngo"], ["hem"], ["to"], ["q"], ["p"], ["h"], ["x"], ["t"],
-        ]
-        static let countries: [[StaticString]] = [["viet", "nam"], ["vietnam"], ["vn"]]
         /// Abbreviations of province names, compared as the full name.
         static let aliases: [(short: [StaticString], full: [StaticString])] = [
             (["hcm"], ["ho", "chi", "minh"]), (["tphcm"], ["ho", "chi", "minh"]), (["hn"], ["ha", "noi"]),
@@ -120,16 +133,65 @@ enum AddressComparator {
             return true
         }
 
-        /// How many leading tokens of the unit are a unit-type word (never the whole unit).
-        static func prefixLength(_ text: TokenizedText, from start: Int, to end: Int) -> Int {
-            for words in prefixes where words.count < end - start && matches(text, from: start, words) {
-                return words.count
+        /// A token's base letters packed little-endian into a word (`"to"` = 0x6F74), or 0 when it cannot be one of
+        /// the vocabulary's words (longer than 8 letters or not ASCII). The constants below are these keys.
+        @inline(__always)
+        static func key(_ text: TokenizedText, _ index: Int) -> UInt64 {
+            let token = text[token: index]
+            guard token.count <= 8 else { return 0 }
+            var key: UInt64 = 0
+            for k in 0..<token.count {
+                let base = token[k].base
+                guard base < 0x80 else { return 0 }
+                key |= UInt64(base) << UInt64(8 * k)
             }
-            return 0
+            return key
         }
 
+        /// How many leading tokens of the unit are a unit-type word (never the whole unit): the first of `prefixes`
+        /// that matches, as keys.
+        static func prefixLength(_ text: TokenizedText, from start: Int, to end: Int) -> Int {
+            let length = end - start
+            guard length > 1 else { return 0 }
+            let first = key(text, start)
+            if length > 3 && first == 0x6F74 /* to */ && key(text, start + 1) == 0x6E_6164 /* dan */
+                && key(text, start + 2) == 0x6F_6870 /* pho */
+            {
+                return 3
+            }
+            if length > 2 {
+                switch first {
+                case 0x68_6E61_6874 /* thanh */, 0x75_686B /* khu */:
+                    if key(text, start + 1) == 0x6F_6870 /* pho */ { return 2 }
+                case 0x69_6874 /* thi */:
+                    let second = key(text, start + 1)
+                    if second == 0x6178 /* xa */ || second == 0x6E61_7274 /* tran */ { return 2 }
+                default: break
+                }
+            }
+            switch first {
+            case 0x686E_6974 /* tinh */, 0x6E_6579_7568 /* huyen */, 0x6E61_7571 /* quan */, 0x6178 /* xa */,
+                0x676E_6F75_6870 /* phuong */, 0x7074 /* tp */, 0x7874 /* tx */, 0x7474 /* tt */, 0x706B /* kp */,
+                0x6E6F_6874 /* thon */, 0x7061 /* ap */, 0x6D_6F78 /* xom */, 0x6F73 /* so */,
+                0x67_6E6F_7564 /* duong */, 0x6F_676E /* ngo */, 0x6D_6568 /* hem */, 0x6F74 /* to */, 0x71 /* q */,
+                0x70 /* p */, 0x68 /* h */, 0x78 /* x */, 0x74 /* t */:
+                return 1
+            default:
+                return 0
+            }
+        }
+
+        /// `viet nam`, `vietnam` or `vn` (the whole unit).
         static func isCountry(_ text: TokenizedText, from start: Int, to end: Int) -> Bool {
-            countries.contains { $0.count == end - start && matches(text, from: start, $0) }
+            switch end - start {
+            case 1:
+                let word = key(text, start)
+                return word == 0x6D_616E_7465_6976 /* vietnam */ || word == 0x6E76 /* vn */
+            case 2:
+                return key(text, start) == 0x7465_6976 /* viet */ && key(text, start + 1) == 0x6D_616E /* nam */
+            default:
+                return false
+            }
         }
 
         static func sameByAlias(

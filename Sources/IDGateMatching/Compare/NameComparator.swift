@@ -10,7 +10,11 @@ enum NameComparator {
     static func compare(submitted: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer, thresholds: MatchThresholds)
         -> FieldResult
     {
-        TokenizedText.withTokens(of: submitted, splitDigits: false) { given in
+        // The same bytes as stored (the common case): every syllable agrees exactly, no need to fold either side.
+        if TokenizedText.sameBytes(submitted, stored) {
+            return TokenizedText.hasTokens(submitted) ? thresholds.result(reasons: MatchReasons()) : .different
+        }
+        return TokenizedText.withTokens(of: submitted, splitDigits: false) { given in
             TokenizedText.withTokens(of: stored, splitDigits: false) { held in
                 compare(given, held, thresholds: thresholds)
             }

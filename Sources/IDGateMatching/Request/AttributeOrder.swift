@@ -25,6 +25,15 @@ public struct AttributeOrder: Sendable, Hashable, Sequence {
         count += 1
     }
 
+    /// `append` without the uniqueness check, for a caller that already knows the attribute is new
+    /// (`MatchRequest.set` rejects a field given twice before it gets here).
+    @inline(__always)
+    mutating func appendNew(_ attribute: Attribute) {
+        precondition(count < 8, "attribute order holds each attribute once")
+        packed |= UInt32(attribute.rawValue + 1) << (4 * UInt32(count))
+        count += 1
+    }
+
     public struct Iterator: IteratorProtocol {
         var remaining: UInt32
         public mutating func next() -> Attribute? {

@@ -8,31 +8,43 @@ extension MatchRequest {
     /// `<wireName>=<value as submitted, JSON-unescaped UTF-8>\n`. `purpose` and `ref` are not attributes and are left
     /// out. Values cannot contain a newline (control characters are rejected), so the form is unambiguous.
     public func requestDigest() -> SHA256Digest {
-        var hasher = SHA256()
-        withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { scratch in
-            var used = 0
-            func flush() {
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: scratch[0..<used]))
-                used = 0
-            }
-            func append(_ bytes: UnsafeRawBufferPointer) {
-                if used + bytes.count > scratch.count { flush() }
-                if bytes.count > scratch.count {
-                    hasher.update(bufferPointer: bytes)
-                    return
-                }
-                UnsafeMutableRawBufferPointer(rebasing: scratch[used..<(used + bytes.count)]).copyMemory(from: bytes)
-                used += bytes.count
-            }
-            for field in RequestField.everyField where field.attribute != nil && contains(field) {
-                let name = field.staticWireName
-                append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-                withUnsafeBytes(of: UInt8(ascii: "=")) { append($0) }
-                withText(field) { append($0) }
-                withUnsafeBytes(of: UInt8(ascii: "\n")) { append($0) }
-            }
-            flush()
+        withCanonicalForm { form in
+            var hasher = SHA256()
+            hasher.update(bufferPointer: form)
+            return hasher.finalize()
         }
-        return hasher.finalize()
+    }
+
+    /// Lends the canonical form hashed by `requestDigest()` (on the stack when it fits 1 KiB), for callers that hash
+    /// it with another SHA-256 implementation.
+    public func withCanonicalForm<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let submitted = UInt16(truncatingIfNeeded: submittedFields) & 0xFF  // the attributes' bits
+        var length = 0
+        var bits = submitted
+        while bits != 0 {
+            let raw = UInt8(bits.trailingZeroBitCount)
+            bits &= bits &- 1
+            length += RequestField(rawValue: raw)!.staticWireName.utf8CodeUnitCount + 2 + textLength(rawValue: raw)
+        }
+        return try withScratchBuffer(of: UInt8.self, capacity: max(length, 1)) { scratch in
+            var target = UnsafeMutableRawPointer(scratch.baseAddress!)
+            var bits = submitted
+            while bits != 0 {
+                let field = RequestField(rawValue: UInt8(bits.trailingZeroBitCount))!
+                bits &= bits &- 1
+                let name = field.staticWireName
+                target.copyMemory(from: name.utf8Start, byteCount: name.utf8CodeUnitCount)
+                target += name.utf8CodeUnitCount
+                target.storeBytes(of: UInt8(ascii: "="), as: UInt8.self)
+                target += 1
+                withText(field) { value in
+                    if let source = value.baseAddress { target.copyMemory(from: source, byteCount: value.count) }
+                    target += value.count
+                }
+                target.storeBytes(of: UInt8(ascii: "\n"), as: UInt8.self)
+                target += 1
+            }
+            return try body(UnsafeRawBufferPointer(start: scratch.baseAddress, count: length))
+        }
     }
 }

@@ -1,5 +1,11 @@
 import IDGateStore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The attributes submitted for checking, validated, with their submitted text kept for the request digest.
 ///
 /// Built field by field (`set(_:utf8:)`) by the JSON parser, the CSV reader or tests; all text lives in one byte
@@ -50,10 +56,20 @@ public struct MatchRequest: Sendable {
 
     /// The submitted text of a field (decoded from JSON), empty when absent.
     public func withText<R>(_ field: RequestField, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let range = textRanges[Int(field.rawValue)]
+        let range = textRange(rawValue: field.rawValue)
         return try text.withUnsafeBytes { arena in
             try body(UnsafeRawBufferPointer(rebasing: arena[Int(range >> 16)..<Int(range >> 16 + range & 0xFFFF)]))
         }
+    }
+
+    /// The byte count of a field's text by the field's raw value (0 when absent).
+    func textLength(rawValue: UInt8) -> Int { Int(textRange(rawValue: rawValue) & 0xFFFF) }
+
+    /// One lane of `textRanges`, read and written through memory: a lane update of the SIMD value itself goes
+    /// through a whole-vector copy on the stack (a store-forwarding stall per field in profiles).
+    @inline(__always)
+    private func textRange(rawValue: UInt8) -> UInt32 {
+        withUnsafeBytes(of: textRanges) { $0.load(fromByteOffset: 4 * Int(rawValue), as: UInt32.self) }
     }
 
     public func text(_ field: RequestField) -> String? {
@@ -81,9 +97,9 @@ public struct MatchRequest: Sendable {
             }
             if field == .dateOfBirth { dateOfBirth = date } else { cardIssueDate = date }
         case .sex:
-            if value.elementsEqual("male".utf8) {
+            if MatchRequest.equals(value, "male") {
                 sex = .male
-            } else if value.elementsEqual("female".utf8) {
+            } else if MatchRequest.equals(value, "female") {
                 sex = .female
             } else {
                 return invalid("sex must be \"male\" or \"female\"")
@@ -95,20 +111,52 @@ public struct MatchRequest: Sendable {
             phoneNumber = parsed.number
             phoneNumberWasRemapped = parsed.remapped
         case .fullName, .placeOfOrigin, .placeOfResidence, .purpose:
-            var hasVisibleCharacter = false
-            for byte in value {
-                if byte < 0x20 || byte == 0x7F { return invalid("\(field.wireName) contains a control character") }
-                if byte != 0x20 { hasVisibleCharacter = true }
+            switch MatchRequest.classifyText(value) {
+            case .control: return invalid("\(field.wireName) contains a control character")
+            case .blank: return invalid("\(field.wireName) is empty")
+            case .visible: break
             }
-            guard hasVisibleCharacter else { return invalid("\(field.wireName) is empty") }
         case .ref:
             break
         }
-        textRanges[Int(field.rawValue)] = UInt32(text.count) << 16 | UInt32(value.count)
-        text.append(contentsOf: value)
+        let range = UInt32(text.count) << 16 | UInt32(value.count)
+        withUnsafeMutableBytes(of: &textRanges) { $0.storeBytes(of: range, toByteOffset: 4 * Int(field.rawValue), as: UInt32.self) }
+        text.appendBytes(value)
         submittedFields |= 1 << UInt16(field.rawValue)
-        if let attribute = field.attribute, attribute != .idNumber { attributes.append(attribute) }
+        if let attribute = field.attribute, attribute != .idNumber { attributes.appendNew(attribute) }
         return nil
+    }
+
+    private static func equals(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+        bytes.count == word.utf8CodeUnitCount && memcmp(bytes.baseAddress!, word.utf8Start, bytes.count) == 0
+    }
+
+    private enum TextClass { case visible, blank, control }
+
+    /// A control character (below 0x20 or 0x7F) anywhere wins; else `blank` when every byte is a space. Eight
+    /// bytes at a time.
+    private static func classifyText(_ bytes: UnsafeRawBufferPointer) -> TextClass {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var nonSpace: UInt64 = 0
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            // Bytes below 0x20 (their high bit set after the subtraction, clear in the byte itself) or 0x7F.
+            let below = (word &- ones &* 0x20) & ~word
+            let delete = word ^ (ones &* 0x7F)
+            let isDelete = (delete &- ones) & ~delete
+            if (below | isDelete) & highs != 0 { return .control }
+            nonSpace |= word ^ (ones &* 0x20)
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x7F { return .control }
+            nonSpace |= UInt64(byte ^ 0x20)
+            index += 1
+        }
+        return nonSpace != 0 ? .visible : .blank
     }
 
     /// Checks the request as a whole: an ID number and at least one attribute to compare.

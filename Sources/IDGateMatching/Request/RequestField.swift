@@ -54,8 +54,22 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
         case 16: candidates = (.placeOfResidence, nil)
         default: return nil
         }
+        // Compared inline as words (keys are 3-16 bytes): two overlapping 8-byte loads from 8 bytes up.
+        let count = bytes.count
+        let key = bytes.baseAddress!
         func named(_ field: RequestField) -> Bool {
-            memcmp(field.staticWireName.utf8Start, bytes.baseAddress!, bytes.count) == 0
+            let name = UnsafeRawPointer(field.staticWireName.utf8Start)
+            if count >= 8 {
+                return key.loadUnaligned(as: UInt64.self) == name.loadUnaligned(as: UInt64.self)
+                    && key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                        == name.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            }
+            for offset in 0..<count
+            where key.load(fromByteOffset: offset, as: UInt8.self) != name.load(fromByteOffset: offset, as: UInt8.self)
+            {
+                return false
+            }
+            return true
         }
         if named(candidates.0) {
             self = candidates.0

@@ -28,9 +28,28 @@ public struct MatchResult: Sendable, Hashable {
         MatchResult(decision: .notFound, fields: fields, recordStatus: nil, cardStatus: nil)
     }
 
+    /// Lanes are read and written through memory: a lane update of the SIMD value itself copies the whole vector
+    /// through the stack (a store-forwarding stall per field in profiles).
     public subscript(attribute: Attribute) -> FieldResult {
-        get { FieldResult(packed: packedResults[Int(attribute.rawValue)]) }
-        set { packedResults[Int(attribute.rawValue)] = newValue.packed }
+        get {
+            FieldResult(
+                packed: withUnsafeBytes(of: packedResults) {
+                    $0.load(fromByteOffset: 4 * Int(attribute.rawValue), as: UInt32.self)
+                })
+        }
+        set {
+            let packed = newValue.packed
+            withUnsafeMutableBytes(of: &packedResults) {
+                $0.storeBytes(of: packed, toByteOffset: 4 * Int(attribute.rawValue), as: UInt32.self)
+            }
+        }
+    }
+
+    /// The number of reasons over every field (for sizing an encoder's buffer without visiting each field).
+    public var totalReasonCount: Int {
+        var count = 0
+        for lane in 0..<8 { count += (packedResults[lane] >> 16).nonzeroBitCount }
+        return count
     }
 
     /// The decision implied by the field results: any mismatch wins, then any partial.

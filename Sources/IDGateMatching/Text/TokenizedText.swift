@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A name or address split into tokens of `LetterCode`s, straight from UTF-8 bytes without Foundation.
 ///
 /// Letters are folded on the way in (precomposed or combining Vietnamese marks, case); whitespace and punctuation
@@ -34,6 +40,38 @@ struct TokenizedText {
                 return try body(text)
             }
         }
+    }
+
+    /// Byte-for-byte equal texts tokenize identically.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
+    }
+
+    /// Whether `withTokens` would find at least one token in `bytes` (a letter, digit or other non-separator).
+    static func hasTokens(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    return true
+                default:
+                    index += 1
+                    continue
+                }
+            }
+            let (scalar, length) = UTF8Decoding.scalar(in: bytes, at: index)
+            index += length
+            if VietnameseFolding.precomposed(scalar) != nil { return true }
+            if VietnameseFolding.combiningMark(scalar) != nil || UTF8Decoding.isSeparator(scalar) { continue }
+            return true
+        }
+        return false
     }
 
     private init(letters: UnsafeMutableBufferPointer<LetterCode>, tokens: UnsafeMutableBufferPointer<Token>) {
