@@ -31,7 +31,7 @@ public struct MatchEngine: Sendable {
         }
         var result = MatchResult(
             decision: .match, fields: request.attributes, recordStatus: resident.recordStatus, cardStatus: cardStatus)
-        // The decision as `MatchResult.decision(for:in:)` gives it (any mismatch wins, then any partial), on the way.
+        // The decision, worked out on the way: any mismatch wins, then any partial, else match.
         var sawPartial = false
         var sawMismatch = false
         for attribute in request.attributes {

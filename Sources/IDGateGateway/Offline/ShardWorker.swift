@@ -101,8 +101,7 @@ struct ShardWorker: Sendable {
         case .ndjson:
             if let result {
                 MatchResponseEncoder.encode(
-                    result, for: request, transactionID: responder.transactionIDs.next(), digest: request.requestDigest(),
-                    into: &buffer)
+                    result, for: request, transactionID: responder.transactionIDs.next(), into: &buffer)
             } else if let error {
                 buffer.write("{\"line\":")
                 buffer.write(decimal: line)

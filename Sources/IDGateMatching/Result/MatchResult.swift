@@ -51,18 +51,4 @@ public struct MatchResult: Sendable, Hashable {
         for lane in 0..<8 { count += (packedResults[lane] >> 16).nonzeroBitCount }
         return count
     }
-
-    /// The decision implied by the field results: any mismatch wins, then any partial.
-    @usableFromInline
-    static func decision(for fields: AttributeOrder, in result: MatchResult) -> MatchDecision {
-        var sawPartial = false
-        for attribute in fields {
-            switch result[attribute].outcome {
-            case .mismatch: return .mismatch
-            case .partial: sawPartial = true
-            case .match: break
-            }
-        }
-        return sawPartial ? .partial : .match
-    }
 }
