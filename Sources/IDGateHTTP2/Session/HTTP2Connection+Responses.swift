@@ -63,6 +63,13 @@ extension HTTP2Connection {
             return
         }
         if var chunk {
+            // Reuse the buffer's memory instead of growing it: the sent bytes before the reader index are dead, and
+            // a streamed body (a batch answer) would otherwise reallocate ever larger buffers (page faults).
+            if state.response.readableBytes == 0 {
+                state.response.clear()
+            } else if state.response.readerIndex > state.response.capacity / 2 {
+                state.response.discardReadBytes()
+            }
             state.response.writeBuffer(&chunk)
         }
         if finish { state.responseFinished = true }
