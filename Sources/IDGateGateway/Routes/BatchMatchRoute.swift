@@ -69,7 +69,10 @@ final class BatchMatchHandler: StreamingBodyHandler {
         let answers = loop.withAnswerScratch { output -> ByteBuffer? in
             chunk.withUnsafeReadableBytes { bytes in
                 var lineStart = 0
-                for index in 0..<bytes.count where bytes[index] == 0x0A {
+                // memchr: the byte loop was the handler's largest own cost.
+                while lineStart < bytes.count,
+                      let found = memchr(bytes.baseAddress! + lineStart, 0x0A, bytes.count - lineStart) {
+                    let index = UnsafeRawPointer(found) - bytes.baseAddress!
                     let piece = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<index])
                     lineStart = index + 1
                     if skippingOverlongLine {
