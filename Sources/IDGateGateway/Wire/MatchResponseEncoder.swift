@@ -187,7 +187,7 @@ public enum MatchResponseEncoder {
 /// Writes JSON into raw memory the caller sized beforehand (no capacity checks): static fragments are one `memcpy`
 /// of a constant length each.
 @usableFromInline
-struct RawJSONWriter {
+struct RawJSONWriter: ByteSink {
     let base: UnsafeMutableRawPointer
     private(set) var count = 0
 
@@ -203,13 +203,13 @@ struct RawJSONWriter {
         count += string.utf8CodeUnitCount
     }
 
-    @inline(__always)
+    @inline(__always) @usableFromInline
     mutating func write(byte: UInt8) {
         base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
         count += 1
     }
 
-    @inline(__always)
+    @inline(__always) @usableFromInline
     mutating func write(bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress else { return }
         (base + count).copyMemory(from: source, byteCount: bytes.count)
@@ -265,31 +265,4 @@ struct RawJSONWriter {
 
     /// The most bytes `write(jsonString:)` writes for `bytes`.
     static func maximumStringLength(_ bytes: UnsafeRawBufferPointer) -> Int { 2 + 6 * bytes.count }
-
-    /// `bytes` (valid UTF-8) as a JSON string literal with quotes, escaping `"`, `\` and control characters exactly
-    /// as `ByteSink.write(jsonString:)` does.
-    mutating func write(jsonString bytes: UnsafeRawBufferPointer) {
-        write(byte: UInt8(ascii: "\""))
-        var runStart = 0
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            write(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
-            switch byte {
-            case UInt8(ascii: "\""): write("\\\"")
-            case UInt8(ascii: "\\"): write("\\\\")
-            case 0x0A: write("\\n")
-            case 0x0D: write("\\r")
-            case 0x09: write("\\t")
-            default:
-                write("\\u00")
-                let hex: StaticString = "0123456789abcdef"
-                write(byte: hex.utf8Start[Int(byte >> 4)])
-                write(byte: hex.utf8Start[Int(byte & 0xF)])
-            }
-            runStart = index + 1
-        }
-        write(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart...]))
-        write(byte: UInt8(ascii: "\""))
-    }
 }
