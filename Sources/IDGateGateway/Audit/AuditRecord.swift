@@ -76,10 +76,9 @@ extension AuditRecord {
             case .string(var text):
                 return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
             case .transaction(let id):
-                return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { memory in
-                    var sink = FixedByteSink(memory)
-                    id.write(into: &sink)
-                    return body(UnsafeRawBufferPointer(rebasing: memory[0..<sink.count]))
+                return withUnsafeTemporaryAllocation(byteCount: 26, alignment: 8) { memory in
+                    id.store(at: memory.baseAddress!)
+                    return body(UnsafeRawBufferPointer(memory))
                 }
             case .idNumber(let number):
                 return withUnsafeTemporaryAllocation(byteCount: 12, alignment: 8) { memory in
@@ -92,21 +91,6 @@ extension AuditRecord {
                 }
             }
         }
-    }
-}
-
-/// Writes into fixed memory the caller sized for the largest possible output.
-struct FixedByteSink: ByteSink {
-    let memory: UnsafeMutableRawBufferPointer
-    private(set) var count = 0
-    init(_ memory: UnsafeMutableRawBufferPointer) { self.memory = memory }
-    mutating func write(byte: UInt8) {
-        memory[count] = byte
-        count += 1
-    }
-    mutating func write(bytes: UnsafeRawBufferPointer) {
-        UnsafeMutableRawBufferPointer(rebasing: memory[count..<count + bytes.count]).copyMemory(from: bytes)
-        count += bytes.count
     }
 }
 

@@ -60,9 +60,9 @@ public struct BatchResponseSigner: Sendable {
         func position(_ index: Int, of tree: MerkleTree, after start: [UInt8]) -> String {
             scratch.removeAll(keepingCapacity: true)
             scratch.append(contentsOf: start)
-            appendDecimal(index, to: &scratch)
+            scratch.write(decimal: index)
             scratch.append(UInt8(ascii: "/"))
-            appendDecimal(tree.leafCount, to: &scratch)
+            scratch.write(decimal: tree.leafCount)
             scratch.append(contentsOf: "; path=".utf8)
             path.removeAll(keepingCapacity: true)
             tree.appendPath(of: index, to: &path)
@@ -78,11 +78,6 @@ public struct BatchResponseSigner: Sendable {
                 } ?? [nil])
         }
     }
-}
-
-private func appendDecimal(_ value: Int, to output: inout [UInt8]) {
-    if value >= 10 { appendDecimal(value / 10, to: &output) }
-    output.append(UInt8(ascii: "0") + UInt8(value % 10))
 }
 
 /// The levels of a Merkle tree, leaves first.

@@ -1,4 +1,3 @@
-import COpenSSL
 import Crypto
 import IDGateMatching
 import IDGateStore
@@ -75,16 +74,8 @@ public enum MatchResponseEncoder {
 
     /// SHA-256 of the request's canonical form (`MatchRequest.requestDigest()`) in lowercase hex.
     static func writeRequestDigest(of request: MatchRequest, to out: inout RawJSONWriter) {
-        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digest) { digest in
-            request.withCanonicalForm { form in
-                var context = SHA256_CTX()
-                SHA256_Init(&context)
-                SHA256_Update(&context, form.baseAddress, form.count)
-                SHA256_Final(digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
-            }
-            out.write(hex: UnsafeRawBufferPointer(digest))
-        }
+        let digest = request.withCanonicalForm { SHA256Key.hashing($0) }
+        withUnsafeBytes(of: digest.words) { out.write(hex: $0) }
     }
 
     /// Writes the verdict members `"decision":…,"fields":{…},"status":{…}` (no braces): the body of a match

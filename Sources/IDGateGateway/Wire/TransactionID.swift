@@ -24,30 +24,23 @@ public struct TransactionID: Hashable, Sendable, Comparable, CustomStringConvert
     /// Writes the 26 characters (5 bits each, most significant first; the first carries the top 3 bits).
     @inlinable
     public func write<S: ByteSink>(into sink: inout S) {
-        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &text) { buffer in
-            for index in 0..<26 {
-                let shift = (25 - index) * 5  // bit position in the 130-bit value of this character's low bit
-                let value: UInt64
-                if shift >= 64 {
-                    value = high >> UInt64(shift - 64)
-                } else if shift > 59 {
-                    value = low >> UInt64(shift) | high << UInt64(64 - shift)
-                } else {
-                    value = low >> UInt64(shift)
-                }
-                buffer[index] = TransactionID.alphabet.utf8Start[Int(value & 0x1F)]
-            }
-            sink.write(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<26]))
+        sink.write(maximumCount: 26) { memory in
+            store(at: memory)
+            return 26
         }
     }
 
     /// The 26 characters into an encoder's raw memory.
     func write(to out: inout RawJSONWriter) {
+        store(at: out.base + out.count)
+        out.skip(26)
+    }
+
+    /// Stores the 26 characters at `target`. 130 bits, 5 per character: characters 14-25 from the low 60 bits of
+    /// `low`, 13 straddles the words, 0-12 from `high >> 1`.
+    @usableFromInline
+    func store(at target: UnsafeMutableRawPointer) {
         let alphabet = TransactionID.alphabet.utf8Start
-        let target = out.base + out.count
-        // 130 bits, 5 per character: characters 14-25 from the low 60 bits of `low`, 13 straddles the words,
-        // 0-12 from `high >> 1`.
         var bottom = low
         for index in stride(from: 25, through: 14, by: -1) {
             target.storeBytes(of: alphabet[Int(bottom & 0x1F)], toByteOffset: index, as: UInt8.self)
@@ -59,7 +52,6 @@ public struct TransactionID: Hashable, Sendable, Comparable, CustomStringConvert
             target.storeBytes(of: alphabet[Int(top & 0x1F)], toByteOffset: index, as: UInt8.self)
             top >>= 5
         }
-        out.skip(26)
     }
 
     public var description: String {

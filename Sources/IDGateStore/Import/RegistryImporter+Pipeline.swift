@@ -320,8 +320,7 @@ extension RegistryImporter {
         var duplicate: InputError?
         do {
             let databases = try RegistryDatabases.open(in: writer.txn, create: true)
-            try RegistryMeta.write(RegistryMeta.schemaVersionKey, RegistryMeta.currentSchemaVersion, txn: writer.txn, dbi: databases.meta)
-            try RegistryMeta.write(RegistryMeta.sequenceKey, sequence, txn: writer.txn, dbi: databases.meta)
+            try writer.writeMeta(sequence: sequence, databases: databases)
             try writer.use(databases.residents)
             var previous: ResidentBatch.Entry?
             for chunk in 0..<chunkCount {
@@ -356,31 +355,12 @@ extension RegistryImporter {
             if let duplicate { throw duplicate }
 
             report(.sorting, rows: 0, total: nil, started: started)
-            let (phones, legacies) = Self.sortIndexEntries(phoneLists, legacyLists, threads: threadCount)
+            var (phones, legacies) = Self.sortIndexEntries(phoneLists, legacyLists, threads: threadCount)
             phoneLists = []
             legacyLists = []
             // Progress starts again for the index entries.
             writer.startCounting(total: phones.count + legacies.count)
-            try writer.use(databases.phones)
-            var previousPhone: (key: UInt64, id: UInt64)?
-            var phoneMerge = phones
-            while let entry = phoneMerge.next() {
-                if let previousPhone, previousPhone == (entry.key, entry.id) { continue }
-                previousPhone = (entry.key, entry.id)
-                try writer.append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPENDDUP))
-            }
-            try writer.use(databases.legacyIDs)
-            var previousLegacy: ResidentBatch.IndexEntry?
-            var legacyMerge = legacies
-            while let entry = legacyMerge.next() {
-                if let previousLegacy, previousLegacy.key == entry.key {
-                    throw InputError(
-                        line: entry.line, field: ResidentField.legacyIdNumber.name,
-                        reason: "legacy ID number also given to another resident on line \(previousLegacy.line)")
-                }
-                previousLegacy = entry
-                try writer.append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPEND))
-            }
+            try writer.appendIndexes(phones: &phones, legacies: &legacies, databases: databases)
             try writer.commit()
         } catch {
             writer.abort()
@@ -401,17 +381,17 @@ extension RegistryImporter {
         DispatchQueue.concurrentPerform(iterations: phoneParts.count + legacyParts.count) { index in
             if index < phoneParts.count {
                 var part = phoneParts[index]
-                part.sort { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id }
+                part.sort(by: ResidentBatch.IndexEntry.phoneOrder)
                 sortedPhones.store(part, at: index)
             } else {
                 var part = legacyParts[index - phoneParts.count]
-                part.sort { $0.key != $1.key ? $0.key < $1.key : $0.line < $1.line }
+                part.sort(by: ResidentBatch.IndexEntry.legacyOrder)
                 sortedLegacies.store(part, at: index - phoneParts.count)
             }
         }
         return (
-            MergedEntries(sortedPhones.take()) { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id },
-            MergedEntries(sortedLegacies.take()) { $0.key != $1.key ? $0.key < $1.key : $0.line < $1.line }
+            MergedEntries(sortedPhones.take(), by: ResidentBatch.IndexEntry.phoneOrder),
+            MergedEntries(sortedLegacies.take(), by: ResidentBatch.IndexEntry.legacyOrder)
         )
     }
 

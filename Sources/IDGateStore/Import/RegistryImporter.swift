@@ -124,8 +124,8 @@ public struct RegistryImporter: Sendable {
         defer { mdb_env_close(environment) }
         let arenas = batches.map(\.arena)
         var records = MergedEntries(batches.map(\.entries)) { $0.id != $1.id ? $0.id < $1.id : $0.line < $1.line }
-        var phones = MergedEntries(batches.map(\.phoneEntries)) { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id }
-        var legacies = MergedEntries(batches.map(\.legacyEntries)) { $0.key != $1.key ? $0.key < $1.key : $0.line < $1.line }
+        var phones = MergedEntries(batches.map(\.phoneEntries), by: ResidentBatch.IndexEntry.phoneOrder)
+        var legacies = MergedEntries(batches.map(\.legacyEntries), by: ResidentBatch.IndexEntry.legacyOrder)
         let total = records.count + phones.count + legacies.count
         let imported = records.count
         let writer = try AppendWriter(environment: environment, total: total) { [self] done, total in
@@ -133,8 +133,7 @@ public struct RegistryImporter: Sendable {
         }
         do {
             let databases = try RegistryDatabases.open(in: writer.txn, create: true)
-            try RegistryMeta.write(RegistryMeta.schemaVersionKey, RegistryMeta.currentSchemaVersion, txn: writer.txn, dbi: databases.meta)
-            try RegistryMeta.write(RegistryMeta.sequenceKey, sequence, txn: writer.txn, dbi: databases.meta)
+            try writer.writeMeta(sequence: sequence, databases: databases)
 
             try writer.use(databases.residents)
             var previousRecord: ResidentBatch.Entry?
@@ -148,25 +147,7 @@ public struct RegistryImporter: Sendable {
                 try writer.append(key: entry.id, value: arenas[entry.shard].bytes(at: entry.offset, count: entry.length), flags: UInt32(MDB_APPEND))
             }
 
-            try writer.use(databases.phones)
-            var previousPhone: (key: UInt64, id: UInt64)?
-            while let entry = phones.next() {
-                if let previousPhone, previousPhone == (entry.key, entry.id) { continue }
-                previousPhone = (entry.key, entry.id)
-                try writer.append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPENDDUP))
-            }
-
-            try writer.use(databases.legacyIDs)
-            var previousLegacy: ResidentBatch.IndexEntry?
-            while let entry = legacies.next() {
-                if let previousLegacy, previousLegacy.key == entry.key {
-                    throw InputError(
-                        line: entry.line, field: ResidentField.legacyIdNumber.name,
-                        reason: "legacy ID number also given to another resident on line \(previousLegacy.line)")
-                }
-                previousLegacy = entry
-                try writer.append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPEND))
-            }
+            try writer.appendIndexes(phones: &phones, legacies: &legacies, databases: databases)
             try writer.commit()
         } catch {
             writer.abort()
@@ -274,6 +255,40 @@ final class AppendWriter {
         cursor = nil
         isOpen = false
         mdb_txn_abort(txn)
+    }
+}
+
+extension AppendWriter {
+    /// The schema version and the import's sequence number, first thing in a new environment.
+    func writeMeta(sequence: UInt64, databases: RegistryDatabases) throws {
+        try RegistryMeta.write(RegistryMeta.schemaVersionKey, RegistryMeta.currentSchemaVersion, txn: txn, dbi: databases.meta)
+        try RegistryMeta.write(RegistryMeta.sequenceKey, sequence, txn: txn, dbi: databases.meta)
+    }
+
+    /// Appends both indexes in key order: phone entries (a repeated phone of one resident once) and legacy ID
+    /// numbers (one given to two residents fails the import naming both lines).
+    func appendIndexes(
+        phones: inout MergedEntries<ResidentBatch.IndexEntry>, legacies: inout MergedEntries<ResidentBatch.IndexEntry>,
+        databases: RegistryDatabases
+    ) throws {
+        try use(databases.phones)
+        var previousPhone: (key: UInt64, id: UInt64)?
+        while let entry = phones.next() {
+            if let previousPhone, previousPhone == (entry.key, entry.id) { continue }
+            previousPhone = (entry.key, entry.id)
+            try append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPENDDUP))
+        }
+        try use(databases.legacyIDs)
+        var previousLegacy: ResidentBatch.IndexEntry?
+        while let entry = legacies.next() {
+            if let previousLegacy, previousLegacy.key == entry.key {
+                throw InputError(
+                    line: entry.line, field: ResidentField.legacyIdNumber.name,
+                    reason: "legacy ID number also given to another resident on line \(previousLegacy.line)")
+            }
+            previousLegacy = entry
+            try append(key: entry.key, id: entry.id, flags: UInt32(MDB_APPEND))
+        }
     }
 }
 

@@ -109,6 +109,13 @@ struct ResidentBatch {
         var key: UInt64
         var id: UInt64
         var line: Int
+
+        /// Phone index order: by phone, then resident (the store's duplicate-sorted values).
+        static func phoneOrder(_ a: IndexEntry, _ b: IndexEntry) -> Bool { a.key != b.key ? a.key < b.key : a.id < b.id }
+        /// Legacy-ID index order: by number, then input line (a number given twice names its first line).
+        static func legacyOrder(_ a: IndexEntry, _ b: IndexEntry) -> Bool {
+            a.key != b.key ? a.key < b.key : a.line < b.line
+        }
     }
 
     let shard: Int
@@ -193,8 +200,8 @@ struct ResidentBatch {
             entries.sort { $0.id != $1.id ? $0.id < $1.id : $0.line < $1.line }
             isSorted = true
         }
-        phoneEntries.sort { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id }
-        legacyEntries.sort { $0.key != $1.key ? $0.key < $1.key : $0.line < $1.line }
+        phoneEntries.sort(by: IndexEntry.phoneOrder)
+        legacyEntries.sort(by: IndexEntry.legacyOrder)
     }
 }
 

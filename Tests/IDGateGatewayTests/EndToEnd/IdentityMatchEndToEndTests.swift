@@ -162,6 +162,7 @@ import Testing
             answer["subtree"] = subtree
             answers.append(answer)
             answer["body"] = response.body.replacingOccurrences(of: "\"match\"", with: "\"mismatch\"")
+            #expect(answer["body"] != response.body, "the edit must change the body")
             answers.append(answer)
         }
         // The documented relying-party check (docs/examples/verify_answer.py: hashlib + `cryptography`, none of the
@@ -176,8 +177,8 @@ import Testing
         let verdicts = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [Bool])
         #expect(verdicts.count == answers.count)
         for (index, verdict) in verdicts.enumerated() {
-            let edited = index % 2 == 1 && answers[index]["body"] != answers[index - 1]["body"]
-            #expect(verdict == !edited, "answer \(index / 2)\(index % 2 == 1 ? " (edited)" : "")")
+            let edited = index % 2 == 1
+            #expect(verdict == !edited, "answer \(index / 2)\(edited ? " (edited)" : "")")
         }
     }
 
