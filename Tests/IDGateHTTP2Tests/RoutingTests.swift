@@ -162,4 +162,43 @@ func errorCode(_ body: String) throws -> String? {
                     == "x-unique=never x-shared=indexable x-unique=never x-shared=indexable", "\(result.stderr)")
         }
     }
+
+    /// A `SharedHeaderValue` arrives intact on every response and is HPACK-indexed (in the client's dynamic table
+    /// after the first response); `headerTableSize` reports the client's table setting.
+    @Test(arguments: [4096, 1024])
+    func sharedHeaderValuesArriveIntactAndIndexed(clientTableSize: Int) async throws {
+        try await withTestServer { server in
+            let result = try await ExternalProcess.run([
+                "python3", "-c", """
+                import socket, h2.connection, h2.config, h2.events, h2.settings
+                s = socket.create_connection(("127.0.0.1", \(server.port)))
+                c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+                c.local_settings = h2.settings.Settings(client=True, initial_values={
+                    h2.settings.SettingCodes.HEADER_TABLE_SIZE: \(clientTableSize)})
+                c.initiate_connection()
+                for _ in range(5):
+                    sid = c.get_next_available_stream_id()
+                    c.send_headers(sid, [(":method", "GET"), (":path", "/shared"), (":scheme", "http"),
+                                         (":authority", "localhost")], end_stream=True)
+                s.sendall(c.data_to_send())
+                intact, sizes, done = 0, set(), 0
+                while done < 5:
+                    data = s.recv(65536)
+                    if not data: break
+                    for event in c.receive_data(data):
+                        if isinstance(event, h2.events.ResponseReceived):
+                            headers = dict(event.headers)
+                            intact += headers.get("x-big") == "s" * 1500
+                            sizes.add(headers.get("x-table-size"))
+                        if isinstance(event, h2.events.StreamEnded): done += 1
+                    s.sendall(c.data_to_send())
+                indexed = any(name == b"x-big" for name, _ in c.decoder.header_table.dynamic_entries)
+                print(intact, ",".join(sorted(sizes)), "indexed" if indexed else "literal")
+                """,
+            ])
+            // 1,500 bytes fit 3/4 of a 4,096-byte table, not of a 1,024-byte one (sent as a literal each time).
+            let expected = "5 \(clientTableSize) \(clientTableSize == 4096 ? "indexed" : "literal")"
+            #expect(result.text.trimmingCharacters(in: .whitespacesAndNewlines) == expected, "\(result.stderr)")
+        }
+    }
 }

@@ -3,11 +3,11 @@
 
 Independent of the gateway's code: Python's standard hashlib and the `cryptography` package's Ed25519.
 
-    verify_answer.py KEYS.json BODY_FILE 'x-idgate-signature value' ['x-idgate-signature-subtree value']
+    verify_answer.py KEYS.json BODY_FILE 'x-idgate-signature value'
 
 KEYS.json is the document of GET /.well-known/idgate-signing-keys. Exit 0 and "valid" when the signature covers
-the body's exact bytes; exit 1 and "invalid" otherwise. With --json, reads [{"body", "signature", "subtree"?}] and
-the key document as {"keys": ..., "answers": [...]} on stdin and prints a list of booleans.
+the body's exact bytes; exit 1 and "invalid" otherwise. With --json, reads [{"body", "signature"}] and the key
+document as {"keys": ..., "answers": [...]} on stdin and prints a list of booleans.
 """
 import base64
 import hashlib
@@ -47,12 +47,20 @@ def walk(node, index, count, path):
     return node if not siblings else None
 
 
+def merkle_root(leaves):
+    """Root of the tree over `leaves`: pairs hashed level by level, an unpaired last node moves up unchanged."""
+    while len(leaves) > 1:
+        leaves = [hashlib.sha256(b"\x01" + leaves[i] + leaves[i + 1]).digest() if i + 1 < len(leaves) else leaves[i]
+                  for i in range(0, len(leaves), 2)]
+    return leaves[0]
+
+
 def position(pairs):
     index, _, count = pairs["leaf"].partition("/")
     return int(index), int(count), base64.b64decode(pairs.get("path", ""))
 
 
-def verify(keys, body, signature, subtree=None):
+def verify(keys, body, signature):
     pairs = fields(signature)
     key = next((k for k in keys["keys"] if k["kid"] == pairs.get("keyid")), None)
     if key is None or "sig" not in pairs:
@@ -60,14 +68,19 @@ def verify(keys, body, signature, subtree=None):
     public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(key["publicKey"]))
     if "leaf" in pairs:
         node = hashlib.sha256(b"\x00" + body).digest()
-        if subtree is not None:
-            node = walk(node, *position(fields(subtree)))
-        if node is not None:
-            node = walk(node, *position(pairs))
+        if "leaves" in pairs:
+            # An answer grouped with others of its connection: its leaf is one of the listed ones, and the list's
+            # root is the group's leaf in the signed tree.
+            listed = base64.b64decode(pairs["leaves"])
+            leaves = [listed[i:i + 32] for i in range(0, len(listed), 32)]
+            if len(listed) % 32 or len(leaves) < 2 or node not in leaves:
+                return False
+            node = merkle_root(leaves)
+        node = walk(node, *position(pairs))
         if node is None:
             return False
         message = ROOT_PREFIX + node
-    elif subtree is None:
+    elif "leaves" not in pairs:
         message = body
     else:
         return False
@@ -81,12 +94,12 @@ def verify(keys, body, signature, subtree=None):
 def main():
     if sys.argv[1:2] == ["--json"]:
         request = json.load(sys.stdin)
-        json.dump([verify(request["keys"], a["body"].encode(), a["signature"], a.get("subtree"))
+        json.dump([verify(request["keys"], a["body"].encode(), a["signature"])
                    for a in request["answers"]], sys.stdout)
         return 0
     keys = json.load(open(sys.argv[1]))
     body = open(sys.argv[2], "rb").read()
-    valid = verify(keys, body, sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+    valid = verify(keys, body, sys.argv[3])
     print("valid" if valid else "invalid")
     return 0 if valid else 1
 

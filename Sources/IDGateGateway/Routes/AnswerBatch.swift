@@ -63,38 +63,41 @@ final class AnswerBatch {
         }
     }
 
-    /// Adds the signature headers to the signed answers: one Merkle subtree per connection.
+    /// Adds the signature header to the signed answers: one group (Merkle subtree) per connection, split where it
+    /// would outgrow what the connection's HPACK table can index.
     private func sign(_ answers: inout [Answer], with signer: BatchResponseSigner) {
-        var groupOf: [ObjectIdentifier: Int] = [:]
+        var openGroupOf: [ObjectIdentifier: Int] = [:]
         var members: [[Int]] = []
         var leaves: [[SHA256Key]] = []
+        var groupLimit: [Int] = []
         for index in answers.indices where answers[index].signed {
             let leaf = answers[index].body.withUnsafeReadableBytes { MerkleHash.leaf($0) }
-            let connection = answers[index].writer.connectionID
-            if let group = groupOf[connection] {
+            let writer = answers[index].writer
+            let connection = writer.connectionID
+            if let group = openGroupOf[connection], members[group].count < groupLimit[group] {
                 members[group].append(index)
                 leaves[group].append(leaf)
             } else {
-                groupOf[connection] = members.count
+                let limit = openGroupOf[connection].map { groupLimit[$0] }
+                    ?? signer.maximumGroupSize(headerTableSize: writer.headerTableSize)
+                openGroupOf[connection] = members.count
                 members.append([index])
                 leaves.append([leaf])
+                groupLimit.append(limit)
             }
         }
         guard !members.isEmpty else { return }
-        let headers = signer.headerValues(groups: leaves)
+        let values = signer.headerValues(groups: leaves)
         for (group, indices) in members.enumerated() {
-            let groupHeaders = headers[group]
-            for (position, index) in indices.enumerated() {
-                answers[index].headers.reserveCapacity(answers[index].headers.count + 2)
-                if let subtree = groupHeaders.subtrees[position] {
-                    // The group's shared value may be indexed by HPACK: sent once per connection and tick.
-                    answers[index].headers.add(name: ResponseSigner.headerName, value: groupHeaders.signature)
-                    answers[index].headers.add(
-                        name: BatchResponseSigner.subtreeHeaderName, value: subtree, neverIndexed: true)
-                } else {
-                    answers[index].headers.add(
-                        name: ResponseSigner.headerName, value: groupHeaders.signature, neverIndexed: true)
-                }
+            if indices.count == 1 {
+                // A lone answer's value is unique: indexing it would only push reusable entries out of the table.
+                let index = indices[0]
+                answers[index].headers.reserveCapacity(answers[index].headers.count + 1)
+                answers[index].headers.add(name: ResponseSigner.headerName, value: values[group], neverIndexed: true)
+            } else {
+                // Shared by the group: not copied per answer, and HPACK sends it once per connection and tick.
+                let shared = SharedHeaderValue(values[group])
+                for index in indices { answers[index].headers.add(name: ResponseSigner.headerName, sharedValue: shared) }
             }
         }
     }

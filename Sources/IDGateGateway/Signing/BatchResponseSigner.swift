@@ -2,80 +2,80 @@ import Crypto
 import Foundation
 
 /// Signs many response bodies with one Ed25519 signature: a Merkle tree over the bodies, its root signed, each
-/// response carrying the signature and its inclusion path.
+/// response carrying the signature and its inclusion proof.
 ///
 /// Why: one Ed25519 signature costs tens of microseconds, as much as a whole match; signing the responses an event
 /// loop produced in one tick together costs one signature per tick plus two small hashes per response, and adds no
 /// waiting. Leaves are SHA-256(0x00 ‖ body), nodes SHA-256(0x01 ‖ left ‖ right); an unpaired last node moves up
 /// unchanged; the signature covers `idgate-merkle-v1:` ‖ root.
 ///
-/// Responses can be grouped (the gateway groups them by connection): each group's bodies form a subtree, and the
-/// subtree roots are the leaves of the signed tree. The proof then travels in two headers (docs/CLIENTS.md):
-/// `x-idgate-signature: keyid=<kid>; sig=<base64>; leaf=<group>/<groups>; path=<base64>` is the same for every
-/// response of a group — HPACK sends it once per connection and tick and then as a table index — and
-/// `x-idgate-signature-subtree: leaf=<index>/<count>; path=<base64>` places the body in its group (absent for a
-/// group of one). A tick of 900 answers on 16 connections sends ~6 hashes per answer instead of 10 (each costs
-/// ~43 Huffman-coded header bytes).
+/// Responses are grouped (the gateway groups them by connection): each group's bodies form a subtree, and the
+/// subtree roots are the leaves of the signed tree. Every member of a group carries the same header (docs/CLIENTS.md):
+/// `x-idgate-signature: keyid=<kid>; sig=<base64>; leaf=<group>/<groups>; path=<base64>; leaves=<base64>`, where
+/// `leaves` lists the group's leaf hashes; a verifier finds its body's leaf among them. Why not a per-answer path:
+/// a value shared by the group is HPACK-indexed, sent once per connection and tick and then as a one-byte table
+/// index, so each leaf hash is Huffman-coded once instead of ~6 sibling hashes per answer (that coding was the
+/// largest cost of signing). A group must fit HPACK's indexing limit: `maximumGroupSize(headerTableSize:)`.
 public struct BatchResponseSigner: Sendable {
     static let rootPrefix = Array("idgate-merkle-v1:".utf8)
-    public static let subtreeHeaderName = "x-idgate-signature-subtree"
     public let signer: ResponseSigner
 
     public init(signer: ResponseSigner) { self.signer = signer }
 
-    /// The signature header values of one group: `signature` is shared by every member, `subtrees[i]` places
-    /// member i in the group (nil for a group of one).
-    public struct GroupHeaders: Sendable {
-        public var signature: String
-        public var subtrees: [String?]
+    /// The most answers one shared header can list and still be indexed by an HPACK encoder whose dynamic table
+    /// holds `headerTableSize` bytes (nghttp2 indexes a field only if name + value + 32 ≤ 3/4 of the table).
+    /// Budget for the rest of the value: a tree of 2^16 groups (16 sibling hashes). 1 when nothing would fit.
+    public func maximumGroupSize(headerTableSize: Int) -> Int {
+        let fixed = ResponseSigner.headerName.utf8.count + 32
+            + "keyid=; sig=; leaf=65535/65536; path=; leaves=".utf8.count + signer.keyID.utf8.count
+            + Self.base64Count(64) + Self.base64Count(16 * 32)
+        let room = headerTableSize * 3 / 4 - fixed - 3  // base64 padding of the list
+        return min(max(room / 43, 1), Self.groupSizeLimit)
     }
+
+    /// Upper bound on a group: beyond it each answer's header copies cost more than the hashes they save.
+    static let groupSizeLimit = 64
+
+    static func base64Count(_ byteCount: Int) -> Int { (byteCount + 2) / 3 * 4 }
 
     /// One `x-idgate-signature` value per body, in order (every body its own group: one header each).
     public func headerValues(for bodies: [UnsafeRawBufferPointer]) -> [String] {
-        headerValues(leaves: bodies.map { MerkleHash.leaf($0) })
+        headerValues(groups: bodies.map { [MerkleHash.leaf($0)] })
     }
 
     public func headerValues(for bodies: [[UInt8]]) -> [String] {
-        headerValues(leaves: bodies.map { body in body.withUnsafeBytes { MerkleHash.leaf($0) } })
+        headerValues(groups: bodies.map { body in [body.withUnsafeBytes { MerkleHash.leaf($0) }] })
     }
 
-    func headerValues(leaves: [SHA256Key]) -> [String] {
-        headerValues(groups: leaves.map { [$0] }).map(\.signature)
-    }
-
-    /// Signs groups of leaf hashes (`MerkleHash.leaf` of each body) with one signature.
-    public func headerValues(groups: [[SHA256Key]]) -> [GroupHeaders] {
+    /// Signs groups of leaf hashes (`MerkleHash.leaf` of each body) with one signature: one header value per group,
+    /// shared by its members.
+    public func headerValues(groups: [[SHA256Key]]) -> [String] {
         guard !groups.isEmpty else { return [] }
-        // A group of one is its own root: no subtree to build or place it in.
-        let subtrees = groups.map { $0.count > 1 ? MerkleTree(leaves: $0) : nil }
-        let tree = MerkleTree(leaves: groups.indices.map { subtrees[$0]?.root ?? groups[$0][0] })
+        // A group of one is its own root: no subtree to build and no list to send.
+        let tree = MerkleTree(leaves: groups.map { $0.count > 1 ? MerkleTree(leaves: $0).root : $0[0] })
         let signature = signer.signature(forRoot: tree.root)
         var prefix = Array("keyid=\(signer.keyID); sig=".utf8)
         Base64.append(signature[...], to: &prefix)
         prefix.append(contentsOf: "; leaf=".utf8)
         var scratch: [UInt8] = []
-        scratch.reserveCapacity(prefix.count + 64 + 44 * tree.depth)
-        var path: [UInt8] = []
-        path.reserveCapacity(32 * max(tree.depth, 1))
-        func position(_ index: Int, of tree: MerkleTree, after start: [UInt8]) -> String {
+        var bytes: [UInt8] = []
+        return groups.indices.map { group in
             scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: start)
-            scratch.write(decimal: index)
+            scratch.append(contentsOf: prefix)
+            scratch.write(decimal: group)
             scratch.append(UInt8(ascii: "/"))
             scratch.write(decimal: tree.leafCount)
             scratch.append(contentsOf: "; path=".utf8)
-            path.removeAll(keepingCapacity: true)
-            tree.appendPath(of: index, to: &path)
-            Base64.append(path[...], to: &scratch)
+            bytes.removeAll(keepingCapacity: true)
+            tree.appendPath(of: group, to: &bytes)
+            Base64.append(bytes[...], to: &scratch)
+            if groups[group].count > 1 {
+                scratch.append(contentsOf: "; leaves=".utf8)
+                bytes.removeAll(keepingCapacity: true)
+                for leaf in groups[group] { bytes.append(leaf) }
+                Base64.append(bytes[...], to: &scratch)
+            }
             return String(decoding: scratch, as: UTF8.self)
-        }
-        let subtreeStart = Array("leaf=".utf8)
-        return groups.indices.map { group in
-            GroupHeaders(
-                signature: position(group, of: tree, after: prefix),
-                subtrees: subtrees[group].map { subtree in
-                    (0..<subtree.leafCount).map { position($0, of: subtree, after: subtreeStart) }
-                } ?? [nil])
         }
     }
 }

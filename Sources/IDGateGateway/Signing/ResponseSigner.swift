@@ -54,20 +54,17 @@ public struct SigningPublicKey: Sendable, Equatable {
     }
 
     /// Checks an `x-idgate-signature` header value over `body` (what a relying party does): a single signature
-    /// over the body, or a batch signature with the body's Merkle inclusion path (`BatchResponseSigner`), in two
-    /// steps when the answer also carries `x-idgate-signature-subtree` (`subtree`: its value).
-    public func verifies(headerValue: String, subtree: String? = nil, body: [UInt8]) -> Bool {
+    /// over the body, or a batch signature (`BatchResponseSigner`): the body's leaf hash, found in `leaves` when the
+    /// answer shares its header with others of its group, then the group's place in the signed tree.
+    public func verifies(headerValue: String, body: [UInt8]) -> Bool {
         guard let parsed = SignatureHeader(headerValue), parsed.keyID == keyID else { return false }
-        guard let batch = parsed.batch else { return subtree == nil && isValidSignature(parsed.signature, for: body) }
-        var leaf = body.withUnsafeBytes { MerkleHash.leaf($0) }
-        if let subtree {
-            guard let position = SignatureHeader.BatchPosition(subtree),
-                  let subtreeRoot = MerkleHash.root(
-                    leaf: leaf, index: position.index, count: position.count, path: position.path)
-            else { return false }
-            leaf = subtreeRoot
+        guard let batch = parsed.batch else { return parsed.leaves == nil && isValidSignature(parsed.signature, for: body) }
+        var groupRoot = body.withUnsafeBytes { MerkleHash.leaf($0) }
+        if let leaves = parsed.leaves {
+            guard leaves.count > 1, leaves.contains(groupRoot) else { return false }
+            groupRoot = MerkleTree(leaves: leaves).root
         }
-        guard let root = MerkleHash.root(leaf: leaf, index: batch.index, count: batch.count, path: batch.path) else {
+        guard let root = MerkleHash.root(leaf: groupRoot, index: batch.index, count: batch.count, path: batch.path) else {
             return false
         }
         var message = BatchResponseSigner.rootPrefix
@@ -89,6 +86,8 @@ public struct SignatureHeader: Sendable, Equatable {
     public var signature: [UInt8]
     /// Present for batch signatures (`leaf=` and `path=`).
     public var batch: BatchPosition?
+    /// The leaf hashes of the answer's group (`leaves=`), when it has more than one member.
+    public var leaves: [SHA256Key]?
 
     public init?(_ value: String) {
         guard let fields = Self.fields(value), let keyID = fields["keyid"],
@@ -99,6 +98,11 @@ public struct SignatureHeader: Sendable, Equatable {
         if fields["leaf"] != nil {
             guard let position = BatchPosition(fields: fields) else { return nil }
             batch = position
+        }
+        if let list = fields["leaves"] {
+            guard let bytes = Data(base64Encoded: list), bytes.count % 32 == 0 else { return nil }
+            let bytesArray = Array(bytes)
+            leaves = stride(from: 0, to: bytesArray.count, by: 32).compactMap { SHA256Key(bytes: bytesArray[$0..<$0 + 32]) }
         }
     }
 
@@ -115,12 +119,6 @@ public struct SignatureHeader: Sendable, Equatable {
 }
 
 extension SignatureHeader.BatchPosition {
-    /// Parses `leaf=<index>/<count>; path=<base64>` (the value of `x-idgate-signature-subtree`).
-    public init?(_ value: String) {
-        guard let fields = SignatureHeader.fields(value) else { return nil }
-        self.init(fields: fields)
-    }
-
     init?(fields: [String: String]) {
         guard let position = fields["leaf"]?.split(separator: "/"), position.count == 2,
               let index = Int(position[0]), let count = Int(position[1]),

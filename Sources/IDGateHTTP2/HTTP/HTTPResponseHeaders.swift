@@ -6,6 +6,9 @@ public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Seq
     /// Bit n set: field n is sent as a never-indexed literal (HPACK), see `add(name:value:neverIndexed:)`.
     public private(set) var neverIndexedFields: UInt64 = 0
 
+    /// A field sent after `fields` whose value is shared by many responses and not copied (at most one).
+    public private(set) var sharedField: (name: String, value: SharedHeaderValue)?
+
     public init(_ fields: [(name: String, value: String)] = []) {
         self.fields = fields
     }
@@ -21,6 +24,11 @@ public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Seq
         fields.append((name: name, value: value))
     }
 
+    /// Sets the shared field (see `SharedHeaderValue`); `name` must be lowercase. HPACK may index it.
+    public mutating func add(name: String, sharedValue: SharedHeaderValue) {
+        sharedField = (name: name, value: sharedValue)
+    }
+
     /// Room for `count` fields in one allocation (before adding to a shared set like `.json`).
     public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
 
@@ -30,7 +38,8 @@ public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Seq
         fields.makeIterator()
     }
 
-    public var count: Int { fields.count }
+    /// The number of fields, the shared field included.
+    public var count: Int { fields.count + (sharedField == nil ? 0 : 1) }
 
     public static let json: HTTPResponseHeaders = ["content-type": "application/json"]
     public static let ndjson: HTTPResponseHeaders = ["content-type": "application/x-ndjson"]

@@ -14,6 +14,11 @@ public struct ResponseWriter: Sendable {
     /// Identifies the connection (e.g. to group its answers); unique while the connection lives.
     public var connectionID: ObjectIdentifier { ObjectIdentifier(connection) }
 
+    /// The bytes of the HPACK dynamic table that encodes this connection's response headers: the client's
+    /// `SETTINGS_HEADER_TABLE_SIZE`, at most nghttp2's encoder limit (4,096). A header value shared by many responses
+    /// is only sent as a table index if it fits (nghttp2 indexes fields up to 3/4 of the table). Call on `eventLoop`.
+    public var headerTableSize: Int { connection.headerTableSize }
+
     /// Sends a complete response with `content-length`. `body` is sent as flow control allows.
     public func respond(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders(), body: ByteBuffer = ByteBuffer()) {
         // The fast path calls straight through: no closure context to allocate.

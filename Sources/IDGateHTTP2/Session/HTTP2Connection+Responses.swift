@@ -13,12 +13,18 @@ extension HTTP2Connection {
         let fieldCount = headers.count + (streaming ? 1 : 2)
         var byteCount = 32 + 20
         for field in headers { byteCount += field.name.utf8.count + field.value.utf8.count }
+        if let shared = headers.sharedField { byteCount += shared.name.utf8.count }
         reserveHeaderScratch(fields: fieldCount, bytes: byteCount)
 
         var writer = HeaderBlockWriter(fields: headerFields, bytes: headerBytes)
         writer.append(name: ":status", value: status.code)
         for (index, field) in headers.fields.enumerated() {
             writer.append(name: field.name, value: field.value, neverIndexed: headers.isNeverIndexed(index))
+        }
+        if let shared = headers.sharedField {
+            // nghttp2 reads the value in place until the HEADERS frame is packed; the stream keeps it alive.
+            writer.append(name: shared.name, sharedValue: shared.value)
+            state.sharedHeaderValue = shared.value
         }
         if !streaming { writer.append(name: "content-length", value: body.readableBytes) }
 
@@ -33,6 +39,16 @@ extension HTTP2Connection {
         }
         scheduleSend()
     }
+
+    /// See `ResponseWriter.headerTableSize`.
+    var headerTableSize: Int {
+        guard let session else { return 0 }
+        let peer = Int(nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_HEADER_TABLE_SIZE))
+        return min(peer, Self.headerEncoderTableLimit)
+    }
+
+    /// nghttp2's default limit on the encoder's dynamic table (`nghttp2_option_set_max_deflate_dynamic_table_size`).
+    static let headerEncoderTableLimit = 4096
 
     private func reserveHeaderScratch(fields: Int, bytes: Int) {
         if fields > headerFieldCapacity {
@@ -171,6 +187,7 @@ extension HTTP2Connection {
             observer(route, state.responseStatus, NIODeadline.now().uptimeNanoseconds &- state.startNanos)
         }
         state.streamingHandler = nil
+        state.sharedHeaderValue = nil
         state.response = StreamState.noResponse
         // Pooled states keep their buffers for the next request, but not a large body's worth of memory.
         if state.body.capacity > StreamState.retainedBodyCapacity { state.body = StreamState.noResponse }
@@ -197,6 +214,15 @@ struct HeaderBlockWriter {
         fields[count] = nghttp2_nv(
             name: namePointer.pointer, value: valuePointer.pointer, namelen: namePointer.count,
             valuelen: valuePointer.count, flags: UInt8(flags.rawValue))
+        count += 1
+    }
+
+    mutating func append(name: String, sharedValue: SharedHeaderValue) {
+        let namePointer = copy(name, lowercased: true)
+        fields[count] = nghttp2_nv(
+            name: namePointer.pointer, value: sharedValue.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
+            namelen: namePointer.count, valuelen: sharedValue.count,
+            flags: UInt8(NGHTTP2_NV_FLAG_NO_COPY_VALUE.rawValue))
         count += 1
     }
 

@@ -53,6 +53,8 @@ final class StreamState {
     /// Response body bytes waiting for flow control; read by the nghttp2 data source.
     var response = ByteBuffer()
     var responseFinished = false
+    /// The response's shared header value, read in place by nghttp2: kept alive until the stream closes.
+    var sharedHeaderValue: SharedHeaderValue?
     /// nghttp2 deferred the data source (nothing buffered); `nghttp2_session_resume_data` is needed.
     var dataDeferred = false
     var writePromises: [EventLoopPromise<Void>] = []
@@ -80,6 +82,7 @@ final class StreamState {
         responded = false
         responseStatus = 0
         responseFinished = false
+        sharedHeaderValue = nil
         dataDeferred = false
     }
 

@@ -73,6 +73,13 @@ struct TestServer {
             headers.add(name: "x-shared", value: "shared")
             writer.respond(status: .ok, headers: headers, body: ByteBuffer(string: "unique"))
         }
+        let shared = SharedHeaderValue(String(repeating: "s", count: 1500))
+        router.on(.GET, "/shared") { _, writer in
+            var headers = HTTPResponseHeaders.text
+            headers.add(name: "x-table-size", value: String(writer.headerTableSize))
+            headers.add(name: "x-big", sharedValue: shared)
+            writer.respond(status: .ok, headers: headers, body: ByteBuffer(string: "shared"))
+        }
         router.on(.POST, "/json", contentType: "application/json") { _, writer in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: "{}"))
         }
