@@ -31,7 +31,7 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // Small C helpers where Swift cannot reach a CPU instruction (CRC-32C).
+        // Small C helpers: a CPU instruction Swift cannot reach (CRC-32C), nghttp2's small-block allocator.
         .target(name: "CIDGateSupport"),
 
         .target(
@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOTLS", package: "swift-nio"),
                 "CNGHTTP2",
+                "CIDGateSupport",
                 "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -11,4 +11,13 @@ int idgate_crc32c_hardware_available(void);
 /// `idgate_crc32c_hardware_available()`.
 uint32_t idgate_crc32c_hardware(uint32_t crc, const void *bytes, size_t count);
 
+/// A small-block allocator with per-thread free lists (see block_pool.c), in the shape of nghttp2's `nghttp2_mem`
+/// functions (`user_data` is unused). Blocks from `idgate_pool_malloc` must be released with `idgate_pool_free`.
+void *idgate_pool_malloc(size_t size, void *user_data);
+void idgate_pool_free(void *pointer, void *user_data);
+void *idgate_pool_calloc(size_t count, size_t size, void *user_data);
+void *idgate_pool_realloc(void *pointer, size_t size, void *user_data);
+/// Bytes the calling thread keeps in its free lists.
+size_t idgate_pool_cached_bytes(void);
+
 #endif

@@ -31,7 +31,6 @@ extension GatewayContext {
             return
         }
         let today = PartialDate.today(secondsSinceEpoch: now.timeIntervalSince1970)
-        var body = ByteBuffer()
         let failure = loop.withAnswerScratch { scratch -> WireError? in
             let failure = request.body.withUnsafeReadableBytes { bytes in
                 loop.responder.respond(to: bytes, lookup: reader, today: today, into: &scratch) { parsed in
@@ -40,25 +39,26 @@ extension GatewayContext {
                     ).map(WireError.init(policy:))
                 }
             }
-            if failure == nil { body = ByteBuffer(bytes: scratch.bytes) }
-            return failure
+            guard failure == nil else { return failure }
+            // The answer goes from the scratch memory to the stream (or the tick's batch) in one copy.
+            let parsed = loop.responder.parser.request
+            finish(
+                status: 200, body: scratch.bytes, signed: true,
+                audit: AuditRecord(
+                    time: now, clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
+                    transaction: loop.responder.lastTransactionID, subject: parsed.idNumber,
+                    attributes: parsed.attributes.set, decision: AuditDecision(loop.responder.lastDecision),
+                    status: 200, latencyMicros: 0),
+                client: client, started: started, writer: writer, loop: loop)
+            return nil
         }
-        let parsed = loop.responder.parser.request
         if let failure {
+            let parsed = loop.responder.parser.request
             refuse(
                 failure, client: client, operation: .match, purpose: parsed.text(.purpose),
                 subject: parsed.idNumber?.description, attributes: parsed.attributes.set, started: started,
                 writer: writer, loop: loop)
-            return
         }
-        let decision = AuditDecision(loop.responder.lastDecision)
-        finish(
-            status: 200, body: body, signed: true,
-            audit: AuditRecord(
-                time: now, clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
-                transaction: loop.responder.lastTransactionID, subject: parsed.idNumber,
-                attributes: parsed.attributes.set, decision: decision, status: 200, latencyMicros: 0),
-            client: client, started: started, writer: writer, loop: loop)
     }
 }
 

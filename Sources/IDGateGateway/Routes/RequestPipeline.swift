@@ -95,6 +95,19 @@ extension GatewayContext {
         status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
         client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter, loop: LoopContext
     ) {
+        body.withUnsafeReadableBytes { bytes in
+            finish(
+                status: status, body: bytes, retryAfter: retryAfter, signed: signed, audit: record, client: client,
+                errorCode: errorCode, started: started, writer: writer, loop: loop)
+        }
+    }
+
+    /// `finish` with the body's bytes (copied; valid only during the call): answers encoded in the loop's scratch
+    /// memory reach the stream without a buffer allocated per answer.
+    func finish(
+        status: Int, body: UnsafeRawBufferPointer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
+        client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter, loop: LoopContext
+    ) {
         var record = record
         let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000)
         record.latencyMicros = latencyMicros
@@ -103,12 +116,10 @@ extension GatewayContext {
         if let retryAfter { headers.add(name: "retry-after", value: String(retryAfter)) }
         guard loop.answers.isNeeded else {
             inFlight.wrappingSubtract(1, ordering: .relaxed)
-            writer.respond(status: HTTPStatus(status), headers: headers, body: body)
+            writer.respond(status: HTTPStatus(status), headers: headers, bodyBytes: body)
             return
         }
-        loop.answers.add(
-            AnswerBatch.Answer(status: status, headers: headers, body: body, writer: writer, signed: signed),
-            record: record)
+        loop.answers.add(status: status, headers: headers, body: body, writer: writer, signed: signed, record: record)
     }
 
     /// Answers 503 instead of an answer whose audit record could not be written.

@@ -7,6 +7,17 @@ public struct ResponseWriter: Sendable {
     let connection: HTTP2Connection
     /// The HTTP/2 stream this writer answers.
     public let streamID: Int32
+    /// The stream's state, touched only on the connection's loop (see `StreamState.isOpen`).
+    private let stream: LoopBound<StreamState>
+
+    init(connection: HTTP2Connection, state: StreamState) {
+        self.connection = connection
+        self.streamID = state.id
+        self.stream = LoopBound(state)
+    }
+
+    /// The stream's state while it is open; call on the loop.
+    private var openState: StreamState? { connection.openStream(stream.value, id: streamID) }
 
     /// The event loop of the connection: work scheduled here needs no hop to respond.
     public var eventLoop: any EventLoop { connection.eventLoop }
@@ -23,9 +34,25 @@ public struct ResponseWriter: Sendable {
     public func respond(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders(), body: ByteBuffer = ByteBuffer()) {
         // The fast path calls straight through: no closure context to allocate.
         if connection.eventLoop.inEventLoop {
-            connection.submitResponse(streamID: streamID, status: status, headers: headers, body: body, streaming: false)
+            guard let state = openState else { return }
+            connection.submitResponse(state, status: status, headers: headers, body: body, streaming: false)
         } else {
-            onLoop { $0.submitResponse(streamID: streamID, status: status, headers: headers, body: body, streaming: false) }
+            let writer = self
+            onLoop { connection in
+                guard let state = writer.openState else { return }
+                connection.submitResponse(state, status: status, headers: headers, body: body, streaming: false)
+            }
+        }
+    }
+
+    /// Sends a complete response whose body is copied from `bodyBytes` (valid only during the call) into memory the
+    /// stream keeps pooled: no allocation per response on the event loop (from another thread: one copy and a hop).
+    public func respond(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders(), bodyBytes: UnsafeRawBufferPointer) {
+        if connection.eventLoop.inEventLoop {
+            guard let state = openState else { return }
+            connection.submitResponse(state, status: status, headers: headers, bodyBytes: bodyBytes)
+        } else {
+            respond(status: status, headers: headers, body: ByteBuffer(bytes: bodyBytes))
         }
     }
 
@@ -36,7 +63,11 @@ public struct ResponseWriter: Sendable {
 
     /// Sends the response headers now and the body in pieces through the returned stream (no `content-length`).
     public func startStreaming(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders()) -> ResponseBodyStream {
-        onLoop { $0.submitResponse(streamID: streamID, status: status, headers: headers, body: ByteBuffer(), streaming: true) }
+        let writer = self
+        onLoop { connection in
+            guard let state = writer.openState else { return }
+            connection.submitResponse(state, status: status, headers: headers, body: ByteBuffer(), streaming: true)
+        }
         return ResponseBodyStream(writer: self)
     }
 
@@ -55,6 +86,12 @@ public struct ResponseWriter: Sendable {
             connection.eventLoop.execute { body(connection) }
         }
     }
+}
+
+/// A loop-confined object carried by a `Sendable` value; only touched on that loop.
+struct LoopBound<Value: AnyObject>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// The body of a streaming response. Each `write` returns a future that succeeds once the stream's buffered

@@ -37,15 +37,16 @@ extension HTTP2Connection {
             HTTP2Connection.withConnection(userData) { $0.sentFrame(frame!.pointee) }
         }
         nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(callbacks) { _, _, _, userData in
-            HTTP2Connection.withConnection(userData) { $0.server.stats.protocolErrorsCounter.wrappingAdd(1, ordering: .relaxed) }
+            HTTP2Connection.withConnection(userData) { $0.server.stats.protocolErrorsCounter.wrappingAdd(1, ordering: .relaxed) } as Void
             return 0
         }
     }
 
     /// The data source of every response: copies buffered body bytes, defers while a streaming body is empty.
-    static let dataSourceRead: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, userData in
-        HTTP2Connection.withConnection(userData) {
-            $0.readResponseBody(streamID: streamID, into: buffer!, length: length, flags: flags!)
+    static let dataSourceRead: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, source, userData in
+        let state = Unmanaged<StreamState>.fromOpaque(source!.pointee.ptr!).takeUnretainedValue()
+        return HTTP2Connection.withConnection(userData) {
+            $0.readResponseBody(state, streamID: streamID, into: buffer!, length: length, flags: flags!)
         }
     }
 }

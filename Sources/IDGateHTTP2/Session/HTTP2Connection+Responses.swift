@@ -3,8 +3,15 @@ import NIOCore
 
 /// Response side: header blocks, the body data source with flow control, stream completion.
 extension HTTP2Connection {
-    func submitResponse(streamID: Int32, status: HTTPStatus, headers: HTTPResponseHeaders, body: ByteBuffer, streaming: Bool) {
-        guard let session, let state = stream(streamID), !state.responded else { return }
+    /// The state of the writer's stream if that stream is still open.
+    @inline(__always)
+    func openStream(_ state: StreamState, id: Int32) -> StreamState? {
+        state.isOpen && state.id == id ? state : nil
+    }
+
+    func submitResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders, body: ByteBuffer, streaming: Bool) {
+        guard let session, !state.responded else { return }
+        let streamID = state.id
         state.responded = true
         state.responseStatus = status.code
         state.response = body
@@ -31,13 +38,24 @@ extension HTTP2Connection {
         // A HEAD response announces the body's length but carries none.
         if state.method == .HEAD { state.response = StreamState.noResponse }
         if state.method != .HEAD && (streaming || body.readableBytes > 0) {
+            // The data source carries the state: the read callback needs no stream map lookup.
             var provider = nghttp2_data_provider(
-                source: nghttp2_data_source(ptr: nil), read_callback: HTTP2Connection.dataSourceRead)
+                source: nghttp2_data_source(ptr: Unmanaged.passUnretained(state).toOpaque()),
+                read_callback: HTTP2Connection.dataSourceRead)
             _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, &provider)
         } else {
             _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, nil)
         }
         scheduleSend()
+    }
+
+    /// Sends `bodyBytes` from the stream's pooled body memory (see `StreamState.pooledBody`).
+    func submitResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders, bodyBytes: UnsafeRawBufferPointer) {
+        guard !state.responded else { return }
+        state.response = StreamState.noResponse  // `pooledBody` is then the only reference: no copy-on-write
+        state.pooledBody.clear()
+        state.pooledBody.writeBytes(bodyBytes)
+        submitResponse(state, status: status, headers: headers, body: state.pooledBody, streaming: false)
     }
 
     /// See `ResponseWriter.headerTableSize`.
@@ -105,9 +123,10 @@ extension HTTP2Connection {
     }
 
     func readResponseBody(
-        streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>
+        _ state: StreamState, streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
+        flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
-        guard let state = stream(streamID) else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        guard state.isOpen, state.id == streamID else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
         let count = min(length, state.response.readableBytes)
         if count > 0 {
             state.response.withUnsafeReadableBytes { bytes in
@@ -167,6 +186,7 @@ extension HTTP2Connection {
             nghttp2_session_set_stream_user_data(session, state.id, nil)
             if state.unconsumedBytes > 0 { _ = nghttp2_session_consume_connection(session, state.unconsumedBytes) }
         }
+        state.isOpen = false
         let last = active.removeLast()
         if last !== state {
             active[state.activeIndex] = last
@@ -191,8 +211,9 @@ extension HTTP2Connection {
         state.response = StreamState.noResponse
         // Pooled states keep their buffers for the next request, but not a large body's worth of memory.
         if state.body.capacity > StreamState.retainedBodyCapacity { state.body = StreamState.noResponse }
+        if state.pooledBody.capacity > StreamState.retainedBodyCapacity { state.pooledBody = StreamState.noResponse }
         if headerBlockStream === state { headerBlockStream = nil }
-        if pool.count < 64 { pool.append(state) }
+        if pool.count < StreamState.pooledLimit(server.limits) { pool.append(state) }
     }
 }
 

@@ -71,8 +71,9 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
         remoteAddress = context.channel.remoteAddress
         var session: OpaquePointer?
         let template = server.template
-        guard nghttp2_session_server_new2(
-            &session, template.callbacks, Unmanaged.passUnretained(self).toOpaque(), template.options) == 0
+        guard nghttp2_session_server_new3(
+            &session, template.callbacks, Unmanaged.passUnretained(self).toOpaque(), template.options,
+            template.memory) == 0
         else {
             context.close(promise: nil)
             return

@@ -1,3 +1,4 @@
+import CIDGateSupport
 import CNGHTTP2
 
 /// The nghttp2 callbacks and options shared by all connections of a server: built once, read by
@@ -7,6 +8,9 @@ final class SessionTemplate: @unchecked Sendable {
     let callbacks: OpaquePointer
     let options: OpaquePointer
     let settings: [nghttp2_settings_entry]
+    /// nghttp2's allocator: per-thread free lists of small blocks (CIDGateSupport/block_pool.c), because a loop
+    /// submits and frees hundreds of responses' items in one tick, beyond what malloc's thread cache absorbs.
+    let memory: UnsafeMutablePointer<nghttp2_mem>
 
     init(limits: HTTP2Limits) {
         var callbacks: OpaquePointer?
@@ -30,6 +34,11 @@ final class SessionTemplate: @unchecked Sendable {
         // Closed streams kept for RFC 7540 priorities only cost memory: we use RFC 9218 (no priorities).
         nghttp2_option_set_no_closed_streams(self.options, 1)
 
+        memory = .allocate(capacity: 1)
+        memory.initialize(to: nghttp2_mem(
+            mem_user_data: nil, malloc: idgate_pool_malloc, free: idgate_pool_free, calloc: idgate_pool_calloc,
+            realloc: idgate_pool_realloc))
+
         func entry(_ id: nghttp2_settings_id, _ value: Int) -> nghttp2_settings_entry {
             nghttp2_settings_entry(settings_id: Int32(id.rawValue), value: UInt32(clamping: value))
         }
@@ -45,5 +54,6 @@ final class SessionTemplate: @unchecked Sendable {
     deinit {
         nghttp2_session_callbacks_del(callbacks)
         nghttp2_option_del(options)
+        memory.deallocate()
     }
 }

@@ -11,7 +11,12 @@ final class StreamState {
     /// allocating, where `clear()` on a shared buffer would allocate a fresh one.
     static let noResponse = ByteBuffer()
     /// A pooled state gives up body buffers larger than this when its stream ends.
-    static let retainedBodyCapacity = 64 << 10
+    static let retainedBodyCapacity = 16 << 10
+
+    /// Free states a connection keeps: as many as it may have streams (up to 256). Why not fewer: when answers wait
+    /// for the audit commit, a client's whole window of streams is open at once, and every state beyond the pool was
+    /// allocated again (with its buffers) for the next burst. Bounded memory: 256 × (16 KiB body + headers).
+    static func pooledLimit(_ limits: HTTP2Limits) -> Int { min(limits.maxConcurrentStreams, 256) }
 
     enum Phase {
         /// Headers arriving.
@@ -27,6 +32,9 @@ final class StreamState {
     }
 
     var id: Int32 = 0
+    /// Between HEADERS and stream close. A `ResponseWriter` holds its stream's state directly (no nghttp2 stream map
+    /// lookup per response) and checks this and `id`: a closed stream's pooled state may serve another stream.
+    var isOpen = false
     var phase = Phase.receivingHeaders
     var method = HTTPMethod.other
     var storage = ByteBuffer()
@@ -52,6 +60,9 @@ final class StreamState {
     var responseStatus = 0
     /// Response body bytes waiting for flow control; read by the nghttp2 data source.
     var response = ByteBuffer()
+    /// The memory of bodies given as bytes (`ResponseWriter.respond(status:headers:bodyBytes:)`), kept with the
+    /// pooled state: such a response costs a copy but no allocation. `response` shares it while the body is sent.
+    var pooledBody = ByteBuffer()
     var responseFinished = false
     /// The response's shared header value, read in place by nghttp2: kept alive until the stream closes.
     var sharedHeaderValue: SharedHeaderValue?
@@ -63,6 +74,7 @@ final class StreamState {
 
     func reset(id: Int32) {
         self.id = id
+        isOpen = true
         phase = .receivingHeaders
         method = .other
         storage.clear()
