@@ -126,7 +126,9 @@ let package = Package(
         .testTarget(name: "IDGateStoreTests", dependencies: ["IDGateStore"]),
         .testTarget(name: "IDGateMatchingTests", dependencies: ["IDGateMatching", "IDGateStore"]),
         .testTarget(name: "IDGateChipTests", dependencies: ["IDGateChip"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2", "IDGateTestSupport"], exclude: ["attacks"]),
+        .testTarget(
+            name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2", "IDGateTestSupport", "CIDGateSupport"],
+            exclude: ["attacks"]),
         .testTarget(
             name: "IDGateGatewayTests", dependencies: ["IDGateGateway", "IDGateTestSupport"],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
