@@ -53,6 +53,8 @@ static void release_pool(void *unused) {
         pool.lists[index] = NULL;
     }
     pool.cached_bytes = 0;
+    // A block freed by a later thread-exit destructor registers again, so this runs once more for it.
+    pool_registered = 0;
 }
 
 static void make_pool_key(void) { pthread_key_create(&pool_key, release_pool); }
