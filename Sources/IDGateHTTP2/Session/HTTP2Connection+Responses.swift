@@ -18,15 +18,18 @@ extension HTTP2Connection {
         state.responseFinished = !streaming
 
         let fieldCount = headers.count + (streaming ? 1 : 2)
-        var byteCount = 32 + 20
-        for field in headers { byteCount += field.name.utf8.count + field.value.utf8.count }
-        if let shared = headers.sharedField { byteCount += shared.name.utf8.count }
-        reserveHeaderScratch(fields: fieldCount, bytes: byteCount)
-
-        var writer = HeaderBlockWriter(fields: headerFields, bytes: headerBytes)
-        writer.append(name: ":status", value: status.code)
-        for (index, field) in headers.fields.enumerated() {
-            writer.append(name: field.name, value: field.value, neverIndexed: headers.isNeverIndexed(index))
+        var writer = headers.fields.withUnsafeBufferPointer { fields in
+            // Fields are read in place (no copy of each name and value, no reference counting per field).
+            var byteCount = 32 + 20
+            for index in fields.indices { byteCount += fields[index].name.utf8.count + fields[index].value.utf8.count }
+            if let shared = headers.sharedField { byteCount += shared.name.utf8.count }
+            reserveHeaderScratch(fields: fieldCount, bytes: byteCount)
+            var writer = HeaderBlockWriter(fields: headerFields, bytes: headerBytes)
+            writer.append(name: ":status", value: status.code)
+            for index in fields.indices {
+                writer.append(name: fields[index].name, value: fields[index].value, neverIndexed: headers.isNeverIndexed(index))
+            }
+            return writer
         }
         if let shared = headers.sharedField {
             // nghttp2 reads the value in place until the HEADERS frame is packed; the stream keeps it alive.
@@ -272,12 +275,19 @@ struct HeaderBlockWriter {
 
     /// Copies the UTF-8 of `string`; header names are lowercased as HTTP/2 requires.
     private mutating func copy(_ string: String, lowercased: Bool) -> (pointer: UnsafeMutablePointer<UInt8>, count: Int) {
-        var string = string
         let pointer = bytes.assumingMemoryBound(to: UInt8.self)
-        let count = string.withUTF8 { utf8 in
-            if let base = utf8.baseAddress { bytes.copyMemory(from: base, byteCount: utf8.count) }
+        let target = bytes
+        // Native strings are contiguous: read in place. Others (never on Linux) through a copy.
+        let count = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            if let base = utf8.baseAddress { target.copyMemory(from: base, byteCount: utf8.count) }
             return utf8.count
-        }
+        } ?? {
+            var string = string
+            return string.withUTF8 { utf8 in
+                if let base = utf8.baseAddress { target.copyMemory(from: base, byteCount: utf8.count) }
+                return utf8.count
+            }
+        }()
         if lowercased {
             for index in 0..<count { pointer[index] = asciiLowercase(pointer[index]) }
         }
