@@ -20,7 +20,8 @@ final class AnswerBatch {
         var bodyStart: Int
         var bodyCount: Int
         let writer: ResponseWriter
-        let signed: Bool
+        /// The body's Merkle leaf when the answer is to be signed: hashed in `add`, while the body is still in cache.
+        let leaf: SHA256Key?
     }
 
     /// One tick's answers, audit records and bodies; reused once sent (a tick of ~800 answers needs ~300 KB, and
@@ -59,8 +60,9 @@ final class AnswerBatch {
     ) {
         let start = tick.bodies.writerIndex
         tick.bodies.writeBytes(body)
+        let leaf = signed && signer != nil ? MerkleHash.leaf(body) : nil
         tick.answers.append(
-            Answer(status: status, headers: headers, bodyStart: start, bodyCount: body.count, writer: writer, signed: signed))
+            Answer(status: status, headers: headers, bodyStart: start, bodyCount: body.count, writer: writer, leaf: leaf))
         tick.records.append(record)
         guard !scheduled else { return }
         scheduled = true
@@ -72,7 +74,7 @@ final class AnswerBatch {
         scheduled = false
         let tick = self.tick
         self.tick = spareTicks.popLast() ?? Tick()
-        if let signer { sign(&tick.answers, bodies: tick.bodies, with: signer) }
+        if let signer { sign(&tick.answers, with: signer) }
         guard let audit = gateway.audit, let loop = tick.answers.first?.writer.eventLoop else {
             send(tick, result: .success(()))
             return
@@ -84,16 +86,13 @@ final class AnswerBatch {
 
     /// Adds the signature header to the signed answers: one group (Merkle subtree) per connection, split where it
     /// would outgrow what the connection's HPACK table can index.
-    private func sign(_ answers: inout [Answer], bodies: ByteBuffer, with signer: BatchResponseSigner) {
+    private func sign(_ answers: inout [Answer], with signer: BatchResponseSigner) {
         var openGroupOf: [ObjectIdentifier: Int] = [:]
         var members: [[Int]] = []
         var leaves: [[SHA256Key]] = []
         var groupLimit: [Int] = []
-        for index in answers.indices where answers[index].signed {
-            let leaf = bodies.withUnsafeReadableBytes { bytes in
-                MerkleHash.leaf(UnsafeRawBufferPointer(
-                    rebasing: bytes[answers[index].bodyStart..<answers[index].bodyStart + answers[index].bodyCount]))
-            }
+        for index in answers.indices {
+            guard let leaf = answers[index].leaf else { continue }
             let writer = answers[index].writer
             let connection = writer.connectionID
             if let group = openGroupOf[connection], members[group].count < groupLimit[group] {
