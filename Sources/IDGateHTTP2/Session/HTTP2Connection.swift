@@ -40,6 +40,7 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     private var closing = false
     private var lastReadNanos: UInt64 = 0
     private var idleTask: RepeatedTask?
+    private var lingerTask: Scheduled<Void>?
     var resetTokens: Double
     var resetTokensRefilledNanos: UInt64 = 0
 
@@ -128,6 +129,8 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     private func tearDown() {
         idleTask?.cancel()
         idleTask = nil
+        lingerTask?.cancel()
+        lingerTask = nil
         closing = true
         while let state = active.last {
             finishStream(state, errorCode: NGHTTP2_CANCEL.rawValue)
@@ -135,8 +138,27 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
         server.registry.remove(self, address: addressKey)
     }
 
+    /// How long a closing connection keeps reading (and dropping) what the client still sends.
+    static let lingerTime = TimeAmount.seconds(1)
+
+    /// Lingering close, as web servers do: closing a socket with unread input makes the kernel answer with RST,
+    /// which can destroy the GOAWAY still on its way to the client (it then sees a reset, not the reason). So the
+    /// output is shut (FIN after the last frame) while input is still read and dropped; the connection closes when
+    /// the client closes its side or after `lingerTime`. Where half-closing is not supported, it closes at once.
     func close() {
         guard let context, !closing else { return }
+        closing = true
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let halfClosed = context.eventLoop.makePromise(of: Void.self)
+        halfClosed.futureResult.whenFailure { _ in bound.value.close(promise: nil) }
+        context.close(mode: .output, promise: halfClosed)
+        lingerTask = context.eventLoop.scheduleTask(in: Self.lingerTime) { bound.value.close(promise: nil) }
+        context.read()
+    }
+
+    /// Closes without lingering (drain timeout, server stop).
+    private func closeNow() {
+        guard let context else { return }
         closing = true
         context.close(promise: nil)
     }
@@ -182,7 +204,7 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Backpressure: while the socket cannot take more, stop reading (new requests would only queue responses).
     func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        if closing || context.channel.isWritable {
             context.read()
         } else {
             readPending = true
@@ -264,6 +286,6 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func forceClose() {
-        eventLoop.execute { [self] in close() }
+        eventLoop.execute { [self] in closeNow() }
     }
 }
