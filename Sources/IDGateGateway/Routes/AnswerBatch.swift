@@ -87,38 +87,39 @@ final class AnswerBatch {
     /// Adds the signature header to the signed answers: one group (Merkle subtree) per connection, split where it
     /// would outgrow what the connection's HPACK table can index.
     private func sign(_ answers: inout [Answer], with signer: BatchResponseSigner) {
+        struct Group {
+            var members: [Int] = []
+            var leaves: [SHA256Key] = []
+            let limit: Int
+        }
+        var groups: [Group] = []
         var openGroupOf: [ObjectIdentifier: Int] = [:]
-        var members: [[Int]] = []
-        var leaves: [[SHA256Key]] = []
-        var groupLimit: [Int] = []
         for index in answers.indices {
             guard let leaf = answers[index].leaf else { continue }
             let writer = answers[index].writer
-            let connection = writer.connectionID
-            if let group = openGroupOf[connection], members[group].count < groupLimit[group] {
-                members[group].append(index)
-                leaves[group].append(leaf)
-            } else {
-                let limit = openGroupOf[connection].map { groupLimit[$0] }
-                    ?? signer.maximumGroupSize(headerTableSize: writer.headerTableSize)
-                openGroupOf[connection] = members.count
-                members.append([index])
-                leaves.append([leaf])
-                groupLimit.append(limit)
+            var group = openGroupOf[writer.connectionID] ?? -1
+            if group < 0 || groups[group].members.count == groups[group].limit {
+                let limit = group >= 0
+                    ? groups[group].limit : signer.maximumGroupSize(headerTableSize: writer.headerTableSize)
+                group = groups.count
+                groups.append(Group(limit: limit))
+                openGroupOf[writer.connectionID] = group
             }
+            groups[group].members.append(index)
+            groups[group].leaves.append(leaf)
         }
-        guard !members.isEmpty else { return }
-        let values = signer.headerValues(groups: leaves)
-        for (group, indices) in members.enumerated() {
-            if indices.count == 1 {
+        guard !groups.isEmpty else { return }
+        let values = signer.headerValues(groups: groups.map(\.leaves))
+        for (group, value) in zip(groups, values) {
+            if group.members.count == 1 {
                 // A lone answer's value is unique: indexing it would only push reusable entries out of the table.
-                let index = indices[0]
+                let index = group.members[0]
                 answers[index].headers.reserveCapacity(answers[index].headers.count + 1)
-                answers[index].headers.add(name: ResponseSigner.headerName, value: values[group], neverIndexed: true)
+                answers[index].headers.add(name: ResponseSigner.headerName, value: value, neverIndexed: true)
             } else {
                 // Shared by the group: not copied per answer, and HPACK sends it once per connection and tick.
-                let shared = SharedHeaderValue(values[group])
-                for index in indices { answers[index].headers.add(name: ResponseSigner.headerName, sharedValue: shared) }
+                let shared = SharedHeaderValue(value)
+                for index in group.members { answers[index].headers.add(name: ResponseSigner.headerName, sharedValue: shared) }
             }
         }
     }

@@ -24,7 +24,7 @@ public struct HTTPResponseHeaders: Sendable, ExpressibleByDictionaryLiteral, Seq
         fields.append((name: name, value: value))
     }
 
-    /// Sets the shared field (see `SharedHeaderValue`); `name` must be lowercase. HPACK may index it.
+    /// Sets the shared field (see `SharedHeaderValue`). HPACK may index it.
     public mutating func add(name: String, sharedValue: SharedHeaderValue) {
         sharedField = (name: name, value: sharedValue)
     }

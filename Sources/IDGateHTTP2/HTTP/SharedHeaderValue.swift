@@ -22,7 +22,5 @@ public final class SharedHeaderValue: @unchecked Sendable {
     /// The value's length in bytes.
     public let count: Int
 
-    public var string: String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<count]), as: UTF8.self) }
-
     deinit { bytes.deallocate() }
 }

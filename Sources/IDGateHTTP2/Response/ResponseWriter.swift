@@ -8,12 +8,12 @@ public struct ResponseWriter: Sendable {
     /// The HTTP/2 stream this writer answers.
     public let streamID: Int32
     /// The stream's state, touched only on the connection's loop (see `StreamState.isOpen`).
-    private let stream: LoopBound<StreamState>
+    private let stream: NIOLoopBound<StreamState>
 
     init(connection: HTTP2Connection, state: StreamState) {
         self.connection = connection
         self.streamID = state.id
-        self.stream = LoopBound(state)
+        self.stream = NIOLoopBound(state, eventLoop: connection.eventLoop)
     }
 
     /// The stream's state while it is open; call on the loop.
@@ -86,12 +86,6 @@ public struct ResponseWriter: Sendable {
             connection.eventLoop.execute { body(connection) }
         }
     }
-}
-
-/// A loop-confined object carried by a `Sendable` value; only touched on that loop.
-struct LoopBound<Value: AnyObject>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// The body of a streaming response. Each `write` returns a future that succeeds once the stream's buffered
