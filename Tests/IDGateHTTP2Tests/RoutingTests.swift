@@ -21,6 +21,20 @@ import Testing
         }
     }
 
+    /// `stageBody` copies a body into the stream on its loop (and refuses from another thread); a later
+    /// `respondWithStagedBody` sends exactly those bytes.
+    @Test func stagedBodyIsSentLater() async throws {
+        try await withTestServer { server in
+            for _ in 0..<3 {
+                let response = try await ExternalProcess.curl(["--http2-prior-knowledge", "\(server.url)/staged"])
+                #expect(response.status == 200)
+                #expect(response.body == "staged body")
+                #expect(response.headers.contains("x-staged: true false"))
+                #expect(response.headers.contains("content-length: 11"))
+            }
+        }
+    }
+
     @Test func unknownPathIs404AndWrongMethodIs405InTheAPIErrorFormat() async throws {
         try await withTestServer { server in
             let missing = try await ExternalProcess.curl(["--http2-prior-knowledge", "\(server.url)/nope"])

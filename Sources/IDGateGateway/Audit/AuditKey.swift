@@ -7,7 +7,9 @@ import IDGateStore
 /// Two keys are derived from it: one hashes subjects' ID numbers (so records can be searched by number without
 /// holding numbers), one authenticates each record's chain hash (so someone without the key cannot rebuild a
 /// consistent chain after editing records).
-public struct AuditKey: Sendable {
+/// A class: the writer thread uses it for every record, and copying it as a struct (two keys and two keyed hash
+/// states, also into the closures that capture it) cost retains and ~450-byte copies per record.
+public final class AuditKey: Sendable {
     let subjectKey: SymmetricKey
     let recordKey: SymmetricKey
     /// HMAC states already keyed: copying one skips the key schedule (half the hashing) for every record.

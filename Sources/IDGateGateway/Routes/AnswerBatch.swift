@@ -9,14 +9,15 @@ import NIOCore
 /// array slot instead of two closure contexts, record copies and a lock round trip, and the writer thread hops
 /// back to the loop once per tick. The first answer of a tick schedules `flush` as a task on the loop, which runs
 /// after the tick's reads: every answer of the read burst goes into it, none waits for a later tick.
-/// The bodies are copied into one buffer per tick and from there into each stream's pooled memory: no allocation
-/// per answer.
+/// Each body is copied into its stream's pooled memory at once (`ResponseWriter.stageBody`), while it is still in
+/// cache, and sent from there: no allocation and one copy per answer.
 /// Not Sendable: one per event loop, used only on it.
 final class AnswerBatch {
     struct Answer: Sendable {
         var status: Int
         var headers: HTTPResponseHeaders
-        /// Where the body is in the tick's `bodies`.
+        /// Where the body is in the tick's `bodies`; `bodyStart` is -1 when the body waits in the stream's own
+        /// memory (`ResponseWriter.stageBody`, the usual case).
         var bodyStart: Int
         var bodyCount: Int
         let writer: ResponseWriter
@@ -56,14 +57,17 @@ final class AnswerBatch {
     /// Queues an answer (its body copied) and its audit record; `signed` answers get the signature header.
     func add(
         status: Int, headers: HTTPResponseHeaders, body: UnsafeRawBufferPointer, writer: ResponseWriter, signed: Bool,
-        record: AuditRecord
+        record: consuming AuditRecord
     ) {
-        let start = tick.bodies.writerIndex
-        tick.bodies.writeBytes(body)
+        var start = -1
+        if !writer.stageBody(body) {
+            start = tick.bodies.writerIndex
+            tick.bodies.writeBytes(body)
+        }
         let leaf = signed && signer != nil ? MerkleHash.leaf(body) : nil
         tick.answers.append(
             Answer(status: status, headers: headers, bodyStart: start, bodyCount: body.count, writer: writer, leaf: leaf))
-        tick.records.append(record)
+        tick.records.append(consume record)
         guard !scheduled else { return }
         scheduled = true
         let unsafeSelf = UnsafeTransfer(self)
@@ -94,19 +98,23 @@ final class AnswerBatch {
         }
         var groups: [Group] = []
         var openGroupOf: [ObjectIdentifier: Int] = [:]
-        for index in answers.indices {
-            guard let leaf = answers[index].leaf else { continue }
-            let writer = answers[index].writer
-            var group = openGroupOf[writer.connectionID] ?? -1
-            if group < 0 || groups[group].members.count == groups[group].limit {
-                let limit = group >= 0
-                    ? groups[group].limit : signer.maximumGroupSize(headerTableSize: writer.headerTableSize)
-                group = groups.count
-                groups.append(Group(limit: limit))
-                openGroupOf[writer.connectionID] = group
+        // Read in place: copying an answer out of the array retains its writer and headers.
+        answers.withUnsafeBufferPointer { answers in
+            for index in answers.indices {
+                guard let leaf = answers[index].leaf else { continue }
+                let connectionID = answers[index].writer.connectionID
+                var group = openGroupOf[connectionID] ?? -1
+                if group < 0 || groups[group].members.count == groups[group].limit {
+                    let limit = group >= 0
+                        ? groups[group].limit
+                        : signer.maximumGroupSize(headerTableSize: answers[index].writer.headerTableSize)
+                    group = groups.count
+                    groups.append(Group(limit: limit))
+                    openGroupOf[connectionID] = group
+                }
+                groups[group].members.append(index)
+                groups[group].leaves.append(leaf)
             }
-            groups[group].members.append(index)
-            groups[group].leaves.append(leaf)
         }
         guard !groups.isEmpty else { return }
         let values = signer.headerValues(groups: groups.map(\.leaves))
@@ -130,10 +138,18 @@ final class AnswerBatch {
         switch result {
         case .success:
             tick.bodies.withUnsafeReadableBytes { bytes in
-                for answer in tick.answers {
-                    answer.writer.respond(
-                        status: HTTPStatus(answer.status), headers: answer.headers,
-                        bodyBytes: UnsafeRawBufferPointer(rebasing: bytes[answer.bodyStart..<answer.bodyStart + answer.bodyCount]))
+                tick.answers.withUnsafeBufferPointer { answers in
+                    for index in answers.indices {
+                        let start = answers[index].bodyStart
+                        guard start >= 0 else {
+                            answers[index].writer.respondWithStagedBody(
+                                status: HTTPStatus(answers[index].status), headers: answers[index].headers)
+                            continue
+                        }
+                        answers[index].writer.respond(
+                            status: HTTPStatus(answers[index].status), headers: answers[index].headers,
+                            bodyBytes: UnsafeRawBufferPointer(rebasing: bytes[start..<start + answers[index].bodyCount]))
+                    }
                 }
             }
         case .failure(let error):

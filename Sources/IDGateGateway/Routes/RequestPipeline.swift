@@ -92,12 +92,14 @@ extension GatewayContext {
     /// durable (or at once in async audit mode). If the audit log cannot take the record, the caller gets 503
     /// instead of an unaudited answer.
     func finish(
-        status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
+        status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: consuming AuditRecord,
         client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter, loop: LoopContext
     ) {
+        var record = Optional(consume record)
         body.withUnsafeReadableBytes { bytes in
             finish(
-                status: status, body: bytes, retryAfter: retryAfter, signed: signed, audit: record, client: client,
+                status: status, body: bytes, retryAfter: retryAfter, signed: signed, audit: record.take()!,
+                client: client,
                 errorCode: errorCode, started: started, writer: writer, loop: loop)
         }
     }
@@ -105,10 +107,10 @@ extension GatewayContext {
     /// `finish` with the body's bytes (copied; valid only during the call): answers encoded in the loop's scratch
     /// memory reach the stream without a buffer allocated per answer.
     func finish(
-        status: Int, body: UnsafeRawBufferPointer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
-        client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter, loop: LoopContext
+        status: Int, body: UnsafeRawBufferPointer, retryAfter: Int? = nil, signed: Bool,
+        audit record: consuming AuditRecord, client: Client?, errorCode: String? = nil, started: UInt64,
+        writer: ResponseWriter, loop: LoopContext
     ) {
-        var record = record
         let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- started) / 1000)
         record.latencyMicros = latencyMicros
         client?.metrics.record(decision: record.decision, errorCode: errorCode, latencyMicros: Int(latencyMicros))
@@ -119,7 +121,8 @@ extension GatewayContext {
             writer.respond(status: HTTPStatus(status), headers: headers, bodyBytes: body)
             return
         }
-        loop.answers.add(status: status, headers: headers, body: body, writer: writer, signed: signed, record: record)
+        loop.answers.add(
+            status: status, headers: headers, body: body, writer: writer, signed: signed, record: consume record)
     }
 
     /// Answers 503 instead of an answer whose audit record could not be written.

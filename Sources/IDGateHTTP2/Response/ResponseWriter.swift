@@ -56,6 +56,22 @@ public struct ResponseWriter: Sendable {
         }
     }
 
+    /// Copies `bytes` into the stream's pooled body memory now, for `respondWithStagedBody` later: an answer that
+    /// waits (for its signature, its audit commit) is copied once, while it is still in cache, instead of into a
+    /// holding buffer and later again, cold, into the stream. False if the stream is closed or this is not its
+    /// event loop (then nothing was staged).
+    public func stageBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard connection.eventLoop.inEventLoop, let state = openState else { return false }
+        return connection.stageResponseBody(state, bytes: bytes)
+    }
+
+    /// Sends a complete response whose body was staged by `stageBody`; call on the event loop. Does nothing if the
+    /// stream closed meanwhile.
+    public func respondWithStagedBody(status: HTTPStatus, headers: HTTPResponseHeaders = HTTPResponseHeaders()) {
+        guard let state = openState else { return }
+        connection.submitStagedResponse(state, status: status, headers: headers)
+    }
+
     /// Sends an error in the API.md format: `{"error": {"code", "message", "field"?}}` as `application/json`.
     public func respondError(status: HTTPStatus, code: String, message: String, field: String? = nil, headers: HTTPResponseHeaders = .json) {
         respond(status: status, headers: headers, body: HTTPErrorBody.make(code: code, message: message, field: field))

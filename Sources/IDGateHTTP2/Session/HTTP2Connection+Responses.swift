@@ -54,10 +54,21 @@ extension HTTP2Connection {
 
     /// Sends `bodyBytes` from the stream's pooled body memory (see `StreamState.pooledBody`).
     func submitResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders, bodyBytes: UnsafeRawBufferPointer) {
-        guard !state.responded else { return }
+        guard stageResponseBody(state, bytes: bodyBytes) else { return }
+        submitResponse(state, status: status, headers: headers, body: state.pooledBody, streaming: false)
+    }
+
+    /// Copies a response body into the stream's pooled memory (see `ResponseWriter.stageBody`).
+    func stageResponseBody(_ state: StreamState, bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !state.responded else { return false }
         state.response = StreamState.noResponse  // `pooledBody` is then the only reference: no copy-on-write
         state.pooledBody.clear()
-        state.pooledBody.writeBytes(bodyBytes)
+        state.pooledBody.writeBytes(bytes)
+        return true
+    }
+
+    /// Sends the body `stageResponseBody` put into the stream's pooled memory.
+    func submitStagedResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders) {
         submitResponse(state, status: status, headers: headers, body: state.pooledBody, streaming: false)
     }
 

@@ -80,6 +80,19 @@ struct TestServer {
             headers.add(name: "x-big", sharedValue: shared)
             writer.respond(status: .ok, headers: headers, body: ByteBuffer(string: "shared"))
         }
+        // Stages its body on the loop, tries (and must fail) to stage another from a different thread, then sends
+        // the staged body from a later loop task.
+        router.on(.GET, "/staged") { _, writer in
+            let staged = Array("staged body".utf8).withUnsafeBytes { writer.stageBody($0) }
+            DispatchQueue.global().async {
+                let offLoop = Array("other".utf8).withUnsafeBytes { writer.stageBody($0) }
+                writer.eventLoop.execute {
+                    var headers = HTTPResponseHeaders.text
+                    headers.add(name: "x-staged", value: "\(staged) \(offLoop)")
+                    writer.respondWithStagedBody(status: .ok, headers: headers)
+                }
+            }
+        }
         router.on(.POST, "/json", contentType: "application/json") { _, writer in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: "{}"))
         }
