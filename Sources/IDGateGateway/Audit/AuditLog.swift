@@ -17,9 +17,43 @@ public final class AuditLog: Sendable {
 
     /// One `append`: a record, or an event loop tick's records (`append(contentsOf:)`) with one completion.
     private struct Pending: Sendable {
-        let records: [AuditRecord]
+        let records: Records
         let completion: Completion?
         let eventLoop: (any EventLoop)?
+    }
+
+    private enum Records: Sendable, Sequence {
+        case one(AuditRecord)
+        case many([AuditRecord])
+
+        var count: Int {
+            switch self {
+            case .one: 1
+            case .many(let records): records.count
+            }
+        }
+
+        struct Iterator: IteratorProtocol {
+            let records: Records
+            var index = 0
+            mutating func next() -> AuditRecord? {
+                defer { index += 1 }
+                switch records {
+                case .one(let record): return index == 0 ? record : nil
+                case .many(let records): return index < records.count ? records[index] : nil
+                }
+            }
+        }
+
+        func makeIterator() -> Iterator { Iterator(records: self) }
+
+        /// Calls `body` with each record in place (iterating copies each record out: retains for its strings).
+        func forEach(_ body: (AuditRecord) -> Void) {
+            switch self {
+            case .one(let record): body(record)
+            case .many(let records): for index in records.indices { body(records[index]) }
+            }
+        }
     }
 
     private struct QueueState: Sendable {
@@ -60,17 +94,17 @@ public final class AuditLog: Sendable {
     /// Queues `record`. `completion` runs once the record is durable (or failed) with `.beforeResponse` — on
     /// `eventLoop` if given, else on the writer thread — or before `append` returns with `.async`.
     public func append(_ record: AuditRecord, on eventLoop: (any EventLoop)? = nil, completion: @escaping Completion) {
-        enqueue([record], on: eventLoop, completion: completion)
+        enqueue(.one(record), on: eventLoop, completion: completion)
     }
 
     /// Queues `records` in order with one completion for all of them (they are written in the same commit): how
     /// an event loop hands over the answers of one tick with one lock and one thread hop back.
     public func append(contentsOf records: [AuditRecord], on eventLoop: (any EventLoop)? = nil, completion: @escaping Completion) {
         guard !records.isEmpty else { return completion(.success(())) }
-        enqueue(records, on: eventLoop, completion: completion)
+        enqueue(.many(records), on: eventLoop, completion: completion)
     }
 
-    private func enqueue(_ records: [AuditRecord], on eventLoop: (any EventLoop)?, completion: @escaping Completion) {
+    private func enqueue(_ records: Records, on eventLoop: (any EventLoop)?, completion: @escaping Completion) {
         guard healthy.load(ordering: .acquiring) else {
             return completion(.failure(.storage("audit storage unavailable; retrying")))
         }
@@ -155,7 +189,9 @@ public final class AuditLog: Sendable {
                 _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(idleWait.nanoseconds)))
                 continue
             }
-            let result = writer.write(batch.map(\.records))
+            let result = writer.write { append in
+                for pending in batch { pending.records.forEach(append) }
+            }
             switch result {
             case .success: publishHead(writer)
             case .failure: healthy.store(false, ordering: .releasing)

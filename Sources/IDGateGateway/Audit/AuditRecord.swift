@@ -49,11 +49,17 @@ extension AuditRecord {
         transaction: TransactionID, subject: IDNumber?, attributes: AttributeSet, decision: AuditDecision,
         status: UInt16, latencyMicros: UInt32
     ) {
-        self.init(
-            time: time, clientID: clientID, purpose: purpose, operation: operation, transactionID: "", subjectIDNumber: nil,
-            attributes: attributes, decision: decision, status: status, latencyMicros: latencyMicros)
-        transactionText = .transaction(transaction)
-        subjectText = subject.map(Text.idNumber)
+        // Every field assigned once (delegating to the other initializer and then replacing the texts made a copy).
+        self.time = time
+        self.clientID = clientID
+        self.purpose = purpose
+        self.operation = operation
+        self.transactionText = .transaction(transaction)
+        self.subjectText = subject.map(Text.idNumber)
+        self.attributes = attributes
+        self.decision = decision
+        self.status = status
+        self.latencyMicros = latencyMicros
     }
 
     /// A text field of the record, possibly not yet formatted.

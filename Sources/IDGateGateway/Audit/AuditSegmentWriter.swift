@@ -71,10 +71,10 @@ final class AuditSegmentWriter {
         try openNextSegment()
     }
 
-    /// Encodes, writes and fsyncs one batch: the arrays' records in order; on failure nothing of the batch counts as
-    /// written. Arrays rather than a sequence: records are read in place (a sequence's iterator copies each one,
-    /// a retain and release per string in it), and so is the key.
-    func write(_ recordArrays: [[AuditRecord]]) -> Result<Void, AuditError> {
+    /// Encodes, writes and fsyncs one batch: the records `forEachRecord` hands over, in order; on failure nothing of
+    /// the batch counts as written. A visitor rather than a sequence: records are read in place (a sequence's
+    /// iterator copies each one, a retain and release per string in it), and so is the key.
+    func write(_ forEachRecord: ((AuditRecord) -> Void) -> Void) -> Result<Void, AuditError> {
         do {
             if descriptor < 0 {
                 try openNextSegment()
@@ -89,13 +89,9 @@ final class AuditSegmentWriter {
             var sequence = nextSequence
             var hash = chainHash
             let key = configuration.key
-            for records in recordArrays {
-                records.withUnsafeBufferPointer { records in
-                    for index in records.indices {
-                        hash = AuditFrame.append(records[index], sequence: sequence, previousHash: hash, key: key, to: &buffer)
-                        sequence += 1
-                    }
-                }
+            forEachRecord { record in
+                hash = AuditFrame.append(record, sequence: sequence, previousHash: hash, key: key, to: &buffer)
+                sequence += 1
             }
             try writeAll(buffer)
             try sync(descriptor)

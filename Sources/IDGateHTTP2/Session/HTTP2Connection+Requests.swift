@@ -17,7 +17,7 @@ extension HTTP2Connection {
         state.activeIndex = active.count
         active.append(state)
         nghttp2_session_set_stream_user_data(session, frame.hd.stream_id, Unmanaged.passUnretained(state).toOpaque())
-        headerBlockStream = state
+        headerBlockStream = Unmanaged.passUnretained(state)
         server.stats.openStreamsCounter.wrappingAdd(1, ordering: .relaxed)
         server.stats.requestsCounter.wrappingAdd(1, ordering: .relaxed)
         return 0
@@ -25,8 +25,14 @@ extension HTTP2Connection {
 
     func receiveHeader(_ frame: nghttp2_frame, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int32 {
         // Trailers (a second HEADERS frame) are ignored.
-        guard frame.headers.cat == NGHTTP2_HCAT_REQUEST, let state = headerBlockStream,
-              state.id == frame.hd.stream_id, !state.headerListTooLarge else { return 0 }
+        guard frame.headers.cat == NGHTTP2_HCAT_REQUEST, let stream = headerBlockStream else { return 0 }
+        return stream._withUnsafeGuaranteedRef { receiveHeader(frame, name: name, value: value, into: $0) }
+    }
+
+    private func receiveHeader(
+        _ frame: nghttp2_frame, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into state: StreamState
+    ) -> Int32 {
+        guard state.id == frame.hd.stream_id, !state.headerListTooLarge else { return 0 }
         state.headerListSize += name.count + value.count + 32
         if state.headerListSize > server.limits.maxHeaderListSize {
             // Keep decoding (HPACK state must stay in sync) but store nothing more: answered with 431.
@@ -115,15 +121,14 @@ extension HTTP2Connection {
         }
         state.routeIndex = routeIndex
         let route = server.router[routeIndex]
-        let headers = HTTPRequestHeaders(storage: state.storage, ranges: state.ranges)
-        if !route.accepts(contentType: headers.valueBytes("content-type")) {
+        if !state.withHeaderValue("content-type", route.accepts(contentType:)) {
             return reject(state, .unsupportedMediaType, "unsupported_media_type",
                           "content-type must be \(String(decoding: route.contentType ?? [], as: UTF8.self))")
         }
         switch route.action {
         case .complete:
-            if let declared = headers.valueBytes("content-length"), let length = Int(decimal: declared),
-               length > limits.maxRequestBodyBytes {
+            let declaredLength = state.withHeaderValue("content-length") { $0.flatMap(Int.init(decimal:)) }
+            if let declaredLength, declaredLength > limits.maxRequestBodyBytes {
                 return rejectBodyTooLarge(state)
             }
             state.phase = .receivingBody
@@ -218,7 +223,7 @@ extension HTTP2Connection {
 
 extension Int {
     /// Parses ASCII decimal digits in place; nil for anything else or overflow.
-    init?(decimal bytes: ByteBufferView) {
+    init?(decimal bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
         var value = 0
         for byte in bytes {

@@ -226,7 +226,7 @@ extension HTTP2Connection {
         // Pooled states keep their buffers for the next request, but not a large body's worth of memory.
         if state.body.capacity > StreamState.retainedBodyCapacity { state.body = StreamState.noResponse }
         if state.pooledBody.capacity > StreamState.retainedBodyCapacity { state.pooledBody = StreamState.noResponse }
-        if headerBlockStream === state { headerBlockStream = nil }
+        if headerBlockStream?.toOpaque() == Unmanaged.passUnretained(state).toOpaque() { headerBlockStream = nil }
         if pool.count < StreamState.pooledLimit(server.limits) { pool.append(state) }
     }
 }

@@ -29,7 +29,8 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     var active: [StreamState] = []
     var pool: [StreamState] = []
     /// The stream whose header block is being decoded (blocks never interleave): saves a lookup per field.
-    var headerBlockStream: StreamState?
+    /// Unretained (`active` keeps it alive; cleared when it finishes): no retain and release per field.
+    var headerBlockStream: Unmanaged<StreamState>?
     /// Streams with `ResponseBodyStream.write` futures waiting for their buffer to drain.
     var streamsWithWaiters = 0
 
