@@ -29,12 +29,24 @@ public struct AuditRecord: Sendable {
         time: Date = Date(), clientID: String, purpose: String?, operation: ClientOperation, transactionID: String,
         subjectIDNumber: String?, attributes: AttributeSet, decision: AuditDecision, status: UInt16, latencyMicros: UInt32
     ) {
+        self.init(
+            time: time, clientID: clientID, purpose: purpose, operation: operation,
+            transactionText: .string(transactionID), subjectText: subjectIDNumber.map(Text.string),
+            attributes: attributes, decision: decision, status: status, latencyMicros: latencyMicros)
+    }
+
+    /// Every field assigned once: assigning the texts after delegating to another initializer made a copy of the
+    /// record on the request path.
+    private init(
+        time: Date, clientID: String, purpose: String?, operation: ClientOperation, transactionText: Text,
+        subjectText: Text?, attributes: AttributeSet, decision: AuditDecision, status: UInt16, latencyMicros: UInt32
+    ) {
         self.time = time
         self.clientID = clientID
         self.purpose = purpose
         self.operation = operation
-        self.transactionText = .string(transactionID)
-        self.subjectText = subjectIDNumber.map(Text.string)
+        self.transactionText = transactionText
+        self.subjectText = subjectText
         self.attributes = attributes
         self.decision = decision
         self.status = status
@@ -49,17 +61,10 @@ extension AuditRecord {
         transaction: TransactionID, subject: IDNumber?, attributes: AttributeSet, decision: AuditDecision,
         status: UInt16, latencyMicros: UInt32
     ) {
-        // Every field assigned once (delegating to the other initializer and then replacing the texts made a copy).
-        self.time = time
-        self.clientID = clientID
-        self.purpose = purpose
-        self.operation = operation
-        self.transactionText = .transaction(transaction)
-        self.subjectText = subject.map(Text.idNumber)
-        self.attributes = attributes
-        self.decision = decision
-        self.status = status
-        self.latencyMicros = latencyMicros
+        self.init(
+            time: time, clientID: clientID, purpose: purpose, operation: operation,
+            transactionText: .transaction(transaction), subjectText: subject.map(Text.idNumber),
+            attributes: attributes, decision: decision, status: status, latencyMicros: latencyMicros)
     }
 
     /// A text field of the record, possibly not yet formatted.
