@@ -4,8 +4,8 @@ import Synchronization
 /// The gateway's Prometheus metrics: requests by route and status, latency, registry sequence, process gauges
 /// (per-client requests, decisions, errors and latency come from `ClientMetrics`).
 ///
-/// Counters are created once per label combination and cached, so the request path costs one short critical
-/// section (a dictionary lookup) and one atomic increment.
+/// Counters are created once per label combination and cached here; each event loop keeps the ones it used in its
+/// own `RequestCounterCache`, so the request path costs an array lookup and one atomic increment.
 public final class GatewayMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let latency: DurationHistogram
@@ -44,16 +44,19 @@ public final class GatewayMetrics: Sendable {
                 helpText: "Data sequence number of the open registry."))
     }
 
-    /// Records one finished request.
-    public func requestCompleted(route: String, status: Int, durationNanos: Int64) {
+    /// Records a finished request's latency (its count goes to `requestCounter(route:status:)`).
+    public func recordLatency(nanoseconds: Int64) { latency.recordNanoseconds(nanoseconds) }
+
+    /// The counter of requests to `route` answered with `status` (made on first use; a shared, locked cache: keep
+    /// the result, as `RequestCounterCache` does per event loop).
+    public func requestCounter(route: String, status: Int) -> Counter {
         Self.counter(RequestKey(route: route, status: status), in: requestCounters) {
             registry.makeCounter(
                 descriptor: MetricNameDescriptor(
                     namespace: "idgate", metricName: "requests", unitName: "total",
                     helpText: "Requests by route and status."),
                 labels: [("route", route), ("status", String(status))])
-        }.increment()
-        latency.recordNanoseconds(durationNanos)
+        }
     }
 
     /// The cached counter for `key`, made on first use.

@@ -23,8 +23,11 @@ public final class Gateway: Sendable {
         let metrics = context.metrics
         let server = HTTP2Server(
             configuration: configuration.server, router: context.makeRouter(), logger: logger,
-            onRequestCompleted: { route, status, nanos in
-                metrics.requestCompleted(route: route, status: status, durationNanos: Int64(truncatingIfNeeded: nanos))
+            onRequestCompleted: { [context] route, status, nanos in
+                // The loop's own cache of counters: no lock or string hashing shared by all loops per request.
+                LoopContext.current(for: context).requestCounters.counter(route: route, status: status, in: metrics)
+                    .increment()
+                metrics.recordLatency(nanoseconds: Int64(truncatingIfNeeded: nanos))
             })
         self.server = server
         context.transportStats.withLock { $0 = server.stats }

@@ -12,6 +12,7 @@ final class LoopContext: @unchecked Sendable {
     var responder: MatchResponder
     let rateLimiter: ClientRateLimiter
     let apiKeys = APIKeyCache()
+    let requestCounters = RequestCounterCache()
     /// This tick's answers waiting to be signed and audited.
     let answers: AnswerBatch
     /// Where match answers (single and batch) are encoded before one copy into the response buffer: raw writes

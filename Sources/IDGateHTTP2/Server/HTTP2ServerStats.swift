@@ -36,7 +36,20 @@ public final class HTTP2ServerStats: Sendable {
 
 }
 
-/// Called once per finished request stream that got a response: the route's path (or `"unmatched"`), the
-/// status sent and the time from the end of the request headers to the stream's close, in nanoseconds.
+/// Called once per finished request stream that got a response: its route, the status sent and the time from the
+/// end of the request headers to the stream's close, in nanoseconds.
 /// Runs on the event loop: keep it short (update metrics, no I/O).
-public typealias RequestCompletionObserver = @Sendable (_ route: String, _ status: Int, _ durationNanos: UInt64) -> Void
+public typealias RequestCompletionObserver = @Sendable (_ route: CompletedRoute, _ status: Int, _ durationNanos: UInt64) -> Void
+
+/// The route of a finished request, for metrics. `index` (the route's position in the router, -1 when no route
+/// matched) lets an observer keep per-route state in an array instead of hashing `path` for every request.
+public struct CompletedRoute: Sendable {
+    public let index: Int
+    /// The route's path, or `"unmatched"`.
+    public let path: String
+
+    public init(index: Int, path: String) {
+        self.index = index
+        self.path = path
+    }
+}

@@ -217,7 +217,8 @@ extension HTTP2Connection {
             state.writePromises.removeAll(keepingCapacity: true)
         }
         if state.responded, let observer = server.observer {
-            let route = state.routeIndex >= 0 ? server.router[state.routeIndex].path : "unmatched"
+            let index = state.routeIndex
+            let route = CompletedRoute(index: index, path: index >= 0 ? server.router[index].path : "unmatched")
             observer(route, state.responseStatus, NIODeadline.now().uptimeNanoseconds &- state.startNanos)
         }
         state.streamingHandler = nil

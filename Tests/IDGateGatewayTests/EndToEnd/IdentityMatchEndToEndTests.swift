@@ -226,4 +226,19 @@ import Testing
         #expect(responses[2].body.contains("idgate_requests_total"))
         #expect(responses[2].body.contains("idgate_client_requests_total{client=\"demo-agency\""))
     }
+
+    /// `idgate_requests_total` counts each route and status exactly (the counters are cached per event loop).
+    @Test func requestCountersCountEachRouteAndStatus() async throws {
+        let harness = try await GatewayHarness.start()
+        defer { Task { await harness.stop() } }
+        _ = try await harness.send(
+            Array(repeating: .init(method: "GET", path: "/healthz"), count: 3) + [.init(method: "GET", path: "/nope")])
+        _ = try await harness.send([.init(method: "GET", path: "/nope")])
+        let metrics = try await harness.send([.init(method: "GET", path: "/metrics")])[0].body
+        let lines = metrics.split(separator: "\n").filter { $0.hasPrefix("idgate_requests_total{") }
+        #expect(lines.contains { $0.contains("route=\"/healthz\"") && $0.contains("status=\"200\"") && $0.hasSuffix(" 3") },
+                "\(lines)")
+        #expect(lines.contains { $0.contains("route=\"unmatched\"") && $0.contains("status=\"404\"") && $0.hasSuffix(" 2") },
+                "\(lines)")
+    }
 }

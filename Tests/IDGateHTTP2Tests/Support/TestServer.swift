@@ -48,7 +48,7 @@ struct TestServer {
         logger.logLevel = .warning
         let server = HTTP2Server(
             configuration: configuration, router: makeRouter(probe: probe), logger: logger,
-            onRequestCompleted: { route, status, _ in probe.with { $0.completions.append((route, status)) } })
+            onRequestCompleted: { route, status, _ in probe.with { $0.completions.append((route.path, status)) } })
         return TestServer(server: server, addresses: try await server.start(), probe: probe)
     }
 
