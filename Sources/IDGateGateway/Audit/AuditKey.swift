@@ -66,10 +66,7 @@ public final class AuditKey: Sendable {
 
     /// Appends `subjectHash` of the ID number's UTF-8 bytes to `buffer` without a temporary array.
     func appendSubjectHash(_ idNumber: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
-        // A tuple, not `withUnsafeTemporaryAllocation`: that is only on the stack where it is inlined, and in this
-        // class's methods it was not (an allocation per record in the audit benchmark).
-        var mac: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &mac) { mac in
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
             subjectMAC.authenticate(idNumber, into: mac.baseAddress!)
             buffer.appendBytes(UnsafeRawBufferPointer(mac))
         }
@@ -83,8 +80,7 @@ public final class AuditKey: Sendable {
     }
 
     func appendRecordTag(chainHash: SHA256Key, to buffer: inout [UInt8]) {
-        var mac: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &mac) { mac in
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
             withUnsafeBytes(of: chainHash.words) { recordMAC.authenticate($0, into: mac.baseAddress!) }
             buffer.appendBytes(UnsafeRawBufferPointer(rebasing: mac[0..<AuditFormat.tagLength]))
         }

@@ -22,7 +22,7 @@ public final class AuditLog: Sendable {
         let eventLoop: (any EventLoop)?
     }
 
-    private enum Records: Sendable, Sequence {
+    private enum Records: Sendable {
         case one(AuditRecord)
         case many([AuditRecord])
 
@@ -33,21 +33,8 @@ public final class AuditLog: Sendable {
             }
         }
 
-        struct Iterator: IteratorProtocol {
-            let records: Records
-            var index = 0
-            mutating func next() -> AuditRecord? {
-                defer { index += 1 }
-                switch records {
-                case .one(let record): return index == 0 ? record : nil
-                case .many(let records): return index < records.count ? records[index] : nil
-                }
-            }
-        }
-
-        func makeIterator() -> Iterator { Iterator(records: self) }
-
-        /// Calls `body` with each record in place (iterating copies each record out: retains for its strings).
+        /// Calls `body` with each record in place (not a `Sequence`: its iterator would copy each record out, with
+        /// retains for its strings).
         func forEach(_ body: (AuditRecord) -> Void) {
             switch self {
             case .one(let record): body(record)

@@ -29,9 +29,8 @@ struct KeyedSHA256: @unchecked Sendable {
     func authenticate(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
         var context = inner
         SHA256_Update(&context, message.baseAddress, message.count)
-        var innerDigest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &innerDigest) { innerDigest in
-            SHA256_Final(innerDigest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { innerDigest in
+            SHA256_Final(innerDigest.baseAddress, &context)
             var outerContext = outer
             SHA256_Update(&outerContext, innerDigest.baseAddress, 32)
             SHA256_Final(output.assumingMemoryBound(to: UInt8.self), &outerContext)

@@ -16,26 +16,21 @@ final class AnswerBatch {
     struct Answer: Sendable {
         var status: Int
         var headers: HTTPResponseHeaders
-        /// Where the body is in the tick's `bodies`; `bodyStart` is -1 when the body waits in the stream's own
-        /// memory (`ResponseWriter.stageBody`, the usual case).
-        var bodyStart: Int
-        var bodyCount: Int
+        /// The body waits in the stream's own memory (`ResponseWriter.stageBody`).
         let writer: ResponseWriter
         /// The body's Merkle leaf when the answer is to be signed: hashed in `add`, while the body is still in cache.
         let leaf: SHA256Key?
     }
 
-    /// One tick's answers, audit records and bodies; reused once sent (a tick of ~800 answers needs ~300 KB, and
-    /// allocating that afresh per tick, beyond malloc's mmap threshold, showed in malloc's slow paths).
+    /// One tick's answers and audit records; reused once sent (allocating a tick's storage afresh each time, for
+    /// hundreds of answers, showed in malloc's slow paths).
     private final class Tick {
         var answers: [Answer] = []
         var records: [AuditRecord] = []
-        var bodies = ByteBuffer()
 
         func clear() {
             answers.removeAll(keepingCapacity: true)
             records.removeAll(keepingCapacity: true)
-            bodies.clear()
         }
     }
 
@@ -59,14 +54,11 @@ final class AnswerBatch {
         status: Int, headers: HTTPResponseHeaders, body: UnsafeRawBufferPointer, writer: ResponseWriter, signed: Bool,
         record: consuming AuditRecord
     ) {
-        var start = -1
-        if !writer.stageBody(body) {
-            start = tick.bodies.writerIndex
-            tick.bodies.writeBytes(body)
-        }
+        // Fails only when the stream is gone or already answered: then nothing will be sent for it either, but the
+        // request is still audited.
+        _ = writer.stageBody(body)
         let leaf = signed && signer != nil ? MerkleHash.leaf(body) : nil
-        tick.answers.append(
-            Answer(status: status, headers: headers, bodyStart: start, bodyCount: body.count, writer: writer, leaf: leaf))
+        tick.answers.append(Answer(status: status, headers: headers, writer: writer, leaf: leaf))
         tick.records.append(consume record)
         guard !scheduled else { return }
         scheduled = true
@@ -137,19 +129,10 @@ final class AnswerBatch {
         gateway.inFlight.wrappingSubtract(tick.answers.count, ordering: .relaxed)
         switch result {
         case .success:
-            tick.bodies.withUnsafeReadableBytes { bytes in
-                tick.answers.withUnsafeBufferPointer { answers in
-                    for index in answers.indices {
-                        let start = answers[index].bodyStart
-                        guard start >= 0 else {
-                            answers[index].writer.respondWithStagedBody(
-                                status: HTTPStatus(answers[index].status), headers: answers[index].headers)
-                            continue
-                        }
-                        answers[index].writer.respond(
-                            status: HTTPStatus(answers[index].status), headers: answers[index].headers,
-                            bodyBytes: UnsafeRawBufferPointer(rebasing: bytes[start..<start + answers[index].bodyCount]))
-                    }
+            tick.answers.withUnsafeBufferPointer { answers in
+                for index in answers.indices {
+                    answers[index].writer.respondWithStagedBody(
+                        status: HTTPStatus(answers[index].status), headers: answers[index].headers)
                 }
             }
         case .failure(let error):

@@ -92,14 +92,12 @@ extension GatewayContext {
     /// durable (or at once in async audit mode). If the audit log cannot take the record, the caller gets 503
     /// instead of an unaudited answer.
     func finish(
-        status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: consuming AuditRecord,
+        status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
         client: Client?, errorCode: String? = nil, started: UInt64, writer: ResponseWriter, loop: LoopContext
     ) {
-        var record = Optional(consume record)
         body.withUnsafeReadableBytes { bytes in
             finish(
-                status: status, body: bytes, retryAfter: retryAfter, signed: signed, audit: record.take()!,
-                client: client,
+                status: status, body: bytes, retryAfter: retryAfter, signed: signed, audit: record, client: client,
                 errorCode: errorCode, started: started, writer: writer, loop: loop)
         }
     }

@@ -68,14 +68,25 @@ public struct HTTPRequestHeaders: Sendable, Sequence {
         var name = name
         return name.withUTF8 { wanted in
             storage.withUnsafeReadableBytes { bytes in
-                guard let base = bytes.baseAddress else { return nil }
-                for range in ranges where Int(range.nameLength) == wanted.count {
-                    let start = Int(range.nameStart) - storage.readerIndex
-                    if memcmp(base + start, wanted.baseAddress!, wanted.count) == 0 { return range }
+                ranges.withUnsafeBufferPointer { ranges in
+                    Self.firstRange(
+                        named: UnsafeRawBufferPointer(wanted), in: ranges, bytes: bytes, readerIndex: storage.readerIndex)
                 }
-                return nil
             }
         }
+    }
+
+    /// The first of `ranges` whose name is `wanted`; `bytes` are the storage's readable bytes (from `readerIndex`).
+    @inline(__always)
+    static func firstRange(
+        named wanted: UnsafeRawBufferPointer, in ranges: UnsafeBufferPointer<FieldRange>, bytes: UnsafeRawBufferPointer,
+        readerIndex: Int
+    ) -> FieldRange? {
+        guard let base = bytes.baseAddress, !wanted.isEmpty else { return nil }
+        for range in ranges where Int(range.nameLength) == wanted.count {
+            if memcmp(base + Int(range.nameStart) - readerIndex, wanted.baseAddress!, wanted.count) == 0 { return range }
+        }
+        return nil
     }
 }
 

@@ -1,9 +1,4 @@
 import NIOCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Per-stream state of one connection, pooled and reused so a request costs no allocation here: the header and
 /// body buffers keep their capacity when the previous request using them has been released by its handler.
@@ -105,17 +100,17 @@ final class StreamState {
 
     /// Calls `body` with the first value of the header `name` (lowercase) read in place, or nil if absent: the
     /// server's own checks (content type, declared length) need no `HTTPRequestHeaders` value and its retains.
+    @inline(__always)
     func withHeaderValue<R>(_ name: StaticString, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
         storage.withUnsafeReadableBytes { bytes in
             ranges.withUnsafeBufferPointer { ranges in
                 let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-                for range in ranges where Int(range.nameLength) == wanted.count {
-                    let nameStart = Int(range.nameStart) - storage.readerIndex
-                    guard memcmp(bytes.baseAddress! + nameStart, wanted.baseAddress!, wanted.count) == 0 else { continue }
-                    let valueStart = Int(range.valueStart) - storage.readerIndex
-                    return body(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueStart + Int(range.valueLength)]))
-                }
-                return body(nil)
+                let readerIndex = storage.readerIndex
+                guard let range = HTTPRequestHeaders.firstRange(
+                    named: wanted, in: ranges, bytes: bytes, readerIndex: readerIndex)
+                else { return body(nil) }
+                let valueStart = Int(range.valueStart) - readerIndex
+                return body(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueStart + Int(range.valueLength)]))
             }
         }
     }
