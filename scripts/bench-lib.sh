@@ -12,19 +12,23 @@ trap bench_cleanup EXIT
 # The median of the numbers on standard input, one per line.
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# bench_config DEMO PORT NAME AUDIT SIGNING: writes $WORK/NAME.json, the demo's configuration with one h2c listener
-# on PORT, one event loop, absolute paths, audit into $WORK/audit-NAME, audit and signing on or off (true/false).
+# bench_config DEMO PORT NAME AUDIT SIGNING [DURABILITY]: writes $WORK/NAME.json, the demo's configuration with one
+# h2c listener on PORT, one event loop, absolute paths, audit into $WORK/audit-NAME, audit and signing on or off
+# (true/false), audit durability beforeResponse (default) or async.
 bench_config() {
     python3 - "$@" "$WORK" <<'PY'
 import json, os, sys
-demo, port, name, audit, signing, work = sys.argv[1:7]
+demo, port, name, audit, signing = sys.argv[1:6]
+durability = sys.argv[6] if len(sys.argv) > 7 else "beforeResponse"
+work = sys.argv[-1]
 config = json.load(open(os.path.join(demo, "config.json")))
 def absolute(p): return p if p.startswith("/") else os.path.abspath(os.path.join(demo, p))
 config["server"] = {"listeners": [{"host": "127.0.0.1", "port": int(port)}], "threads": 1}
 for section, key in (("registry", "path"), ("clients", "file"), ("signing", "keyFile"), ("audit", "keyFile")):
     config[section][key] = absolute(config[section][key])
 config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
-config["audit"].update({"enabled": audit == "true", "directory": os.path.join(work, "audit-" + name)})
+config["audit"].update({"enabled": audit == "true", "directory": os.path.join(work, "audit-" + name),
+                        "durability": durability})
 config["signing"]["enabled"] = signing == "true"
 json.dump(config, open(os.path.join(work, name + ".json"), "w"), indent=1)
 PY
