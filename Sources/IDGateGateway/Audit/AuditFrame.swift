@@ -11,40 +11,86 @@ enum AuditFrame {
     private static let flagHasSubject: UInt8 = 1
 
     /// Appends the frame of `record` to `buffer`; returns the record's chain hash.
+    ///
+    /// The frame is composed in stack memory and appended with one copy: appending its dozen fields to the array one
+    /// by one cost ~0.2 µs per record on the writer thread, which shares the event loop's core.
     static func append(
         _ record: AuditRecord, sequence: UInt64, previousHash: SHA256Key, key: AuditKey, to buffer: inout [UInt8]
     ) -> SHA256Key {
-        let start = buffer.count
-        buffer.appendLittleEndian(UInt32(0))
-        buffer.appendLittleEndian(sequence)
-        buffer.appendLittleEndian(Int64((record.time.timeIntervalSince1970 * 1e6).rounded()))
-        buffer.appendLittleEndian(record.latencyMicros)
-        buffer.appendLittleEndian(record.status)
-        buffer.appendLittleEndian(record.attributes.rawValue)
-        buffer.append(record.operation.code)
-        buffer.append(record.decision.rawValue)
-        buffer.append(record.subjectText == nil ? 0 : flagHasSubject)
-        let lengthsOffset = buffer.count
-        buffer.appendLittleEndian(UInt16(0))
-        buffer.append(0)  // the three string lengths, set below
-        if let subject = record.subjectText {
-            subject.withUTF8 { key.appendSubjectHash($0, to: &buffer) }
-        } else {
-            buffer.append(contentsOf: repeatElement(0, count: AuditFormat.hashLength))
+        // + 16: the record tag is the first half of a MAC computed in place, whose second half the CRC overwrites.
+        withUnsafeTemporaryAllocation(
+            byteCount: AuditFormat.frameOverhead + AuditFormat.maximumPayloadLength + 16, alignment: 8
+        ) { memory in
+            var frame = FrameWriter(memory.baseAddress!)
+            frame.skip(4)  // payload length, set below
+            frame.put(sequence)
+            frame.put(Int64((record.time.timeIntervalSince1970 * 1e6).rounded()))
+            frame.put(record.latencyMicros)
+            frame.put(record.status)
+            frame.put(record.attributes.rawValue)
+            frame.put(record.operation.code)
+            frame.put(record.decision.rawValue)
+            frame.put(record.subjectText == nil ? 0 : flagHasSubject)
+            let lengthsOffset = frame.count
+            frame.skip(3)  // the three string lengths, set below
+            if let subject = record.subjectText {
+                subject.withUTF8 { key.writeSubjectHash($0, to: frame.next) }
+            } else {
+                frame.next.initializeMemory(as: UInt8.self, repeating: 0, count: AuditFormat.hashLength)
+            }
+            frame.skip(AuditFormat.hashLength)
+            frame.set(frame.putShortString(record.clientID), at: lengthsOffset)
+            frame.set(frame.putShortString(record.purpose), at: lengthsOffset + 1)
+            frame.set(record.transactionText.withUTF8 { frame.putShortString($0) }, at: lengthsOffset + 2)
+            frame.set(UInt32(frame.count - 4), at: 0)
+            frame.put(previousHash)
+            let chainHash = SHA256Key.hashing(frame.written)
+            withUnsafeBytes(of: chainHash.words) { key.writeRecordTag(chainHash: $0, to: frame.next) }
+            frame.skip(AuditFormat.tagLength)
+            frame.put(CRC32C.checksum(frame.written))
+            buffer.appendBytes(frame.written)
+            return chainHash
         }
-        buffer[lengthsOffset] = buffer.appendShortString(record.clientID)
-        buffer[lengthsOffset + 1] = buffer.appendShortString(record.purpose)
-        buffer[lengthsOffset + 2] = record.transactionText.withUTF8 { buffer.appendShortString($0) }
-        let payloadLength = UInt32(buffer.count - start - 4)
-        withUnsafeBytes(of: payloadLength.littleEndian) { length in
-            for index in 0..<4 { buffer[start + index] = length[index] }
+    }
+
+    /// Little-endian fields stored one after another into memory large enough for any frame.
+    private struct FrameWriter {
+        let base: UnsafeMutableRawPointer
+        private(set) var count = 0
+
+        init(_ base: UnsafeMutableRawPointer) { self.base = base }
+
+        var next: UnsafeMutableRawPointer { base + count }
+        var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+        mutating func skip(_ byteCount: Int) { count += byteCount }
+
+        mutating func put<T: FixedWidthInteger>(_ value: T) {
+            next.storeBytes(of: value.littleEndian, as: T.self)
+            count += MemoryLayout<T>.size
         }
-        buffer.append(previousHash)
-        let chainHash = buffer.withUnsafeBytes { SHA256Key.hashing(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        key.appendRecordTag(chainHash: chainHash, to: &buffer)
-        let crc = buffer.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        buffer.appendLittleEndian(crc)
-        return chainHash
+
+        mutating func put(_ hash: SHA256Key) {
+            withUnsafeBytes(of: hash.words) { next.copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            count += 32
+        }
+
+        func set<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+            (base + offset).storeBytes(of: value.littleEndian, as: T.self)
+        }
+
+        /// Stores `bytes` truncated to 255 bytes; returns the length stored.
+        mutating func putShortString(_ bytes: UnsafeRawBufferPointer) -> UInt8 {
+            let kept = min(bytes.count, 255)
+            if kept > 0 { next.copyMemory(from: bytes.baseAddress!, byteCount: kept) }
+            count += kept
+            return UInt8(kept)
+        }
+
+        mutating func putShortString(_ text: String?) -> UInt8 {
+            guard var text else { return 0 }
+            return text.withUTF8 { putShortString(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// Decodes a payload (already CRC-checked); nil if its internal lengths are inconsistent.

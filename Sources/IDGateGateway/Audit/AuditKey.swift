@@ -64,25 +64,22 @@ public final class AuditKey: Sendable {
         return idNumber.withUTF8 { subjectMAC.authenticationCode(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Appends `subjectHash` of the ID number's UTF-8 bytes to `buffer` without a temporary array.
-    func appendSubjectHash(_ idNumber: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
-            subjectMAC.authenticate(idNumber, into: mac.baseAddress!)
-            buffer.appendBytes(UnsafeRawBufferPointer(mac))
-        }
+    /// Writes the 32-byte keyed hash of an ID number to `output`.
+    func writeSubjectHash(_ idNumber: UnsafeRawBufferPointer, to output: UnsafeMutableRawPointer) {
+        subjectMAC.authenticate(idNumber, into: output)
     }
 
     /// The 16-byte tag stored with each record: HMAC of its chain hash.
     func recordTag(chainHash: SHA256Key) -> [UInt8] {
-        var tag: [UInt8] = []
-        appendRecordTag(chainHash: chainHash, to: &tag)
-        return tag
-    }
-
-    func appendRecordTag(chainHash: SHA256Key, to buffer: inout [UInt8]) {
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
             withUnsafeBytes(of: chainHash.words) { recordMAC.authenticate($0, into: mac.baseAddress!) }
-            buffer.appendBytes(UnsafeRawBufferPointer(rebasing: mac[0..<AuditFormat.tagLength]))
+            return Array(UnsafeRawBufferPointer(rebasing: mac[0..<AuditFormat.tagLength]))
         }
+    }
+
+    /// Writes the record tag of the 32-byte `chainHash` to `output` (`AuditFormat.tagLength` bytes; the memory must
+    /// hold 32, the whole MAC is computed there).
+    func writeRecordTag(chainHash: UnsafeRawBufferPointer, to output: UnsafeMutableRawPointer) {
+        recordMAC.authenticate(chainHash, into: output)
     }
 }

@@ -52,7 +52,10 @@ import Testing
             for: Array("idgate-audit-subject-v1".utf8), using: SymmetricKey(data: Array(UInt8(0)..<32)))))
         #expect(key.subjectHash("001085000123") == Array(HMAC<SHA256>.authenticationCode(for: Array("001085000123".utf8), using: subjectKey)))
         var appended: [UInt8] = [7]
-        Array("001085000123".utf8).withUnsafeBytes { key.appendSubjectHash($0, to: &appended) }
+        appended.append(contentsOf: repeatElement(0, count: 32))
+        appended.withUnsafeMutableBytes { out in
+            Array("001085000123".utf8).withUnsafeBytes { key.writeSubjectHash($0, to: out.baseAddress! + 1) }
+        }
         #expect(Array(appended.dropFirst()) == key.subjectHash("001085000123"))
         let chain = SHA256Key.hashing(Array("chain".utf8))
         let recordKey = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(
@@ -86,5 +89,45 @@ import Testing
         #expect(fastHash == slowHash)
         #expect(fast.transactionID == id.description)
         #expect(fast.subjectIDNumber == "001085000123")
+    }
+}
+
+@Suite struct AuditFrameLayoutTests {
+    /// The layout of `AuditFormat`, assembled field by field: segments written by any version must stay readable.
+    private func documentedFrame(
+        _ record: AuditRecord, sequence: UInt64, previousHash: SHA256Key, key: AuditKey
+    ) -> (bytes: [UInt8], chainHash: SHA256Key) {
+        func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+        func short(_ text: String?) -> [UInt8] { Array(Array((text ?? "").utf8).prefix(255)) }
+        let client = short(record.clientID), purpose = short(record.purpose), transaction = short(record.transactionID)
+        var payload = littleEndian(sequence) + littleEndian(Int64((record.time.timeIntervalSince1970 * 1e6).rounded()))
+        payload += littleEndian(record.latencyMicros) + littleEndian(record.status) + littleEndian(record.attributes.rawValue)
+        payload += [record.operation.code, record.decision.rawValue, record.subjectIDNumber == nil ? 0 : 1]
+        payload += [UInt8(client.count), UInt8(purpose.count), UInt8(transaction.count)]
+        payload += record.subjectIDNumber.map(key.subjectHash) ?? [UInt8](repeating: 0, count: 32)
+        payload += client + purpose + transaction
+        let previous = withUnsafeBytes(of: previousHash.words) { Array($0) }
+        let hashed = littleEndian(UInt32(payload.count)) + payload + previous
+        let chainHash = SHA256Key.hashing(hashed)
+        let framed = hashed + key.recordTag(chainHash: chainHash)
+        return (framed + littleEndian(CRC32C.checksum(framed)), chainHash)
+    }
+
+    @Test(arguments: [false, true]) func frameBytesFollowTheDocumentedLayout(longest: Bool) throws {
+        let key = try AuditKey(secret: Array(0..<32))
+        let long = String(repeating: "x", count: 300)
+        let record = AuditRecord(
+            time: Date(timeIntervalSince1970: 1_795_405_780.123456), clientID: longest ? long : "telco-b",
+            purpose: longest ? long : nil, operation: .batch, transactionID: longest ? long : "01M8328ZAKDESXEZBYXRM25K4Z",
+            subjectIDNumber: longest ? "079203000456" : nil, attributes: AttributeSet([.idNumber, .phoneNumber]),
+            decision: .partial, status: 200, latencyMicros: 1234)
+        let previous = SHA256Key.hashing(Array("previous".utf8))
+        var buffer: [UInt8] = [0xAA]  // frames are appended after what the buffer holds
+        let chainHash = AuditFrame.append(record, sequence: 42, previousHash: previous, key: key, to: &buffer)
+        let expected = documentedFrame(record, sequence: 42, previousHash: previous, key: key)
+        #expect(buffer.first == 0xAA)
+        #expect(Array(buffer.dropFirst()) == expected.bytes)
+        #expect(chainHash == expected.chainHash)
+        #expect(buffer.count - 1 == AuditFormat.frameOverhead + (longest ? AuditFormat.maximumPayloadLength : 62 + 7 + 26))
     }
 }
