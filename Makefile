@@ -5,7 +5,7 @@ DEMO_DIR ?= var/demo
 RESIDENTS ?= 100000
 SWIFT ?= swift
 
-.PHONY: deps build release test serve demo bench bench-http2 bench-e2e bench-micro bench-check bench-thresholds clean
+.PHONY: deps build release test serve demo bench bench-http2 bench-e2e bench-cpu bench-micro bench-check bench-thresholds clean
 
 deps:
 	@scripts/install-deps.sh
@@ -31,6 +31,10 @@ bench-http2: deps
 
 bench-e2e: deps
 	scripts/bench-e2e.sh
+
+# Server CPU per identity match, audit/signing off and on alternated (steadier than rates on a shared VM).
+bench-cpu: deps
+	scripts/bench-cpu.sh
 
 bench-micro: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
