@@ -33,18 +33,9 @@ swift build -c release --product idgate >&2
 swift build -c release --product idgate-load >&2
 BIN="$(swift build -c release --show-bin-path)"
 
-if [ ! -f "$DEMO/config.json" ]; then
-    echo "generating a demo registry of $RESIDENTS residents in $DEMO (once)" >&2
-    rm -rf "$DEMO"
-    "$BIN/idgate" demo init --dir "$DEMO" --residents "$RESIDENTS" >&2
-fi
-
 source scripts/bench-lib.sh
-bench_config "$DEMO" "$PORT" full true true
-bench_config "$DEMO" "$PORT" bare false false
-bench_config "$DEMO" "$PORT" audit true false
-bench_config "$DEMO" "$PORT" sign false true
-bench_config "$DEMO" "$PORT" async true true async
+ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
+match_configs "$DEMO" "$PORT"
 CONFIGS=(full bare)
 [ "${BREAKDOWN:-0}" = 1 ] && CONFIGS+=(audit sign async)
 

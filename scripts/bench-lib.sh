@@ -34,6 +34,24 @@ json.dump(config, open(os.path.join(work, name + ".json"), "w"), indent=1)
 PY
 }
 
+# ensure_demo BIN DEMO RESIDENTS: generates a demo registry of RESIDENTS residents in DEMO with BIN/idgate, once.
+ensure_demo() {
+    [ -f "$2/config.json" ] && return 0
+    echo "generating a demo registry of $3 residents in $2 (once)" >&2
+    rm -rf "$2"
+    "$1/idgate" demo init --dir "$2" --residents "$3" >&2
+}
+
+# match_configs DEMO PORT: the identity-match configurations the benchmarks compare: full (audit beforeResponse +
+# signing), bare (both off), audit, sign, async (audit with durability async + signing).
+match_configs() {
+    bench_config "$1" "$2" full true true
+    bench_config "$1" "$2" bare false false
+    bench_config "$1" "$2" audit true false
+    bench_config "$1" "$2" sign false true
+    bench_config "$1" "$2" async true true async
+}
+
 # start_gateway BIN PORT NAME CORE: serves $WORK/NAME.json pinned to CORE, waits until ready; sets GATEWAY_PID.
 start_gateway() {
     taskset -c "$4" "$1/idgate" serve --config "$WORK/$3.json" >"$WORK/gateway-$3.log" 2>&1 &
