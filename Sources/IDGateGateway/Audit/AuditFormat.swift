@@ -104,18 +104,6 @@ extension Array where Element == UInt8 {
     mutating func append(_ key: SHA256Key) {
         Swift.withUnsafeBytes(of: key.words) { appendBytes($0) }
     }
-
-    /// Appends `text` truncated to 255 bytes; returns the length written.
-    mutating func appendShortString(_ bytes: UnsafeRawBufferPointer) -> UInt8 {
-        let kept = UnsafeRawBufferPointer(rebasing: bytes.prefix(255))
-        appendBytes(kept)
-        return UInt8(kept.count)
-    }
-
-    mutating func appendShortString(_ text: String?) -> UInt8 {
-        guard var text else { return 0 }
-        return text.withUTF8 { appendShortString(UnsafeRawBufferPointer($0)) }
-    }
 }
 
 extension UnsafeRawBufferPointer {

@@ -17,9 +17,8 @@ enum AuditFrame {
     static func append(
         _ record: AuditRecord, sequence: UInt64, previousHash: SHA256Key, key: AuditKey, to buffer: inout [UInt8]
     ) -> SHA256Key {
-        // + 16: the record tag is the first half of a MAC computed in place, whose second half the CRC overwrites.
         withUnsafeTemporaryAllocation(
-            byteCount: AuditFormat.frameOverhead + AuditFormat.maximumPayloadLength + 16, alignment: 8
+            byteCount: AuditFormat.frameOverhead + AuditFormat.maximumPayloadLength, alignment: 8
         ) { memory in
             var frame = FrameWriter(memory.baseAddress!)
             frame.skip(4)  // payload length, set below
@@ -45,7 +44,7 @@ enum AuditFrame {
             frame.set(UInt32(frame.count - 4), at: 0)
             frame.put(previousHash)
             let chainHash = SHA256Key.hashing(frame.written)
-            withUnsafeBytes(of: chainHash.words) { key.writeRecordTag(chainHash: $0, to: frame.next) }
+            key.writeRecordTag(chainHash: chainHash, to: frame.next)
             frame.skip(AuditFormat.tagLength)
             frame.put(CRC32C.checksum(frame.written))
             buffer.appendBytes(frame.written)

@@ -69,17 +69,20 @@ public final class AuditKey: Sendable {
         subjectMAC.authenticate(idNumber, into: output)
     }
 
-    /// The 16-byte tag stored with each record: HMAC of its chain hash.
+    /// The 16-byte tag stored with each record: HMAC of its chain hash, truncated.
     func recordTag(chainHash: SHA256Key) -> [UInt8] {
-        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
-            withUnsafeBytes(of: chainHash.words) { recordMAC.authenticate($0, into: mac.baseAddress!) }
-            return Array(UnsafeRawBufferPointer(rebasing: mac[0..<AuditFormat.tagLength]))
+        [UInt8](unsafeUninitializedCapacity: AuditFormat.tagLength) { tag, count in
+            writeRecordTag(chainHash: chainHash, to: UnsafeMutableRawPointer(tag.baseAddress!))
+            count = AuditFormat.tagLength
         }
     }
 
-    /// Writes the record tag of the 32-byte `chainHash` to `output` (`AuditFormat.tagLength` bytes; the memory must
-    /// hold 32, the whole MAC is computed there).
-    func writeRecordTag(chainHash: UnsafeRawBufferPointer, to output: UnsafeMutableRawPointer) {
-        recordMAC.authenticate(chainHash, into: output)
+    /// Writes `recordTag(chainHash:)` (`AuditFormat.tagLength` bytes) to `output`.
+    func writeRecordTag(chainHash: SHA256Key, to output: UnsafeMutableRawPointer) {
+        var mac: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &mac) { mac in
+            withUnsafeBytes(of: chainHash.words) { recordMAC.authenticate($0, into: mac.baseAddress!) }
+            output.copyMemory(from: mac.baseAddress!, byteCount: AuditFormat.tagLength)
+        }
     }
 }

@@ -51,12 +51,11 @@ import Testing
         let subjectKey = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(
             for: Array("idgate-audit-subject-v1".utf8), using: SymmetricKey(data: Array(UInt8(0)..<32)))))
         #expect(key.subjectHash("001085000123") == Array(HMAC<SHA256>.authenticationCode(for: Array("001085000123".utf8), using: subjectKey)))
-        var appended: [UInt8] = [7]
-        appended.append(contentsOf: repeatElement(0, count: 32))
-        appended.withUnsafeMutableBytes { out in
-            Array("001085000123".utf8).withUnsafeBytes { key.writeSubjectHash($0, to: out.baseAddress! + 1) }
+        let written = [UInt8](unsafeUninitializedCapacity: 32) { output, count in
+            Array("001085000123".utf8).withUnsafeBytes { key.writeSubjectHash($0, to: UnsafeMutableRawPointer(output.baseAddress!)) }
+            count = 32
         }
-        #expect(Array(appended.dropFirst()) == key.subjectHash("001085000123"))
+        #expect(written == key.subjectHash("001085000123"))
         let chain = SHA256Key.hashing(Array("chain".utf8))
         let recordKey = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(
             for: Array("idgate-audit-record-v1".utf8), using: SymmetricKey(data: Array(UInt8(0)..<32)))))
@@ -128,6 +127,7 @@ import Testing
         #expect(buffer.first == 0xAA)
         #expect(Array(buffer.dropFirst()) == expected.bytes)
         #expect(chainHash == expected.chainHash)
+        // Short frame: the fixed payload, "telco-b" and the 26-character transaction ID.
         #expect(buffer.count - 1 == AuditFormat.frameOverhead + (longest ? AuditFormat.maximumPayloadLength : 62 + 7 + 26))
     }
 }
