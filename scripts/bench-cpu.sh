@@ -9,7 +9,7 @@
 #
 # Configurations (scripts/bench-lib.sh): full = audit (beforeResponse) + signing, bare = both off, audit, sign,
 # async = audit in async durability + signing. Per round it prints the rate, the server's CPU per request and the
-# share of it spent by the audit writer thread.
+# share of it spent by threads other than the event loop (under this load: the audit writer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,22 +52,21 @@ for round in $(seq "$ROUNDS"); do
         total_before=$(ticks /proc/"$GATEWAY_PID"/stat)
         load "$DURATION"
         total_after=$(ticks /proc/"$GATEWAY_PID"/stat)
-        # The audit writer is the one busy thread besides the event loop (NIO-ELT-*).
-        writer=0
+        others=0
         for task in /proc/"$GATEWAY_PID"/task/*; do
             name=$(cat "$task/comm")
             case "$name" in NIO-ELT-*) continue ;; esac
-            writer=$((writer + $(ticks "$task/stat") - ${before[$task]:-0}))
+            others=$((others + $(ticks "$task/stat") - ${before[$task]:-0}))
         done
         stop_gateway
-        python3 - "$WORK/load.json" "$config" "$round" "$DURATION" "$HZ" "$((total_after - total_before))" "$writer" <<'PY'
+        python3 - "$WORK/load.json" "$config" "$round" "$DURATION" "$HZ" "$((total_after - total_before))" "$others" <<'PY'
 import json, sys
 summary = json.load(open(sys.argv[1]))
-config, round_, seconds, hz, total, writer = sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+config, round_, seconds, hz, total, others = sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 requests = summary["achievedRate"] * summary["measuredSeconds"]
 micros = total / hz * 1e6 / requests if requests else float("nan")
 print(f"round {round_}: {config:6} {summary['achievedRate']:9.0f} req/s  server CPU {micros:6.2f} us/request "
-      f"(core {total / hz / seconds * 100:5.1f}% busy, other threads {writer / max(total, 1) * 100:4.1f}%)  "
+      f"(core {total / hz / seconds * 100:5.1f}% busy, other threads {others / max(total, 1) * 100:4.1f}%)  "
       f"errors {summary['errors'] + summary['transportErrors']}")
 PY
     done

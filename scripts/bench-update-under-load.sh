@@ -21,9 +21,8 @@ CLIENT_CORE=${CLIENT_CORE:-1}
 swift build -c release --product idgate >&2
 swift build -c release --product idgate-load >&2
 BIN="$(swift build -c release --show-bin-path)"
-[ -f "$DEMO/config.json" ] || "$BIN/idgate" demo init --dir "$DEMO" --residents 1000000 >&2
-
 source scripts/bench-lib.sh
+ensure_demo "$BIN" "$DEMO" 1000000
 bench_config "$DEMO" "$PORT" live true true
 start_gateway "$BIN" "$PORT" live "$SERVER_CORE"
 
