@@ -8,11 +8,15 @@ let package = Package(
     products: [
         .executable(name: "idgate", targets: ["idgate"]),
         .executable(name: "idgate-load", targets: ["idgate-load"]),
+        .library(name: "IDGateCore", targets: ["IDGateCore"]),
         .library(name: "IDGateStore", targets: ["IDGateStore"]),
         .library(name: "IDGateMatching", targets: ["IDGateMatching"]),
         .library(name: "IDGateChip", targets: ["IDGateChip"]),
+        .library(name: "IDGateWire", targets: ["IDGateWire"]),
+        .library(name: "IDGateAudit", targets: ["IDGateAudit"]),
         .library(name: "IDGateHTTP2", targets: ["IDGateHTTP2"]),
         .library(name: "IDGateGateway", targets: ["IDGateGateway"]),
+        .library(name: "IDGateDemo", targets: ["IDGateDemo"]),
         .library(name: "IDGateLoad", targets: ["IDGateLoad"]),
     ],
     dependencies: [
@@ -34,48 +38,67 @@ let package = Package(
         // Small C helpers: a CPU instruction Swift cannot reach (CRC-32C), nghttp2's small-block allocator.
         .target(name: "CIDGateSupport"),
 
+        // Shared helpers every module may need: byte sinks, JSON string escaping, hex, base64, SHA-256 keys.
+        .target(
+            name: "IDGateCore",
+            dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "IDGateStore",
             dependencies: [
-                "CLMDB",
+                "CLMDB", "IDGateCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "IDGateMatching",
             dependencies: [
-                "IDGateStore",
+                "IDGateCore", "IDGateStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "IDGateChip",
             dependencies: [
-                "COpenSSL",
-                "IDGateStore",
+                "COpenSSL", "IDGateCore", "IDGateStore",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The wire format without transport: parsers, encoders, errors, transaction IDs, offline matching.
+        // No NIO, no metrics: `idgate match` runs on it alone.
+        .target(
+            name: "IDGateWire",
+            dependencies: [
+                "IDGateCore", "IDGateStore", "IDGateMatching", "IDGateChip",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The tamper-evident audit log, signed answers, keyed hashing.
+        .target(
+            name: "IDGateAudit",
+            dependencies: [
+                "IDGateCore", "IDGateStore", "IDGateWire", "COpenSSL", "CIDGateSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "IDGateHTTP2",
             dependencies: [
-                .product(name: "NIOTLS", package: "swift-nio"),
-                "CNGHTTP2",
-                "CIDGateSupport",
-                "COpenSSL",
+                "CNGHTTP2", "CIDGateSupport", "IDGateCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "IDGateGateway",
             dependencies: [
-                "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateHTTP2", "COpenSSL", "CIDGateSupport",
+                "IDGateCore", "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateWire", "IDGateAudit", "IDGateHTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -83,10 +106,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The demo folder: its typed layout, demo clients, TLS material, and the assembly of `idgate demo init`.
+        .target(
+            name: "IDGateDemo",
+            dependencies: ["IDGateCore", "IDGateStore", "IDGateChip", "IDGateAudit", "IDGateGateway"]
+        ),
         .target(
             name: "IDGateLoad",
             dependencies: [
-                "IDGateHTTP2",
+                "IDGateCore", "IDGateHTTP2", "IDGateDemo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -98,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "idgate",
             dependencies: [
-                "IDGateGateway", "IDGateStore", "IDGateMatching", "IDGateChip",
+                "IDGateGateway", "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateWire", "IDGateAudit", "IDGateDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -130,16 +158,13 @@ let package = Package(
             name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2", "IDGateTestSupport", "CIDGateSupport"],
             exclude: ["attacks"]),
         .testTarget(
-            name: "IDGateGatewayTests", dependencies: ["IDGateGateway", "IDGateTestSupport"],
+            name: "IDGateGatewayTests",
+            dependencies: ["IDGateGateway", "IDGateWire", "IDGateAudit", "IDGateDemo", "IDGateTestSupport"],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
     ],
     swiftLanguageModes: [.v6]
 )
 
-// Release builds of the hot paths: whole-module optimization and no exclusivity checks at run time.
-for target in package.targets where target.type == .regular || target.type == .executable {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-    ]
-}
+// No unsafe flags here, so the library products stay usable as dependencies. The release builds of the Makefile and
+// scripts/ add `-Xswiftc -enforce-exclusivity=unchecked` on the command line (RELEASE_FLAGS in scripts/bench-lib.sh).

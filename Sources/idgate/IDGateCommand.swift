@@ -1,4 +1,7 @@
 import ArgumentParser
+import IDGateAudit
+import IDGateDemo
+import IDGateWire
 
 /// The `idgate` command: serving, data operations and offline checks, each a thin subcommand over the modules.
 @main

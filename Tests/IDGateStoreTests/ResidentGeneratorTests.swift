@@ -78,20 +78,4 @@ import Testing
             }
         }
     }
-
-    @Test func demoBuildsARegistryAndASampleThatImportsAgain() throws {
-        let temp = TemporaryDirectory()
-        let summary = try RegistryDemo.buildRegistry(directory: temp.path, residents: 2_000, seed: 9)
-        #expect(summary.imported == 2_000)
-        let store = try RegistryStore.open(directory: temp.path + "/registry")
-        #expect(store.stats().residents == 2_000)
-        let sample = try String(contentsOfFile: temp.path + "/sample.ndjson", encoding: .utf8)
-        let lines = sample.split(separator: "\n")
-        #expect(lines.count == 2_000)
-        let reader = store.makeReader()
-        for (index, line) in lines.enumerated() {
-            let record = try ResidentCodec.decodeNDJSON(String(line), lineNumber: index + 1)
-            reader.withTransaction { txn in #expect(txn.resident(record.idNumber)?.record() == record.stored(sequence: 1)) }
-        }
-    }
 }

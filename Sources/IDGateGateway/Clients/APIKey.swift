@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 
 /// API key generation: `idg_<keyId>_<43 base64url characters of 32 random bytes>`.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 
 /// One event loop's memory of the API keys it has recently authenticated, so a caller's repeated key costs a
 /// byte comparison instead of a SHA-256 and a snapshot read per request.

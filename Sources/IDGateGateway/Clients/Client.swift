@@ -1,5 +1,8 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
 import IDGateStore
+import IDGateWire
 
 /// A validated, immutable client as the hot path sees it: permissions as bitmaps and sets, plus the shared
 /// counters (quota, metrics) that survive a registry reload.

@@ -1,5 +1,8 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
 import IDGateStore
+import IDGateWire
 
 /// One client as written in `clients.json` (see docs/CLIENTS.md): the editable, serializable form.
 ///

@@ -1,3 +1,7 @@
+import IDGateAudit
+import IDGateCore
+import IDGateWire
+
 /// The kind of relying party: a label for reporting and demo policy, never a permission by itself.
 public enum ClientKind: String, Sendable, Codable, CaseIterable {
     case bank

@@ -1,3 +1,6 @@
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 import Synchronization
 
 /// Per-client counters for `/metrics`: requests, decisions, errors by code, latency sum and count.

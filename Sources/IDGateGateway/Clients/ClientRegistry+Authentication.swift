@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 
 extension ClientRegistry {
     /// Who is calling: an API key (`Authorization: Bearer <key>` bytes) takes precedence; otherwise the verified

@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 import Synchronization
 
 /// The relying parties the gateway knows, loaded from `clients.json` (docs/CLIENTS.md).

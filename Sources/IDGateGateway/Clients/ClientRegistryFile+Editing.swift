@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 
 /// The edits behind `idgate clients add|rotate-key|disable`: each validates the result before it is saved.
 extension ClientRegistryFile {

@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 
 /// The whole `clients.json` document: load, validate and save atomically (write to a temporary file, rename).
 public struct ClientRegistryFile: Codable, Sendable, Equatable {

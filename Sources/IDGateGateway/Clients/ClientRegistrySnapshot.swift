@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 
 /// One immutable generation of the client registry with its credential indexes (all O(1) dictionary lookups).
 public struct ClientRegistrySnapshot: Sendable {

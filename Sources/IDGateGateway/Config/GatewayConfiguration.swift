@@ -1,6 +1,9 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
 import IDGateHTTP2
 import IDGateMatching
+import IDGateWire
 
 /// Everything `idgate serve` needs, read from one JSON file (see config/idgate.example.json and docs/CONFIG.md).
 ///

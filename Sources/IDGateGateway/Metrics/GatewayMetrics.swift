@@ -1,3 +1,6 @@
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 import Prometheus
 import Synchronization
 

@@ -1,4 +1,7 @@
+import IDGateAudit
+import IDGateCore
 import IDGateHTTP2
+import IDGateWire
 import Prometheus
 
 /// One event loop's request counters by route index and status, filled from `GatewayMetrics.requestCounter` on

@@ -1,4 +1,7 @@
+import IDGateAudit
+import IDGateCore
 import IDGateStore
+import IDGateWire
 
 extension Client {
     /// Whether this client may run `operation` on `attributes` for `purpose`; nil when allowed.

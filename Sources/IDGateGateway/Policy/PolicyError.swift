@@ -1,3 +1,7 @@
+import IDGateAudit
+import IDGateCore
+import IDGateWire
+
 /// A refusal by client policy, ready to become an error response (`{"error": {"code", "message", "field"}}`).
 ///
 /// `code` values are those of the wire contract (API.md): `unauthenticated` (401), `forbidden` (403),

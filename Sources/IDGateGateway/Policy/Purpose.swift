@@ -1,3 +1,7 @@
+import IDGateAudit
+import IDGateCore
+import IDGateWire
+
 /// The declared purpose of a request (`purpose` field): a short printable token that ends up in audit records
 /// and may be echoed in headers, so anything that could inject a header or a log line is refused.
 public enum Purpose {

@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 
 /// Admission for one event loop: each client's token bucket (its rate and burst divided by the number of loops)
 /// and its shared daily quota.

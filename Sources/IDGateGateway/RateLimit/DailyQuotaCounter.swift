@@ -1,4 +1,7 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 import Synchronization
 
 /// Requests used today by one client, shared by every event loop without locks.

@@ -1,3 +1,6 @@
+import IDGateAudit
+import IDGateCore
+import IDGateWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,7 @@
+import IDGateAudit
+import IDGateCore
+import IDGateWire
+
 /// A token bucket: `burst` tokens at most, refilled at `tokensPerSecond`; one token per request.
 ///
 /// Pure value type with an explicit monotonic clock (nanoseconds), so it is cheap and testable.

@@ -1,4 +1,7 @@
+import IDGateAudit
+import IDGateCore
 import IDGateHTTP2
+import IDGateWire
 import NIOCore
 
 /// The answers one event loop produced in one tick, finished together: signed with one signature

@@ -1,8 +1,11 @@
 import Foundation
+import IDGateAudit
 import IDGateChip
+import IDGateCore
 import IDGateHTTP2
 import IDGateMatching
 import IDGateStore
+import IDGateWire
 import NIOCore
 
 extension GatewayContext {
@@ -44,7 +47,7 @@ extension GatewayContext {
         let loop = LoopContext.current(for: self)
         guard let client = admit(request, operation: .chipVerify, writer: writer, loop: loop) else { return }
         let input: ChipVerifyRequest
-        switch ChipVerifyRequest.parse(request.body, maxBytes: configuration.chip.maxRequestBytes) {
+        switch request.body.withUnsafeReadableBytes({ ChipVerifyRequest.parse($0, maxBytes: configuration.chip.maxRequestBytes) }) {
         case .success(let parsed): input = parsed
         case .failure(let error):
             refuse(error, client: client, operation: .chipVerify, started: started, writer: writer, loop: loop)

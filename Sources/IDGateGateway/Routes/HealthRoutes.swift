@@ -1,4 +1,7 @@
+import IDGateAudit
+import IDGateCore
 import IDGateHTTP2
+import IDGateWire
 import NIOCore
 
 extension GatewayContext {

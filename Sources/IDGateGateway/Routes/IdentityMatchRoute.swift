@@ -1,7 +1,10 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
 import IDGateHTTP2
 import IDGateMatching
 import IDGateStore
+import IDGateWire
 import NIOCore
 
 extension GatewayContext {

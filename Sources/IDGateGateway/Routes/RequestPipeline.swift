@@ -1,6 +1,9 @@
 import Foundation
+import IDGateAudit
+import IDGateCore
 import IDGateHTTP2
 import IDGateStore
+import IDGateWire
 import NIOCore
 
 /// The steps every API request shares, in order: overload shedding, authentication, rate limit and quota (here),

@@ -1,7 +1,10 @@
 import Foundation
+import IDGateAudit
 import IDGateChip
+import IDGateCore
 import IDGateHTTP2
 import IDGateStore
+import IDGateWire
 import Logging
 import NIOCore
 import Synchronization

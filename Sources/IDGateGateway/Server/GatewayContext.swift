@@ -1,8 +1,11 @@
 import Foundation
+import IDGateAudit
 import IDGateChip
+import IDGateCore
 import IDGateHTTP2
 import IDGateMatching
 import IDGateStore
+import IDGateWire
 import Logging
 import NIOCore
 import Synchronization

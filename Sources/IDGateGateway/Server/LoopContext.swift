@@ -1,4 +1,7 @@
+import IDGateAudit
+import IDGateCore
 import IDGateStore
+import IDGateWire
 import NIOPosix
 
 /// Per-event-loop state of the request path: the loop's registry reader, match responder (parser, ID generator)

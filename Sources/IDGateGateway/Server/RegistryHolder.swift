@@ -1,4 +1,7 @@
+import IDGateAudit
+import IDGateCore
 import IDGateStore
+import IDGateWire
 import Logging
 import Synchronization
 

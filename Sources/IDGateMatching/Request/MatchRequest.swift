@@ -1,5 +1,5 @@
+import IDGateCore
 import IDGateStore
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

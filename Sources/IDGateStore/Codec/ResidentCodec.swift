@@ -1,3 +1,5 @@
+import IDGateCore
+
 /// Resident rows as text, both ways: NDJSON objects and CSV lines with a header, named as in the match API.
 ///
 /// Decoding validates every field (ID layout, possible dates, phone forms, card consistency) and reports the line
@@ -192,23 +194,7 @@ public enum ResidentCodec {
     }
 
     static func appendJSONString(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        out.write(jsonString: value)
     }
 
     // MARK: CSV

@@ -1,3 +1,4 @@
+import IDGateCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
 import IDGateStore
+import IDGateWire
 
 extension AuditCommand {
     /// Appends synthetic records until killed, printing `acked N` once records 1…N are all acknowledged: the

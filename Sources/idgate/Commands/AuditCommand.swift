@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
+import IDGateWire
 
 /// `idgate audit`: offline checks of an audit directory for operators and investigators (docs/AUDIT.md).
 struct AuditCommand: ParsableCommand {

@@ -1,4 +1,7 @@
 import ArgumentParser
+import IDGateAudit
+import IDGateDemo
+import IDGateWire
 
 /// `idgate chip ...`: offline chip-card checks (`idgate gen pki` / `idgate gen card` make test cards).
 struct ChipCommand: ParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
 import IDGateChip
+import IDGateDemo
+import IDGateWire
 
 /// `idgate chip verify`: passive authentication of an EF.SOD and data groups against a trust store (API.md).
 struct ChipVerifyCommand: ParsableCommand {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
 import IDGateStore
+import IDGateWire
 
 extension ClientsCommand {
     struct Add: ParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
+import IDGateWire
 
 extension ClientsCommand {
     struct Disable: ParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
+import IDGateWire
 
 /// `idgate clients`: manage the client registry file (docs/CLIENTS.md). A running gateway picks up changes on
 /// SIGHUP or when the file changes.

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
 import IDGateStore
+import IDGateWire
 
 /// `idgate demo …`: a self-contained demo folder.
 struct DemoCommand: ParsableCommand {

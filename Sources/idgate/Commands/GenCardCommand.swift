@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
 import IDGateChip
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 
 /// `idgate gen card --id N --pki DIR --out DIR [--record FILE]`: a signed test chip card for one resident.
 struct GenCardCommand: ParsableCommand {

@@ -1,4 +1,7 @@
 import ArgumentParser
+import IDGateAudit
+import IDGateDemo
+import IDGateWire
 
 /// `idgate gen …`: synthetic data for demos, tests and benchmarks.
 struct GenCommand: ParsableCommand {

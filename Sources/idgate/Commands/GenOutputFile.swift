@@ -1,5 +1,8 @@
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 
 /// A file (or standard output for "-") written in large blocks, for the generators' and exporters' output.
 final class OutputFile {

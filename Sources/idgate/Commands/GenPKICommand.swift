@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
 import IDGateChip
+import IDGateDemo
+import IDGateWire
 
 /// `idgate gen pki --out DIR`: a test CSCA, Document Signers (one revoked) and a CRL.
 struct GenPKICommand: ParsableCommand {

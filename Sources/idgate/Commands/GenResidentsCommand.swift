@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 
 /// `idgate gen residents`: deterministic synthetic Vietnamese residents as NDJSON or CSV.
 struct GenResidentsCommand: ParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 
 /// `idgate import`: replace the registry's data with a validated NDJSON or CSV file, atomically.
 struct ImportCommand: ParsableCommand {

@@ -1,5 +1,8 @@
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 import Synchronization
 
 /// Progress of a long data command on stderr: a redrawn bar (rows, rate, ETA) on a terminal, a plain line every

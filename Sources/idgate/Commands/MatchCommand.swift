@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
 import IDGateMatching
 import IDGateStore
+import IDGateWire
 
 /// `idgate match FILE --db DIR --out FILE`: offline batch matching for registry-side cleansing jobs.
 struct MatchCommand: ParsableCommand {

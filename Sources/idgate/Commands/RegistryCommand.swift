@@ -1,5 +1,8 @@
 import ArgumentParser
+import IDGateAudit
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 
 /// `idgate registry …`: operator tools over a registry (never exposed over the network).
 struct RegistryCommand: ParsableCommand {

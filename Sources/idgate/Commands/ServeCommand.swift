@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateGateway
+import IDGateWire
 import Logging
 
 /// `idgate serve --config FILE | --demo DIR [--h2c HOST:PORT] [--tls HOST:PORT] [--threads N]`

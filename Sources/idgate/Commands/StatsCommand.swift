@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import IDGateAudit
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 
 /// `idgate stats`: what a registry holds.
 struct StatsCommand: ParsableCommand {

@@ -1,5 +1,8 @@
 import ArgumentParser
+import IDGateAudit
+import IDGateDemo
 import IDGateStore
+import IDGateWire
 
 /// `idgate update`: apply a numbered batch of changes, all or nothing.
 struct UpdateCommand: ParsableCommand {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 /// Crash and command-line tests: these run the real `idgate` executable.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateCLI.url.path), "needs the idgate executable (swift build)"))

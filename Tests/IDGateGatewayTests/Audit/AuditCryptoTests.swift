@@ -3,7 +3,11 @@ import Foundation
 import IDGateStore
 import Testing
 
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 /// The audit writer's hand-rolled hashing must give exactly the standard results (the segment format depends on it).
 @Suite struct AuditCryptoTests {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 /// Storage failures: the log refuses records (the gateway answers 503) rather than lose them, and recovers.
 @Suite struct AuditFailureTests {

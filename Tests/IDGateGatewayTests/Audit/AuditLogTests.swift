@@ -1,7 +1,11 @@
 import Foundation
 import IDGateStore
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 @Suite struct AuditLogTests {
     @Test func recordsAreWrittenChainedAndQueryable() throws {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 /// Every kind of tampering is detected and located (segment + record index).
 @Suite struct AuditTamperTests {

@@ -1,7 +1,11 @@
 import Foundation
 import IDGateStore
 import Synchronization
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 /// Builds audit logs for tests: a real directory, real files, real fsyncs.
 enum AuditFixture {

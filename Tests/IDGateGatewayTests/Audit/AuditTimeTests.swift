@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 @Suite struct AuditTimeTests {
     @Test func formatsUTCWithMicroseconds() {

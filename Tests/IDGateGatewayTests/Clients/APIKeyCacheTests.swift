@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 /// The per-loop API-key cache must never outlive what the registry says: disabling, rotation with a grace period
 /// and a replaced key file all apply to the very next request.

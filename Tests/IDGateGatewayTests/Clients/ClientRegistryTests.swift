@@ -1,7 +1,11 @@
 import Foundation
 import IDGateStore
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 @Suite struct ClientRegistryTests {
     /// A registry with one API-key client and one certificate client; returns the key.

@@ -1,5 +1,9 @@
 import Foundation
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 import Testing
 
 /// With its audit volume "full", the gateway refuses to answer (503 with retry-after) rather than answer without a

@@ -1,6 +1,10 @@
 import Foundation
 import IDGateChip
 import IDGateGateway
+import IDGateCore
+import IDGateDemo
+import IDGateAudit
+import IDGateWire
 import Testing
 
 @Suite(.serialized) struct BatchEndToEndTests {

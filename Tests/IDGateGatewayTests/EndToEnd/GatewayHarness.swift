@@ -2,6 +2,10 @@ import Foundation
 import IDGateChip
 import IDGateTestSupport
 import IDGateGateway
+import IDGateCore
+import IDGateDemo
+import IDGateAudit
+import IDGateWire
 import IDGateStore
 import Logging
 import NIOCore

@@ -1,5 +1,9 @@
 import Foundation
 import IDGateGateway
+import IDGateCore
+import IDGateDemo
+import IDGateAudit
+import IDGateWire
 import IDGateStore
 import Testing
 

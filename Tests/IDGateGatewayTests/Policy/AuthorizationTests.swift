@@ -1,7 +1,11 @@
 import Foundation
 import IDGateStore
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 @Suite struct AuthorizationTests {
     /// A telco that may match (not batch, not chip) names, birth dates and phones for SIM registration.

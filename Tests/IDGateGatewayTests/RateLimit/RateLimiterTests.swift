@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 @Suite struct RateLimiterTests {
     static func client(rate: Double, burst: Int, quota: Int? = nil) throws -> Client {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 @Suite struct BatchResponseSignerTests {
     @Test(arguments: [1, 2, 3, 5, 8, 13, 64])

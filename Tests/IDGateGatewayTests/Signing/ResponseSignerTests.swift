@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 
 @Suite struct ResponseSignerTests {
     let body = Array(#"{"transactionId":"01J","decision":"match"}"#.utf8)

@@ -1,4 +1,8 @@
+@testable import IDGateAudit
 @testable import IDGateGateway
+import IDGateDemo
+@testable import IDGateWire
+import IDGateCore
 import IDGateMatching
 import NIOCore
 import Testing

@@ -1,4 +1,8 @@
 import IDGateGateway
+import IDGateCore
+import IDGateDemo
+import IDGateAudit
+import IDGateWire
 import Testing
 
 @Suite struct JSONValueTests {

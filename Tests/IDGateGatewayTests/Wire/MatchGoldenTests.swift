@@ -1,6 +1,10 @@
 import Crypto
 import Foundation
 import IDGateGateway
+import IDGateCore
+import IDGateDemo
+import IDGateAudit
+import IDGateWire
 import IDGateMatching
 import IDGateStore
 import Testing

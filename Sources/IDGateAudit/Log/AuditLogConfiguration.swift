@@ -1,0 +1,59 @@
+import Foundation
+import IDGateCore
+import IDGateWire
+
+/// How the audit log stores records (docs/AUDIT.md).
+public struct AuditLogConfiguration: Sendable {
+    /// When a request may be answered.
+    public enum Durability: String, Sendable, Codable {
+        /// The completion runs after the record's batch is written and fsync'd: no answered request is unaudited.
+        case beforeResponse
+        /// The completion runs at once; the writer flushes every `asyncFlushInterval`, so a crash loses at most
+        /// the records of the last interval plus the batch being written.
+        case async
+    }
+
+    public var directory: URL
+    public var key: AuditKey
+    public var durability: Durability
+    /// Async mode: how often queued records are written and fsync'd.
+    public var asyncFlushInterval: Duration
+    /// Start a new segment when the current one reaches this size.
+    public var maxSegmentBytes: Int
+    /// Start a new segment when the current one is this old (and holds records).
+    public var maxSegmentAge: Duration
+    /// Delete segments last written more than this many days ago (nil: keep everything).
+    public var retentionDays: Int?
+    /// Records waiting for the writer beyond which `append` fails at once with `.queueFull`.
+    public var maxQueuedRecords: Int
+    /// Refuse records (`.diskFull`) while the audit volume has less free space than this, so the log never fills
+    /// the disk completely; adjustable at run time with `AuditLog.setMinimumFreeBytes`.
+    public var minimumFreeBytes: Int64
+
+    public init(
+        directory: URL, key: AuditKey, durability: Durability = .beforeResponse,
+        asyncFlushInterval: Duration = .milliseconds(10), maxSegmentBytes: Int = 64 << 20,
+        maxSegmentAge: Duration = .seconds(3600), retentionDays: Int? = nil, maxQueuedRecords: Int = 65536,
+        minimumFreeBytes: Int64 = 64 << 20
+    ) {
+        self.directory = directory
+        self.key = key
+        self.durability = durability
+        self.asyncFlushInterval = asyncFlushInterval
+        self.maxSegmentBytes = maxSegmentBytes
+        self.maxSegmentAge = maxSegmentAge
+        self.retentionDays = retentionDays
+        self.maxQueuedRecords = maxQueuedRecords
+        self.minimumFreeBytes = minimumFreeBytes
+    }
+}
+
+/// What the log found in its directory when it opened: problems are reported, never repaired in place.
+public struct AuditStartupReport: Sendable, Equatable {
+    /// Segments present when the log opened.
+    public var existingSegments: Int
+    /// The segment this run writes to (always a new one).
+    public var newSegment: UInt64
+    /// Human-readable problems (unreadable tail, damaged header), empty when the directory was clean.
+    public var problems: [String]
+}

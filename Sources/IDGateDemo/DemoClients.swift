@@ -1,0 +1,113 @@
+import IDGateCore
+import Foundation
+import IDGateAudit
+import IDGateGateway
+import IDGateStore
+
+/// The demo relying parties written by `idgate demo init`: one of each kind, covering mTLS-only, API-key-only,
+/// both, a restricted telco and a high-limit tester.
+public enum DemoClients {
+    /// A demo client: its policy, and which credentials it gets.
+    public struct Definition: Sendable {
+        public let configuration: ClientConfiguration
+        public let usesCertificate: Bool
+        public let usesAPIKey: Bool
+    }
+
+    /// Clients that need a TLS client certificate `<tlsDirectory>/<id>.pem` (+ `<id>.key.pem`) before `write`.
+    public static var certificateClientIDs: [String] { definitions.filter(\.usesCertificate).map(\.configuration.id) }
+
+    public static let definitions: [Definition] = [
+        Definition(
+            configuration: ClientConfiguration(
+                id: "demo-bank", kind: .bank, purposes: ["account-opening", "kyc-refresh", "loan-application"],
+                rateLimit: RateLimitConfiguration(requestsPerSecond: 2000, burst: 4000), dailyQuota: 5_000_000),
+            usesCertificate: true, usesAPIKey: false),
+        Definition(
+            configuration: ClientConfiguration(
+                id: "demo-airline", kind: .airline, operations: [.match, .chipVerify],
+                attributes: ["idNumber", "fullName", "dateOfBirth", "sex"], purposes: ["boarding-check"],
+                rateLimit: RateLimitConfiguration(requestsPerSecond: 500, burst: 1000), dailyQuota: 1_000_000),
+            usesCertificate: false, usesAPIKey: true),
+        Definition(
+            configuration: ClientConfiguration(
+                id: "demo-telco", kind: .telco, operations: [.match, .batch],
+                attributes: ["idNumber", "fullName", "dateOfBirth", "phoneNumber"], purposes: ["sim-registration"],
+                rateLimit: RateLimitConfiguration(requestsPerSecond: 200, burst: 400), dailyQuota: 500_000),
+            usesCertificate: false, usesAPIKey: true),
+        Definition(
+            configuration: ClientConfiguration(
+                id: "demo-agency", kind: .agency,
+                rateLimit: RateLimitConfiguration(requestsPerSecond: 1000, burst: 2000), dailyQuota: 2_000_000),
+            usesCertificate: true, usesAPIKey: true),
+        Definition(
+            configuration: ClientConfiguration(
+                id: "demo-tester", kind: .tester,
+                rateLimit: RateLimitConfiguration(requestsPerSecond: 1_000_000, burst: 1_000_000), dailyQuota: nil),
+            usesCertificate: true, usesAPIKey: true),
+    ]
+
+    /// One entry of `credentials.json` (API.md): paths are absolute.
+    public struct Credential: Codable, Sendable, Equatable {
+        public var id: String
+        public var kind: ClientKind
+        public var apiKey: String?
+        public var certificate: String?
+        public var privateKey: String?
+    }
+
+    private struct CredentialsFile: Codable {
+        var clients: [Credential]
+    }
+
+    /// Writes `<directory>/clients.json` and `<directory>/credentials.json` (mode 0600: it holds the API keys).
+    /// Certificate clients are registered by the SHA-256 fingerprint of `<tlsDirectory>/<id>.pem`, which must exist.
+    @discardableResult
+    public static func write(directory: URL, tlsDirectory: URL) throws -> [Credential] {
+        let directory = directory.standardizedFileURL
+        let tlsDirectory = tlsDirectory.standardizedFileURL
+        var configurations: [ClientConfiguration] = []
+        var credentials: [Credential] = []
+        for definition in definitions {
+            var configuration = definition.configuration
+            var credential = Credential(id: configuration.id, kind: configuration.kind)
+            if definition.usesCertificate {
+                let certificate = tlsDirectory.appendingPathComponent("\(configuration.id).pem")
+                let fingerprint = try CertificateFingerprint.sha256(pemFile: certificate)
+                configuration.credentials.certificateFingerprints = [fingerprint.hex]
+                credential.certificate = certificate.path
+                credential.privateKey = tlsDirectory.appendingPathComponent("\(configuration.id).key.pem").path
+            }
+            if definition.usesAPIKey {
+                let (key, record) = APIKey.generate()
+                configuration.credentials.apiKeys = [record]
+                credential.apiKey = key
+            }
+            configurations.append(configuration)
+            credentials.append(credential)
+        }
+        try ClientRegistryFile(clients: configurations).save(to: directory.appendingPathComponent("clients.json"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let credentialsURL = directory.appendingPathComponent("credentials.json")
+        try? FileManager.default.removeItem(at: credentialsURL)
+        guard FileManager.default.createFile(
+            atPath: credentialsURL.path, contents: try encoder.encode(CredentialsFile(clients: credentials)),
+            attributes: [.posixPermissions: 0o600])
+        else { throw ClientRegistryError.invalid("cannot write \(credentialsURL.path)") }
+        return credentials
+    }
+}
+
+/// SHA-256 fingerprints of certificates, as `clients.json` stores them.
+public enum CertificateFingerprint {
+    /// The fingerprint of the first certificate in a PEM file (SHA-256 of its DER).
+    public static func sha256(pemFile url: URL) throws -> SHA256Key {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        guard let begin = text.range(of: "-----BEGIN CERTIFICATE-----"),
+              let end = text.range(of: "-----END CERTIFICATE-----", range: begin.upperBound..<text.endIndex),
+              let der = Data(base64Encoded: String(text[begin.upperBound..<end.lowerBound]), options: .ignoreUnknownCharacters)
+        else { throw ClientRegistryError.invalid("\(url.path) holds no PEM certificate") }
+        return SHA256Key.hashing(der)
+    }
+}

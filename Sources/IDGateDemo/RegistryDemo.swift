@@ -1,0 +1,41 @@
+import IDGateCore
+import Foundation
+import IDGateAudit
+import IDGateGateway
+import IDGateStore
+
+/// The registry part of `idgate demo init`: generated residents imported into `DIR/registry`, and a sample of them
+/// in `DIR/sample.ndjson` for building test traffic (see the demo folder layout in docs/DATA.md).
+public enum RegistryDemo {
+    public static let registryFolder = "registry"
+    public static let sampleFile = "sample.ndjson"
+    /// Records written to the sample file at most.
+    public static let sampleLimit = 10_000
+
+    /// Generates `residents` residents from `seed`, imports them into `directory/registry` (replacing any previous
+    /// demo data atomically) and writes `directory/sample.ndjson`.
+    @discardableResult
+    public static func buildRegistry(
+        directory: String, residents: Int, seed: UInt64, progress: (@Sendable (ImportProgress) -> Void)? = nil
+    ) throws -> ImportSummary {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RegistryError.notWritable(path: directory, reason: "cannot create directory")
+        }
+        var options = ImportOptions()
+        options.progress = progress
+        let registryPath = directory + "/" + registryFolder
+        let summary = try RegistryImporter(directory: registryPath, options: options)
+            .importRecords(ResidentGenerator(seed: seed).prefix(residents))
+        var sample: [UInt8] = []
+        for record in try RegistryStore.open(directory: registryPath).sample(count: Swift.min(residents, sampleLimit)) {
+            ResidentCodec.appendNDJSON(record, to: &sample)
+        }
+        let samplePath = directory + "/" + sampleFile
+        guard FileManager.default.createFile(atPath: samplePath, contents: Data(sample)) else {
+            throw RegistryError.notWritable(path: samplePath, reason: "cannot create file")
+        }
+        return summary
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import IDGateDemo
+import IDGateStore
+import Testing
+
+@Suite struct RegistryDemoTests {
+    @Test func demoBuildsARegistryAndASampleThatImportsAgain() throws {
+        let temp = NSTemporaryDirectory() + "idgate-demo-tests-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        let summary = try RegistryDemo.buildRegistry(directory: temp, residents: 2_000, seed: 9)
+        #expect(summary.imported == 2_000)
+        let store = try RegistryStore.open(directory: temp + "/registry")
+        #expect(store.stats().residents == 2_000)
+        let sample = try String(contentsOfFile: temp + "/sample.ndjson", encoding: .utf8)
+        let lines = sample.split(separator: "\n")
+        #expect(lines.count == 2_000)
+        let reader = store.makeReader()
+        for (index, line) in lines.enumerated() {
+            let record = try ResidentCodec.decodeNDJSON(String(line), lineNumber: index + 1)
+            reader.withTransaction { txn in
+                var expected = record
+                expected.sequence = 1
+                #expect(txn.resident(record.idNumber)?.record() == expected)
+            }
+        }
+    }
+}
