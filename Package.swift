@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "IDGateHTTP2",
             dependencies: [
-                "CNGHTTP2", "CIDGateSupport", "IDGateCore",
+                "CNGHTTP2", "CIDGateSupport", "COpenSSL", "IDGateCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -14,7 +14,7 @@ public enum DemoClients {
         public let usesAPIKey: Bool
     }
 
-    /// Clients that need a TLS client certificate `<tlsDirectory>/<id>.pem` (+ `<id>.key.pem`) before `write`.
+    /// Clients that need a TLS client certificate `tls/<id>.pem` (+ `<id>.key.pem`) before `write`.
     public static var certificateClientIDs: [String] { definitions.filter(\.usesCertificate).map(\.configuration.id) }
 
     public static let definitions: [Definition] = [
@@ -60,23 +60,22 @@ public enum DemoClients {
         var clients: [Credential]
     }
 
-    /// Writes `<directory>/clients.json` and `<directory>/credentials.json` (mode 0600: it holds the API keys).
-    /// Certificate clients are registered by the SHA-256 fingerprint of `<tlsDirectory>/<id>.pem`, which must exist.
+    /// Writes the layout's `clients.json` and `credentials.json` (mode 0600: it holds the API keys). Certificate
+    /// clients are registered by the SHA-256 fingerprint of their certificate (`tls/<id>.pem`), which must exist.
     @discardableResult
-    public static func write(directory: URL, tlsDirectory: URL) throws -> [Credential] {
-        let directory = directory.standardizedFileURL
-        let tlsDirectory = tlsDirectory.standardizedFileURL
+    public static func write(layout: DemoLayout) throws -> [Credential] {
+        let layout = DemoLayout(root: layout.root.standardizedFileURL)
         var configurations: [ClientConfiguration] = []
         var credentials: [Credential] = []
         for definition in definitions {
             var configuration = definition.configuration
             var credential = Credential(id: configuration.id, kind: configuration.kind)
             if definition.usesCertificate {
-                let certificate = tlsDirectory.appendingPathComponent("\(configuration.id).pem")
+                let certificate = layout.url(DemoLayout.Relative.clientCertificate(configuration.id))
                 let fingerprint = try CertificateFingerprint.sha256(pemFile: certificate)
                 configuration.credentials.certificateFingerprints = [fingerprint.hex]
                 credential.certificate = certificate.path
-                credential.privateKey = tlsDirectory.appendingPathComponent("\(configuration.id).key.pem").path
+                credential.privateKey = layout.url(DemoLayout.Relative.clientKey(configuration.id)).path
             }
             if definition.usesAPIKey {
                 let (key, record) = APIKey.generate()
@@ -86,10 +85,10 @@ public enum DemoClients {
             configurations.append(configuration)
             credentials.append(credential)
         }
-        try ClientRegistryFile(clients: configurations).save(to: directory.appendingPathComponent("clients.json"))
+        try ClientRegistryFile(clients: configurations).save(to: layout.clients)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let credentialsURL = directory.appendingPathComponent("credentials.json")
+        let credentialsURL = layout.credentials
         try? FileManager.default.removeItem(at: credentialsURL)
         guard FileManager.default.createFile(
             atPath: credentialsURL.path, contents: try encoder.encode(CredentialsFile(clients: credentials)),

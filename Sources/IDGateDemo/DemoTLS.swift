@@ -10,15 +10,13 @@ import IDGateStore
 /// Made with the `openssl` command (installed by scripts/install-deps.sh): this is test material for a demo
 /// folder, not a certificate authority, so it uses the standard tool rather than re-implementing one.
 public enum DemoTLS {
-    public static let folder = "tls"
-
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }
 
     /// Writes `ca.pem`, `ca.key.pem`, `server.pem`, `server.key.pem` and `<client>.pem` / `<client>.key.pem`.
-    public static func generate(directory: URL, clientIDs: [String]) throws {
-        let tls = directory.appendingPathComponent(folder)
+    public static func generate(layout: DemoLayout, clientIDs: [String]) throws {
+        let tls = layout.tls
         try FileManager.default.createDirectory(at: tls, withIntermediateDirectories: true)
         func path(_ name: String) -> String { tls.appendingPathComponent(name).path }
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]

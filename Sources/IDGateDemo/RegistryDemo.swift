@@ -7,8 +7,6 @@ import IDGateStore
 /// The registry part of `idgate demo init`: generated residents imported into `DIR/registry`, and a sample of them
 /// in `DIR/sample.ndjson` for building test traffic (see the demo folder layout in docs/DATA.md).
 public enum RegistryDemo {
-    public static let registryFolder = "registry"
-    public static let sampleFile = "sample.ndjson"
     /// Records written to the sample file at most.
     public static let sampleLimit = 10_000
 
@@ -25,14 +23,15 @@ public enum RegistryDemo {
         }
         var options = ImportOptions()
         options.progress = progress
-        let registryPath = directory + "/" + registryFolder
+        let layout = DemoLayout(path: directory)
+        let registryPath = layout.registry.path
         let summary = try RegistryImporter(directory: registryPath, options: options)
             .importRecords(ResidentGenerator(seed: seed).prefix(residents))
         var sample: [UInt8] = []
         for record in try RegistryStore.open(directory: registryPath).sample(count: Swift.min(residents, sampleLimit)) {
             ResidentCodec.appendNDJSON(record, to: &sample)
         }
-        let samplePath = directory + "/" + sampleFile
+        let samplePath = layout.sample.path
         guard FileManager.default.createFile(atPath: samplePath, contents: Data(sample)) else {
             throw RegistryError.notWritable(path: samplePath, reason: "cannot create file")
         }

@@ -24,7 +24,7 @@ let configuration = HTTP2ServerConfiguration(
     listeners: listeners, threads: Int(options["threads"] ?? "1")!, limits: limits)
 
 let okBody = ByteBuffer(string: "{\"ok\":true}\n")
-var router = Router()
+var router = Router<NoLoopContext>()
 router.on(.POST, "/echo") { request, writer in
     writer.respond(status: .ok, headers: .json, body: okBody)
 }

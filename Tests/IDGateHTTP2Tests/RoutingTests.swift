@@ -112,7 +112,7 @@ import Testing
         limits.maxFrameSize = 1_000
         let server = HTTP2Server(
             configuration: HTTP2ServerConfiguration(listeners: [.h2c(host: "127.0.0.1", port: 0)], threads: 1, limits: limits),
-            router: Router(), logger: Logger(label: "test"))
+            router: Router<NoLoopContext>(), logger: Logger(label: "test"))
         await #expect(throws: HTTP2ServerError.self) { _ = try await server.start() }
         await server.shutdown(gracefully: false)
     }

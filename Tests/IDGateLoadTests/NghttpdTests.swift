@@ -31,7 +31,9 @@ extension NetworkTests {
             #expect(summary.errors == 0)
             #expect(summary.latency.count == 3_000)
             #expect(summary.latency.p50 > 0 && summary.latency.p50 <= summary.latency.p99 && summary.latency.p99 <= summary.latency.max)
-            #expect(summary.connectionsOpened == 4)
+            // Workers share the budget: on a busy machine the first connections can spend it before the last ones are
+            // up (those then close unused), so the count is at most the configured one, never a reconnect more.
+            #expect((1...4).contains(summary.connectionsOpened))
             #expect(summary.mode == "closed-loop")
         }
 

@@ -11,13 +11,13 @@ extension ClientRegistry {
     /// never gets here); this only maps a verified identity to a client. A presented but unknown or expired key
     /// is refused even when a certificate would match: a client never silently falls back to another identity.
     public func authenticate(
-        apiKey: UnsafeRawBufferPointer?, peerFingerprint: UnsafeRawBufferPointer?, peerSubject: String?, now: Date = Date()
+        apiKey: UnsafeRawBufferPointer?, peerFingerprint: SHA256Key?, peerSubject: String?, now: Date = Date()
     ) -> Result<Client, PolicyError> {
         let snapshot = self.snapshot
         let client: Client
         if let apiKey {
             return snapshot.resolve(apiKey: apiKey, now: now).map(\.client)
-        } else if let peerFingerprint, let key = SHA256Key(bytes: peerFingerprint), let found = snapshot.fingerprints[key] {
+        } else if let peerFingerprint, let found = snapshot.fingerprints[peerFingerprint] {
             client = found
         } else if let peerSubject, let found = snapshot.subjects[ClientRegistrySnapshot.normalizedSubject(peerSubject)] {
             client = found
@@ -39,9 +39,9 @@ extension ClientRegistry {
             return bytes.withUnsafeBytes { body($0) }
         }
         return withOptionalBytes(apiKey) { key in
-            withOptionalBytes(peerFingerprint) { fingerprint in
-                authenticate(apiKey: key, peerFingerprint: fingerprint, peerSubject: peerSubject, now: now)
-            }
+            authenticate(
+                apiKey: key, peerFingerprint: peerFingerprint.flatMap { SHA256Key(bytes: $0) }, peerSubject: peerSubject,
+                now: now)
         }
     }
 }

@@ -37,20 +37,21 @@ final class AnswerBatch {
         }
     }
 
-    private let gateway: GatewayContext
+    private let audit: AuditLog?
     private let signer: BatchResponseSigner?
+    private let inFlight: InFlightRequests
     private var tick = Tick()
     private var spareTicks: [Tick] = []
     private var scheduled = false
 
-    init(gateway: GatewayContext) {
-        self.gateway = gateway
-        signer = gateway.signer.map(BatchResponseSigner.init(signer:))
+    init(audit: AuditLog?, signer: ResponseSigner?, inFlight: InFlightRequests) {
+        self.audit = audit
+        self.signer = signer.map(BatchResponseSigner.init(signer:))
+        self.inFlight = inFlight
     }
 
-    /// True when answers must wait for the end of the tick (signing or audit on); else `GatewayContext` answers
-    /// at once.
-    var isNeeded: Bool { signer != nil || gateway.audit != nil }
+    /// True when answers must wait for the end of the tick (signing or audit on); else `Answering` answers at once.
+    var isNeeded: Bool { signer != nil || audit != nil }
 
     /// Queues an answer (its body copied) and its audit record; `signed` answers get the signature header.
     func add(
@@ -74,7 +75,7 @@ final class AnswerBatch {
         let tick = self.tick
         self.tick = spareTicks.popLast() ?? Tick()
         if let signer { sign(&tick.answers, with: signer) }
-        guard let audit = gateway.audit, let loop = tick.answers.first?.writer.eventLoop else {
+        guard let audit, let loop = tick.answers.first?.writer.eventLoop else {
             send(tick, result: .success(()))
             return
         }
@@ -129,7 +130,7 @@ final class AnswerBatch {
 
     /// Sends the answers, or 503 for each if their audit records could not be written; keeps the storage.
     private func send(_ tick: Tick, result: Result<Void, AuditError>) {
-        gateway.inFlight.wrappingSubtract(tick.answers.count, ordering: .relaxed)
+        inFlight.release(tick.answers.count)
         switch result {
         case .success:
             tick.answers.withUnsafeBufferPointer { answers in
@@ -140,11 +141,27 @@ final class AnswerBatch {
             }
         case .failure(let error):
             for (answer, record) in zip(tick.answers, tick.records) {
-                gateway.refuseUnaudited(record, error: error, writer: answer.writer)
+                Self.refuseUnaudited(record, error: error, writer: answer.writer)
             }
         }
         tick.clear()
         if spareTicks.count < 4 { spareTicks.append(tick) }
+    }
+}
+
+extension AnswerBatch {
+    /// Answers 503 instead of an answer whose audit record could not be written.
+    static func refuseUnaudited(_ record: AuditRecord, error: AuditError, writer: ResponseWriter) {
+        var refusal = ByteBuffer()
+        refusal.write("{\"transactionId\":")
+        refusal.write(jsonString: record.transactionID)
+        refusal.write(byte: UInt8(ascii: ","))
+        WireError(.overloaded, message: "audit log unavailable (\(error)); request not answered")
+            .writeMember(into: &refusal)
+        refusal.write(byte: UInt8(ascii: "}"))
+        writer.respond(
+            status: .serviceUnavailable, headers: ["content-type": "application/json", "retry-after": "5"],
+            body: refusal)
     }
 }
 

@@ -8,25 +8,27 @@ import IDGateWire
 import NIOCore
 import Synchronization
 
-extension GatewayContext {
-    /// Admits a batch (one rate-limit token for the upload; each line is authorized and audited on its own) and
-    /// returns the handler that streams answers while the body arrives.
-    func startBatch(_ request: HTTPRequest, _ writer: ResponseWriter) -> any StreamingBodyHandler {
-        let loop = LoopContext.current(for: self)
-        guard let client = admit(request, operation: .batch, writer: writer, loop: loop) else {
-            return DiscardingBodyHandler(writer: writer)
-        }
-        return BatchMatchHandler(context: self, client: client, writer: writer, loop: loop)
-    }
-}
+/// `POST /v1/identity/match:batch` (NDJSON, streamed both ways): one rate-limit token for the upload; each line is
+/// authorized and audited on its own.
+struct BatchMatchRoute: GatewayRoute {
+    let registry: RegistryHolder
+    let audit: AuditLog?
+    let inFlight: InFlightRequests
+    let admission: Admission
 
-/// Drains the body of a refused streaming request (the answer was already sent).
-final class DiscardingBodyHandler: StreamingBodyHandler {
-    let writer: ResponseWriter
-    init(writer: ResponseWriter) { self.writer = writer }
-    func didReceive(_ chunk: ByteBuffer) { writer.consumed(chunk.readableBytes) }
-    func didFinish() {}
-    func didCancel() {}
+    init(services: GatewayServices) {
+        registry = services.registry
+        audit = services.audit
+        inFlight = services.inFlight
+        admission = Admission(.batch, services: services)
+    }
+
+    func register(on router: inout Router<LoopContext>) {
+        router.onStreaming(.POST, "/v1/identity/match:batch", contentType: "application/x-ndjson", admission: admission) {
+            request, writer, loop in
+            BatchMatchHandler(route: self, client: request.client, writer: writer, loop: loop)
+        }
+    }
 }
 
 /// Answers an NDJSON batch line by line as the body streams in: each complete line is matched and its answer
@@ -39,7 +41,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
     /// A line longer than this is answered with `invalid_json` and skipped up to its newline.
     static let maxLineBytes = 64 * 1024
 
-    private let context: GatewayContext
+    private let route: BatchMatchRoute
     private let client: Client
     private let writer: ResponseWriter
     private let loop: LoopContext
@@ -58,8 +60,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     /// The current chunk's audit records, handed to the log together at the end of the chunk.
     private var records: [AuditRecord] = []
 
-    init(context: GatewayContext, client: Client, writer: ResponseWriter, loop: LoopContext) {
-        self.context = context
+    init(route: BatchMatchRoute, client: Client, writer: ResponseWriter, loop: LoopContext) {
+        self.route = route
         self.client = client
         self.writer = writer
         self.loop = loop
@@ -122,11 +124,11 @@ final class BatchMatchHandler: StreamingBodyHandler {
         appendRecords()
         // End the response only once every line's audit record is durable (at once without auditing).
         audits.finishWhenDurable(stream)
-        context.inFlight.wrappingSubtract(1, ordering: .relaxed)
+        route.inFlight.release()
     }
 
     func didCancel() {
-        if !ended { context.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        if !ended { route.inFlight.release() }
         ended = true
     }
 
@@ -152,24 +154,30 @@ final class BatchMatchHandler: StreamingBodyHandler {
     private func answer(line: UnsafeRawBufferPointer, into output: inout ScratchByteSink) {
         lineNumber += 1
         if line.isEmpty || (line.count == 1 && line[0] == 0x0D) { lineNumber -= 1; return }  // blank lines are skipped
-        guard let reader = loop.reader(from: context.registry) else {
+        guard let reader = loop.reader(from: route.registry) else {
             writeLineError(WireError(.overloaded, message: "the registry is not open yet"), into: &output)
             return
         }
         let today = chunkArrived.today
         let client = self.client
-        let failure = loop.responder.respond(
+        let outcome = loop.responder.respond(
             toBatchLine: line, number: lineNumber, lookup: reader, today: today, into: &output
         ) { parsed in
             client.authorize(operation: .batch, attributes: parsed.attributes.set, purpose: parsed.text(.purpose))
                 .map(WireError.init(policy:))
         }
         let parsed = loop.responder.parser.request
-        let decision = failure == nil ? AuditDecision(loop.responder.lastDecision) : .none
+        let answer: MatchAnswer?
+        let failure: WireError?
+        switch outcome {
+        case .success(let answered): (answer, failure) = (answered, nil)
+        case .failure(let error): (answer, failure) = (nil, error)
+        }
+        let decision = AuditDecision(answer?.decision)
         let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- chunkArrived.monotonic) / 1000)
         client.metrics.record(decision: decision, errorCode: failure?.code.rawValue, latencyMicros: Int(latencyMicros))
         auditLine(
-            transaction: failure == nil ? .transaction(loop.responder.lastTransactionID) : .string("line-\(lineNumber)"),
+            transaction: answer.map { .transaction($0.transactionID) } ?? .string("line-\(lineNumber)"),
             subject: parsed.idNumber, purpose: parsed.text(.purpose), attributes: parsed.attributes.set,
             decision: decision, status: UInt16(failure?.status ?? 200), latencyMicros: latencyMicros)
     }
@@ -186,7 +194,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
         transaction: AuditRecord.Text, subject: IDNumber?, purpose: String?, attributes: AttributeSet,
         decision: AuditDecision, status: UInt16, latencyMicros: UInt32
     ) {
-        guard context.audit != nil else { return }
+        guard route.audit != nil else { return }
         var record = AuditRecord(
             time: chunkArrived.now, clientID: client.id, purpose: purpose, operation: .batch,
             transaction: TransactionID(high: 0, low: 0), subject: subject, attributes: attributes, decision: decision,
@@ -198,7 +206,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
 
     /// One append (one lock, one completion) per chunk instead of per line.
     private func appendRecords() {
-        guard let audit = context.audit, !records.isEmpty else { return }
+        guard let audit = route.audit, !records.isEmpty else { return }
         audit.append(contentsOf: records, on: writer.eventLoop, completion: audits.recordsAppended(records.count, stream))
         records = []
     }

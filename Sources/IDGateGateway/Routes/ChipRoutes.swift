@@ -8,56 +8,73 @@ import IDGateStore
 import IDGateWire
 import NIOCore
 
-extension GatewayContext {
-    /// `POST /v1/chip/challenge` and `POST /v1/chip/verify`.
-    func addChipRoutes(to router: inout Router) {
-        router.on(.POST, "/v1/chip/challenge") { [self] request, writer in
-            answerChallenge(request, writer)
+/// `POST /v1/chip/challenge` (a nonce for active authentication) and `POST /v1/chip/verify` (passive and active
+/// authentication of a chip card's data groups, compared with the registry).
+struct ChipRoutes: GatewayRoute {
+    let configuration: GatewayConfiguration.ChipSettings
+    let registry: RegistryHolder
+    let engine: MatchEngine
+    let chipVerifier: ChipVerifier
+    let challenges: ChallengeStore
+    let admission: Admission
+    let answering: Answering
+
+    init(services: GatewayServices) {
+        configuration = services.configuration.chip
+        registry = services.registry
+        engine = services.engine
+        chipVerifier = services.chipVerifier
+        challenges = services.challenges
+        admission = Admission(.chipVerify, services: services)
+        answering = Answering(inFlight: services.inFlight)
+    }
+
+    func register(on router: inout Router<LoopContext>) {
+        router.on(.POST, "/v1/chip/challenge", admission: admission) { request, writer, loop in
+            answerChallenge(request, writer, loop)
         }
-        router.on(.POST, "/v1/chip/verify", contentType: "application/json") { [self] request, writer in
-            answerChipVerify(request, writer)
+        router.on(.POST, "/v1/chip/verify", contentType: "application/json", admission: admission) {
+            request, writer, loop in
+            answerChipVerify(request, writer, loop)
         }
     }
 
-    private func answerChallenge(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        let started = MonotonicClock.nanoseconds()
-        let loop = LoopContext.current(for: self)
-        guard let client = admit(request, operation: .chipVerify, writer: writer, loop: loop) else { return }
+    private func answerChallenge(_ request: AdmittedRequest, _ writer: ResponseWriter, _ loop: LoopContext) {
+        let client = request.client
         let transactionID = loop.nextTransactionID()
         let challenge: ChallengeStore.Challenge
         do {
             challenge = try challenges.issue()
         } catch {
-            refuse(
+            answering.refuse(
                 WireError(.overloaded, message: "too many outstanding challenges"), client: client,
-                operation: .chipVerify, retryAfter: 1, started: started, writer: writer, loop: loop)
+                operation: .chipVerify, retryAfter: 1, arrival: request.arrival, writer: writer, loop: loop)
             return
         }
         let body = #"{"transactionId":"\#(transactionID)","challengeId":"\#(challenge.id)","challenge":"\#(challenge.hex)","expiresAt":"\#(AuditTime.format(challenge.expiresAt))"}"#
-        finish(
+        answering.finish(
             status: 200, body: ByteBuffer(string: body), signed: false,
             audit: AuditRecord(
-                clientID: client.id, purpose: nil, operation: .chipVerify, transactionID: transactionID.description,
-                subjectIDNumber: nil, attributes: [], decision: .none, status: 200, latencyMicros: 0),
-            client: client, started: started, writer: writer, loop: loop)
+                time: request.arrival.now, clientID: client.id, purpose: nil, operation: .chipVerify,
+                transactionID: transactionID.description, subjectIDNumber: nil, attributes: [], decision: .none,
+                status: 200, latencyMicros: 0),
+            client: client, arrival: request.arrival, writer: writer, loop: loop)
     }
 
-    private func answerChipVerify(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        let started = MonotonicClock.nanoseconds()
-        let loop = LoopContext.current(for: self)
-        guard let client = admit(request, operation: .chipVerify, writer: writer, loop: loop) else { return }
+    private func answerChipVerify(_ request: AdmittedRequest, _ writer: ResponseWriter, _ loop: LoopContext) {
+        let client = request.client
+        let arrival = request.arrival
         let input: ChipVerifyRequest
-        switch request.body.withUnsafeReadableBytes({ ChipVerifyRequest.parse($0, maxBytes: configuration.chip.maxRequestBytes) }) {
+        switch request.http.body.withUnsafeReadableBytes({ ChipVerifyRequest.parse($0, maxBytes: configuration.maxRequestBytes) }) {
         case .success(let parsed): input = parsed
         case .failure(let error):
-            refuse(error, client: client, operation: .chipVerify, started: started, writer: writer, loop: loop)
+            answering.refuse(error, client: client, operation: .chipVerify, arrival: arrival, writer: writer, loop: loop)
             return
         }
         // The registry comparison reports only the attributes this client may check.
         let compared = AttributeSet.chipComparable.intersection(client.attributes)
         if let problem = client.authorize(operation: .chipVerify, attributes: compared, purpose: input.purpose) {
-            refuse(
-                problem, client: client, operation: .chipVerify, started: started, writer: writer, loop: loop)
+            answering.refuse(problem, client: client, operation: .chipVerify, arrival: arrival, writer: writer, loop: loop)
             return
         }
         var activeAuth: ActiveAuthInput? = nil
@@ -66,17 +83,17 @@ extension GatewayContext {
             case .success(let bytes): activeAuth = ActiveAuthInput(challenge: bytes, signature: aa.signature)
             case .failure(let problem):
                 let message = problem == .expired ? "the challenge has expired" : "unknown or already used challenge"
-                refuse(
+                answering.refuse(
                     WireError(.invalidField, message: message, field: "activeAuth.challengeId"), client: client,
-                    operation: .chipVerify, purpose: input.purpose, started: started, writer: writer, loop: loop)
+                    operation: .chipVerify, purpose: input.purpose, arrival: arrival, writer: writer, loop: loop)
                 return
             }
         }
         let verification = chipVerifier.verify(sod: input.sod, dataGroups: input.dataGroups, activeAuth: activeAuth)
-        let registryResult = compareWithRegistry(verification.personalData, attributes: compared, loop: loop)
+        let registryResult = compareWithRegistry(
+            verification.personalData, attributes: compared, today: arrival.today, loop: loop)
         let transactionID = loop.nextTransactionID()
         let decision = chipDecision(verification, registry: registryResult, sodCoversDG15: input.sodCoversDG15(verification))
-
         var body = ByteBuffer()
         body.reserveCapacity(1024)
         body.write("{\"transactionId\":\"")
@@ -98,19 +115,19 @@ extension GatewayContext {
             body.write("}")
         }
         body.write("}")
-        finish(
+        answering.finish(
             status: 200, body: body, signed: true,
             audit: AuditRecord(
-                clientID: client.id, purpose: input.purpose, operation: .chipVerify,
+                time: arrival.now, clientID: client.id, purpose: input.purpose, operation: .chipVerify,
                 transactionID: transactionID.description, subjectIDNumber: verification.personalData?.idNumber,
                 attributes: compared, decision: decision ? .valid : .invalid, status: 200, latencyMicros: 0),
-            client: client, started: started, writer: writer, loop: loop)
+            client: client, arrival: arrival, writer: writer, loop: loop)
     }
 
     /// The chip's personal data (DG13, else DG1) compared with the registry record of its ID number.
-    private func compareWithRegistry(_ data: ChipPersonalData?, attributes: AttributeSet, loop: LoopContext)
-        -> MatchResult?
-    {
+    private func compareWithRegistry(
+        _ data: ChipPersonalData?, attributes: AttributeSet, today: PartialDate, loop: LoopContext
+    ) -> MatchResult? {
         guard let data, let reader = loop.reader(from: registry) else { return nil }
         var request = MatchRequest()
         func set(_ field: RequestField, _ value: String?) {
@@ -126,7 +143,6 @@ extension GatewayContext {
         set(.placeOfResidence, data.placeOfResidence)
         set(.cardIssueDate, data.cardIssueDate?.description)
         guard request.idNumber != nil, request.validate() == nil else { return nil }
-        let today = PartialDate.today(secondsSinceEpoch: Date().timeIntervalSince1970)
         return engine.match(request, in: reader, today: today)
     }
 
@@ -134,7 +150,7 @@ extension GatewayContext {
     /// configuration requires it) is valid, the card is valid in the registry and the record matches.
     private func chipDecision(_ verification: ChipVerificationResult, registry: MatchResult?, sodCoversDG15: Bool) -> Bool {
         guard verification.passiveAuth.result == .valid else { return false }
-        if sodCoversDG15 && configuration.chip.requireActiveAuth && verification.activeAuth.result != .valid {
+        if sodCoversDG15 && configuration.requireActiveAuth && verification.activeAuth.result != .valid {
             return false
         }
         guard let registry else { return false }

@@ -4,14 +4,18 @@ import IDGateHTTP2
 import IDGateWire
 import NIOCore
 
-extension GatewayContext {
-    /// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence), `GET /metrics` (Prometheus text),
-    /// `GET /.well-known/idgate-signing-keys` (public keys that verify `x-idgate-signature`).
-    func addHealthRoutes(to router: inout Router) {
-        router.on(.GET, "/healthz") { _, writer in
+/// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence), `GET /metrics` (Prometheus text),
+/// `GET /.well-known/idgate-signing-keys` (public keys that verify `x-idgate-signature`). No admission: load
+/// balancers and scrapers call them without credentials.
+struct HealthRoutes: GatewayRoute {
+    let services: GatewayServices
+
+    func register(on router: inout Router<LoopContext>) {
+        let registry = services.registry
+        router.on(.GET, "/healthz") { _, writer, _ in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: #"{"status":"ok"}"#))
         }
-        router.on(.GET, "/readyz") { [registry] _, writer in
+        router.on(.GET, "/readyz") { _, writer, _ in
             guard let store = registry.store else {
                 writer.respond(
                     status: .serviceUnavailable, headers: .json,
@@ -23,14 +27,15 @@ extension GatewayContext {
                 body: ByteBuffer(
                     string: #"{"status":"ready","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)}"#))
         }
-        let keySet = ByteBuffer(bytes: SigningKeySet(keys: signer.map { [$0.publicKey] } ?? []).jsonBytes())
-        router.on(.GET, "/.well-known/idgate-signing-keys") { _, writer in
+        let keySet = ByteBuffer(bytes: SigningKeySet(keys: services.signer.map { [$0.publicKey] } ?? []).jsonBytes())
+        router.on(.GET, "/.well-known/idgate-signing-keys") { _, writer, _ in
             writer.respond(status: .ok, headers: .json, body: keySet)
         }
-        router.on(.GET, "/metrics") { [self] _, writer in
-            var extra = transportExposition()
-            clients.renderMetrics(into: &extra)
-            let body = metrics.exposition(extra: extra)
+        let services = self.services
+        router.on(.GET, "/metrics") { _, writer, _ in
+            var extra = services.transportExposition()
+            services.clients.renderMetrics(into: &extra)
+            let body = services.metrics.exposition(extra: extra)
             writer.respond(
                 status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"],
                 body: ByteBuffer(bytes: body))
@@ -38,7 +43,7 @@ extension GatewayContext {
     }
 }
 
-extension GatewayContext {
+extension GatewayServices {
     /// The HTTP/2 server's counters in Prometheus text format.
     func transportExposition() -> String {
         guard let stats = transportStats.withLock({ $0 }) else { return "" }

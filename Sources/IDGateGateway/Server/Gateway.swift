@@ -15,40 +15,65 @@ import Synchronization
 /// `start()` binds the listeners and opens the registry (readiness follows the registry); `shutdown()` drains.
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
-    let context: GatewayContext
+    let services: GatewayServices
     let server: HTTP2Server
     private let reloadTask: ReloadTask
 
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.configuration = configuration
-        let context = try GatewayContext(configuration: configuration, logger: logger)
-        self.context = context
-        let metrics = context.metrics
+        let services = try GatewayServices(configuration: configuration, logger: logger)
+        self.services = services
+        let metrics = services.metrics
         let server = HTTP2Server(
-            configuration: configuration.server, router: context.makeRouter(), logger: logger,
-            onRequestCompleted: { [context] route, status, nanos in
+            configuration: configuration.server, router: Self.makeRouter(services), logger: logger,
+            loopContext: { _ in LoopContext(services: services) },
+            onRequestCompleted: { route, status, nanos, loop in
                 // The loop's own cache of counters: no lock or string hashing shared by all loops per request.
-                LoopContext.current(for: context).requestCounters.counter(route: route, status: status, in: metrics)
-                    .increment()
+                loop.requestCounters.counter(route: route, status: status, in: metrics).increment()
                 metrics.recordLatency(nanoseconds: Int64(truncatingIfNeeded: nanos))
             })
         self.server = server
-        context.transportStats.withLock { $0 = server.stats }
+        services.transportStats.withLock { $0 = server.stats }
         reloadTask = ReloadTask()
+    }
+
+    /// The routes the gateway serves, each with its admission.
+    static func makeRouter(_ services: GatewayServices) -> Router<LoopContext> {
+        var router = Router<LoopContext>()
+        // Errors the HTTP/2 layer answers itself (404, 405, 413, 415, 431) carry a transaction ID too.
+        router.rejectionBody = { code, message, loop in
+            var body = ByteBuffer()
+            body.write("{\"transactionId\":\"")
+            loop.nextTransactionID().write(into: &body)
+            body.write("\",\"error\":{\"code\":")
+            body.write(jsonString: code)
+            body.write(",\"message\":")
+            body.write(jsonString: message)
+            body.write("}}")
+            return body
+        }
+        let routes: [any GatewayRoute] = [
+            HealthRoutes(services: services),
+            IdentityMatchRoute(services: services),
+            BatchMatchRoute(services: services),
+            ChipRoutes(services: services),
+        ]
+        for route in routes { route.register(on: &router) }
+        return router
     }
 
     /// Opens the registry (failure leaves the server up but not ready, retried by the reload loop), binds the
     /// listeners and returns their addresses.
     public func start() async throws -> [SocketAddress] {
         do {
-            try context.registry.open()
-            context.metrics.setRegistrySequence(context.registry.store?.sequence ?? 0)
+            try services.registry.open()
+            services.metrics.setRegistrySequence(services.registry.store?.sequence ?? 0)
         } catch {
-            context.logger.error("registry not open; /readyz answers 503 until it is", metadata: ["error": "\(error)"])
+            services.logger.error("registry not open; /readyz answers 503 until it is", metadata: ["error": "\(error)"])
         }
         let addresses = try await server.start()
-        reloadTask.start(every: configuration.registry.reloadCheckInterval) { [context] in
-            context.periodicMaintenance()
+        reloadTask.start(every: configuration.registry.reloadCheckInterval) { [services] in
+            services.periodicMaintenance()
         }
         return addresses
     }
@@ -57,7 +82,7 @@ public final class Gateway: Sendable {
     public func shutdown() async {
         reloadTask.cancel()
         await server.shutdown(gracefully: true)
-        context.close()
+        services.close()
     }
 
     /// Transport counters of the HTTP/2 server.

@@ -1,14 +1,16 @@
-import IDGateAudit
 import IDGateCore
+import IDGateHTTP2
 import IDGateStore
 import IDGateWire
-import NIOPosix
+import NIOCore
 
-/// Per-event-loop state of the request path: the loop's registry reader, match responder (parser, ID generator)
-/// and rate limiter.
+/// One event loop's state for the requests it serves: its registry reader, match responder (parser, ID generator),
+/// rate limiter, API-key cache, request counters, the tick's answer batch and encoding scratch.
 ///
-/// Lives in a thread-specific variable, so a handler reaches it without locks. It is `@unchecked Sendable` only
-/// because `ThreadSpecificVariable` requires it: each instance is created, used and released by one thread.
+/// The HTTP/2 server makes one per event loop when the gateway starts (`Gateway` passes `LoopContext.init`) and hands
+/// it to every handler, rejection body and completion observer running on that loop: no locks, no thread-local
+/// lookups. `@unchecked Sendable` only because the server stores it before its loop runs; from then on one thread
+/// uses it.
 final class LoopContext: @unchecked Sendable {
     private var reader: RegistryReader?
     private var readerVersion = -1
@@ -22,10 +24,10 @@ final class LoopContext: @unchecked Sendable {
     /// cost a fraction of `ByteBuffer`'s per-write checks (the encoder was 7% of the request path).
     private var answerScratch = ScratchByteSink(capacity: 16 * 1024)
 
-    private init(gateway: GatewayContext) {
-        responder = MatchResponder(engine: gateway.engine)
-        rateLimiter = ClientRateLimiter(loopCount: gateway.loopCount)
-        answers = AnswerBatch(gateway: gateway)
+    init(services: GatewayServices) {
+        responder = MatchResponder(engine: services.engine)
+        rateLimiter = ClientRateLimiter(loopCount: services.loopCount)
+        answers = AnswerBatch(audit: services.audit, signer: services.signer, inFlight: services.inFlight)
     }
 
     /// The loop's reader for the holder's current store, renewed after a generation swap; nil when not open.
@@ -48,14 +50,4 @@ final class LoopContext: @unchecked Sendable {
 
     /// A fresh transaction ID from this loop's generator.
     func nextTransactionID() -> TransactionID { responder.transactionIDs.next() }
-
-    private static let perThread = ThreadSpecificVariable<LoopContext>()
-
-    /// The calling thread's context, created on first use.
-    static func current(for gateway: GatewayContext) -> LoopContext {
-        if let context = perThread.currentValue { return context }
-        let context = LoopContext(gateway: gateway)
-        perThread.currentValue = context
-        return context
-    }
 }

@@ -14,14 +14,15 @@ public enum HTTP2ServerError: Error, Sendable {
 }
 
 /// The HTTP/2 server: listeners from the configuration, one nghttp2 session per connection, requests routed to
-/// the `Router`'s handlers on the connection's event loop.
+/// the `Router`'s handlers on the connection's event loop, each handed its loop's context.
 ///
 /// ```swift
-/// var router = Router()
-/// router.on(.POST, "/v1/identity/match", contentType: "application/json") { request, writer in
-///     writer.respond(status: .ok, headers: .json, body: answer(request.body))
+/// var router = Router<LoopState>()
+/// router.on(.POST, "/v1/identity/match", contentType: "application/json") { request, writer, loop in
+///     writer.respond(status: .ok, headers: .json, body: loop.answer(request.body))
 /// }
-/// let server = HTTP2Server(configuration: configuration, router: router, logger: logger)
+/// let server = HTTP2Server(
+///     configuration: configuration, router: router, logger: logger, loopContext: { _ in LoopState() })
 /// let addresses = try await server.start()
 /// ...
 /// await server.shutdown(gracefully: true)
@@ -35,17 +36,47 @@ public final class HTTP2Server: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channels = NIOLockedChannels()
 
-    /// - Parameter onRequestCompleted: called on the event loop for each answered stream (metrics).
-    public init(
-        configuration: HTTP2ServerConfiguration, router: Router, logger: Logger,
-        onRequestCompleted: RequestCompletionObserver? = nil
+    /// - Parameters:
+    ///   - loopContext: makes the state one event loop's handlers share (called once per loop, here); the server
+    ///     hands it to every handler, rejection body and completion observer running on that loop.
+    ///   - onRequestCompleted: called on the event loop for each answered stream (metrics).
+    public init<Context: AnyObject & Sendable>(
+        configuration: HTTP2ServerConfiguration, router: Router<Context>, logger: Logger,
+        loopContext makeContext: (any EventLoop) -> Context,
+        onRequestCompleted: (@Sendable (_ route: CompletedRoute, _ status: Int, _ durationNanos: UInt64, _ context: Context) -> Void)? = nil
     ) {
         self.configuration = configuration
         let stats = HTTP2ServerStats()
         self.stats = stats
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads ?? System.coreCount))
+        self.group = group
+        var contexts: [ObjectIdentifier: any AnyObject & Sendable] = [:]
+        var loops = group.makeIterator()
+        while let loop = loops.next() { contexts[ObjectIdentifier(loop)] = makeContext(loop) }
+        var observer: ErasedCompletionObserver?
+        if let observe = onRequestCompleted {
+            observer = { route, status, nanos, context in
+                observe(route, status, nanos, unsafeDowncast(context, to: Context.self))
+            }
+        }
         context = ServerContext(
-            router: router, limits: configuration.limits, stats: stats, observer: onRequestCompleted, logger: logger)
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads ?? System.coreCount))
+            router: router.table, loopContexts: contexts, limits: configuration.limits, stats: stats,
+            observer: observer, logger: logger)
+    }
+
+    /// A server whose handlers need no per-loop state.
+    public convenience init(
+        configuration: HTTP2ServerConfiguration, router: Router<NoLoopContext>, logger: Logger,
+        onRequestCompleted: RequestCompletionObserver? = nil
+    ) {
+        let shared = NoLoopContext()
+        var observer: (@Sendable (CompletedRoute, Int, UInt64, NoLoopContext) -> Void)?
+        if let observe = onRequestCompleted {
+            observer = { route, status, nanos, _ in observe(route, status, nanos) }
+        }
+        self.init(
+            configuration: configuration, router: router, logger: logger, loopContext: { _ in shared },
+            onRequestCompleted: observer)
     }
 
     /// Binds every listener; returns their bound addresses in configuration order (port 0 gets a free port).

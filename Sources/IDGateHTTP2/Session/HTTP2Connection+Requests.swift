@@ -135,7 +135,7 @@ extension HTTP2Connection {
             if endStream { dispatch(state) }
         case .streaming(let start):
             state.phase = .streamingBody
-            let handler = start(makeRequest(state), ResponseWriter(connection: self, state: state))
+            let handler = start(makeRequest(state), ResponseWriter(connection: self, state: state), loopContext)
             state.streamingHandler = handler
             if endStream { handler.didFinish() }
         }
@@ -153,7 +153,7 @@ extension HTTP2Connection {
     private func dispatch(_ state: StreamState) {
         state.phase = .dispatched
         guard case .complete(let handler) = server.router[state.routeIndex].action else { return }
-        handler(makeRequest(state), ResponseWriter(connection: self, state: state))
+        handler(makeRequest(state), ResponseWriter(connection: self, state: state), loopContext)
     }
 
     private func makeRequest(_ state: StreamState) -> HTTPRequest {
@@ -217,7 +217,7 @@ extension HTTP2Connection {
     /// The server answers the stream itself; any remaining body is read and discarded.
     private func reject(_ state: StreamState, _ status: HTTPStatus, _ code: String, _ message: String) {
         state.phase = .rejected
-        submitResponse(state, status: status, headers: .json, body: server.router.rejectionBody(code, message), streaming: false)
+        submitResponse(state, status: status, headers: .json, body: server.router.rejectionBody(code, message, loopContext), streaming: false)
     }
 }
 

@@ -219,7 +219,7 @@ extension HTTP2Connection {
         if state.responded, let observer = server.observer {
             let index = state.routeIndex
             let route = CompletedRoute(index: index, path: index >= 0 ? server.router[index].path : "unmatched")
-            observer(route, state.responseStatus, NIODeadline.now().uptimeNanoseconds &- state.startNanos)
+            observer(route, state.responseStatus, NIODeadline.now().uptimeNanoseconds &- state.startNanos, loopContext)
         }
         state.streamingHandler = nil
         state.sharedHeaderValue = nil

@@ -17,6 +17,8 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
 
     let eventLoop: any EventLoop
     let server: ServerContext
+    /// The state this connection's event loop shares among its requests, handed to every handler.
+    let loopContext: AnyObject
     let addressKey: String
     private let tlsHandler: NIOSSLServerHandler?
 
@@ -54,6 +56,7 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     init(server: ServerContext, eventLoop: any EventLoop, addressKey: String, tlsHandler: NIOSSLServerHandler?) {
         self.server = server
         self.eventLoop = eventLoop
+        loopContext = server.loopContext(for: eventLoop)
         self.addressKey = addressKey
         self.tlsHandler = tlsHandler
         self.resetTokens = Double(server.limits.resetBurst)

@@ -1,4 +1,5 @@
 import COpenSSL
+import IDGateCore
 import NIOSSL
 
 /// `XN_FLAG_RFC2253` without `ASN1_STRFLGS_ESC_MSB`, so UTF-8 names stay readable (the C macro is not
@@ -12,12 +13,7 @@ extension PeerIdentity {
     /// Reads the subject (RFC 2253) and the SHA-256 fingerprint from a verified peer certificate.
     init(certificate: NIOSSLCertificate) throws {
         let der = try certificate.toDERBytes()
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        der.withUnsafeBufferPointer { _ = SHA256($0.baseAddress, $0.count, &digest) }
-        let fingerprint = digest.map { byte -> String in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let fingerprint = der.withUnsafeBytes { SHA256Key.hashing($0) }
 
         let subject = try der.withUnsafeBufferPointer { buffer -> String in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
@@ -33,6 +29,6 @@ extension PeerIdentity {
             guard length >= 0, let data else { return "" }
             return String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
         }
-        self.init(subject: subject, sha256Fingerprint: fingerprint)
+        self.init(subject: subject, fingerprint: fingerprint)
     }
 }

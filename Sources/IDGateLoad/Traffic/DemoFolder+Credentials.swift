@@ -21,8 +21,8 @@ extension DemoFolder {
             if let apiKey = credential.apiKey {
                 options.apiKey = apiKey
             } else if options.target.usesTLS, let certificate = credential.certificate, let key = credential.privateKey {
-                options.certificateFile = resolve(certificate)
-                options.privateKeyFile = resolve(key)
+                options.certificateFile = layout.resolve(certificate).path
+                options.privateKeyFile = layout.resolve(key).path
             }
         }
         if options.target.usesTLS && options.caFile == nil && !options.insecure { options.caFile = caFile }

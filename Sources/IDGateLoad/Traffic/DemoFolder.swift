@@ -1,9 +1,11 @@
 import Foundation
+import IDGateDemo
 
 /// A demo folder made by `idgate demo init`: the registry sample, client credentials, test cards and TLS CA that
-/// turn into realistic traffic (layout agreed in the demo-folder contract).
+/// turn into realistic traffic. Its file names come from `DemoLayout`, the same description the writer uses.
 public struct DemoFolder: Sendable {
     public let path: String
+    let layout: DemoLayout
 
     public init(path: String) throws {
         var isDirectory: ObjCBool = false
@@ -11,16 +13,12 @@ public struct DemoFolder: Sendable {
             throw LoadOptionError.invalid("demo folder", path)
         }
         self.path = path
+        layout = DemoLayout(path: path)
     }
-
-    func file(_ relative: String) -> String { (path as NSString).appendingPathComponent(relative) }
-
-    /// Resolves a path from a demo file: absolute as is, otherwise relative to the folder.
-    func resolve(_ written: String) -> String { written.hasPrefix("/") ? written : file(written) }
 
     /// Up to `limit` records of `sample.ndjson`; a line that does not decode is an error naming the line.
     public func sampleRecords(limit: Int) throws -> [SampleRecord] {
-        let text = try String(contentsOfFile: file("sample.ndjson"), encoding: .utf8)
+        let text = try String(contentsOfFile: layout.sample.path, encoding: .utf8)
         var records: [SampleRecord] = []
         let decoder = JSONDecoder()
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
@@ -28,21 +26,21 @@ public struct DemoFolder: Sendable {
             do {
                 records.append(try decoder.decode(SampleRecord.self, from: Data(line.utf8)))
             } catch {
-                throw LoadOptionError.invalid("sample.ndjson line \(number + 1)", String(line.prefix(80)))
+                throw LoadOptionError.invalid("\(DemoLayout.Relative.sample) line \(number + 1)", String(line.prefix(80)))
             }
         }
-        guard !records.isEmpty else { throw LoadOptionError.missing("records in \(file("sample.ndjson"))") }
+        guard !records.isEmpty else { throw LoadOptionError.missing("records in \(layout.sample.path)") }
         return records
     }
 
     public func credentials() throws -> [DemoCredential] {
         struct File: Decodable { var clients: [DemoCredential] }
-        return try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: file("credentials.json")))).clients
+        return try JSONDecoder().decode(File.self, from: Data(contentsOf: layout.credentials)).clients
     }
 
     /// The purposes `clients.json` lists for a client, when the file has them (`purposes` array on the client).
     public func purposes(forClient id: String) -> [String] {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: file("clients.json"))),
+        guard let data = try? Data(contentsOf: layout.clients),
             let json = try? JSONSerialization.jsonObject(with: data)
         else { return [] }
         let clients = (json as? [String: Any])?["clients"] as? [[String: Any]] ?? (json as? [[String: Any]]) ?? []
@@ -55,14 +53,14 @@ public struct DemoFolder: Sendable {
             struct Entry: Decodable { var id: String; var kind: String; var dir: String }
             var cards: [Entry]
         }
-        let indexPath = file("cards/index.json")
+        let indexPath = layout.cardIndex.path
         guard FileManager.default.fileExists(atPath: indexPath) else { return [] }
         let index = try JSONDecoder().decode(Index.self, from: Data(contentsOf: URL(fileURLWithPath: indexPath)))
-        return try index.cards.map { try ChipCard(id: $0.id, kind: $0.kind, directory: resolve($0.dir)) }
+        return try index.cards.map { try ChipCard(id: $0.id, kind: $0.kind, directory: layout.resolve($0.dir).path) }
     }
 
     public var caFile: String? {
-        let ca = file("tls/ca.pem")
+        let ca = layout.tlsCA.path
         return FileManager.default.fileExists(atPath: ca) ? ca : nil
     }
 }

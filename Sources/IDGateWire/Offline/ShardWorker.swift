@@ -41,8 +41,10 @@ struct ShardWorker: Sendable {
             switch inputFormat {
             case .ndjson:
                 if outputFormat == .ndjson {
-                    error = responder.respond(toBatchLine: line, number: lineNumber, lookup: reader, today: today, into: &buffer)
-                    result = responder.lastResult
+                    switch responder.respond(toBatchLine: line, number: lineNumber, lookup: reader, today: today, into: &buffer) {
+                    case .success(let answer): (result, error) = (answer.result, nil)
+                    case .failure(let failure): (result, error) = (nil, failure)
+                    }
                     request = responder.parser.request
                 } else {
                     error = responder.parser.parse(line)

@@ -40,9 +40,10 @@ struct DemoInitCommand: ParsableCommand {
         let display = ProgressDisplay(label: "demo registry")
         let summary = try RegistryDemo.buildRegistry(directory: dir, residents: residents, seed: seed) { display.update($0) }
         display.finish()
-        print("registry: \(summary.imported) residents in \(dir)/\(RegistryDemo.registryFolder), sample in \(dir)/\(RegistryDemo.sampleFile)")
-        try GatewayDemo.build(directory: URL(fileURLWithPath: dir))
-        print("pki, cards, tls, clients: \(dir)/{pki,cards,tls}, \(dir)/clients.json, \(dir)/credentials.json")
+        let layout = DemoLayout(path: dir)
+        print("registry: \(summary.imported) residents in \(layout.registry.path), sample in \(layout.sample.path)")
+        try GatewayDemo.build(directory: layout.root)
+        print("pki, cards, tls, clients: \(layout.pki.path), \(layout.url(DemoLayout.Relative.cards).path), \(layout.tls.path), \(layout.clients.path), \(layout.credentials.path)")
         print("serve it: idgate serve --demo \(dir)")
     }
 }

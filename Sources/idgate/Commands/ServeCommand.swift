@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging()
         let logger = Logger(label: "idgate")
-        let path = config ?? (demo! as NSString).appendingPathComponent("config.json")
+        let path = config ?? DemoLayout(path: demo!).configuration.path
         var configuration: GatewayConfiguration
         do {
             configuration = try GatewayConfiguration.load(path: path)

@@ -171,11 +171,11 @@ import IDGateCore
             let pem = "-----BEGIN CERTIFICATE-----\n\(Data(der).base64EncodedString(options: .lineLength64Characters))\n-----END CERTIFICATE-----\n"
             try pem.write(to: tls.appendingPathComponent("\(id).pem"), atomically: true, encoding: .utf8)
         }
-        let credentials = try DemoClients.write(directory: directory.url, tlsDirectory: tls)
+        let credentials = try DemoClients.write(layout: DemoLayout(root: directory.url))
         #expect(Set(credentials.map(\.kind)) == Set(ClientKind.allCases))
         #expect(credentials.contains { $0.apiKey == nil && $0.certificate != nil })
         #expect(credentials.contains { $0.apiKey != nil && $0.certificate == nil })
-        let registry = try ClientRegistry(fileURL: directory.appending("clients.json"))
+        let registry = try ClientRegistry(fileURL: DemoLayout(root: directory.url).clients)
         for credential in credentials {
             if let key = credential.apiKey {
                 #expect(try registry.authenticate(apiKey: Array(key.utf8)).get().id == credential.id)

@@ -25,7 +25,7 @@ import Testing
         #expect(refused.json["decision"] == nil, "no answer leaves without its audit record")
 
         // Space returns: the writer reopens a segment and answers flow again.
-        harness.gateway.context.audit?.setMinimumFreeBytes(0)
+        harness.gateway.services.audit?.setMinimumFreeBytes(0)
         var recovered: GatewayHarness.Response?
         for _ in 0..<50 {
             let response = try await harness.match(body, apiKey: key)
@@ -57,7 +57,7 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 20, "the failure is reported, not waited out")
 
         // Space returns: the same batch completes.
-        harness.gateway.context.audit?.setMinimumFreeBytes(0)
+        harness.gateway.services.audit?.setMinimumFreeBytes(0)
         var completed: GatewayHarness.Response?
         for _ in 0..<50 {
             if let response = try? await harness.send(request), response.status == 200 { completed = response; break }

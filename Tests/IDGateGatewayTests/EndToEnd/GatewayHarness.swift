@@ -44,7 +44,7 @@ final class GatewayHarness: @unchecked Sendable {
     /// - Parameter adjust: changes to the demo configuration for this test (limits, durability, ...).
     static func start(_ adjust: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
         let demo = try await SharedDemo.shared.directory()
-        var configuration = try GatewayConfiguration.load(path: demo.appendingPathComponent("config.json").path, environment: [:])
+        var configuration = try GatewayConfiguration.load(path: DemoLayout(root: demo).configuration.path, environment: [:])
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent("idgate-audit-\(UUID().uuidString)")
         configuration.audit.directory = audit.path
         configuration.server.threads = 2
@@ -83,7 +83,7 @@ final class GatewayHarness: @unchecked Sendable {
 
     func credential(_ id: String) throws -> Credential {
         struct File: Decodable { var clients: [Credential] }
-        let data = try Data(contentsOf: demo.appendingPathComponent("credentials.json"))
+        let data = try Data(contentsOf: DemoLayout(root: demo).credentials)
         guard let found = try JSONDecoder().decode(File.self, from: data).clients.first(where: { $0.id == id }) else {
             throw HarnessError("no demo client \(id)")
         }
@@ -97,7 +97,7 @@ final class GatewayHarness: @unchecked Sendable {
 
     /// Registry records from the demo sample (owning copies, straight from the store).
     func sampleRecords() throws -> [[String: Any]] {
-        let text = try String(contentsOf: demo.appendingPathComponent("sample.ndjson"), encoding: .utf8)
+        let text = try String(contentsOf: DemoLayout(root: demo).sample, encoding: .utf8)
         return try text.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
@@ -139,7 +139,7 @@ final class GatewayHarness: @unchecked Sendable {
             },
         ]
         if tls {
-            spec["ca"] = demo.appendingPathComponent("tls/ca.pem").path
+            spec["ca"] = DemoLayout(root: demo).tlsCA.path
             if let id = clientCertificate {
                 let credential = try credential(id)
                 spec["cert"] = credential.certificate

@@ -52,8 +52,8 @@ struct TestServer {
         return TestServer(server: server, addresses: try await server.start(), probe: probe)
     }
 
-    static func makeRouter(probe: Probe) -> Router {
-        var router = Router()
+    static func makeRouter(probe: Probe) -> Router<NoLoopContext> {
+        var router = Router<NoLoopContext>()
         router.on(.GET, "/hello") { _, writer in
             writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "hello"))
         }

@@ -10,9 +10,10 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// What every route handler shares: the registry, engines, relying-party controls, metrics. Immutable after
-/// start except through its own thread-safe members.
-final class GatewayContext: Sendable {
+/// What every route shares across event loops: the registry, engines, relying-party controls, audit, signing,
+/// metrics. Immutable after start except through its own thread-safe members. Per-loop state lives in
+/// `LoopContext`, which the HTTP/2 server hands to each handler.
+final class GatewayServices: Sendable {
     let configuration: GatewayConfiguration
     let logger: Logger
     let registry: RegistryHolder
@@ -26,8 +27,7 @@ final class GatewayContext: Sendable {
     let auditKey: AuditKey
     let signer: ResponseSigner?
     /// Requests accepted and not yet answered, across loops (overload shedding).
-    let inFlight = Atomic<Int>(0)
-    let maxInFlight: Int
+    let inFlight: InFlightRequests
     /// Event loop threads, for splitting each client's rate limit across loops.
     let loopCount: Int
     /// Set once the HTTP/2 server exists (it is created after the router this context builds).
@@ -41,7 +41,7 @@ final class GatewayContext: Sendable {
         metrics = GatewayMetrics()
         engine = MatchEngine(thresholds: configuration.matching)
         loopCount = max(1, configuration.server.threads ?? System.coreCount)
-        maxInFlight = configuration.overload.maxInFlightPerLoop * loopCount
+        inFlight = InFlightRequests(limit: configuration.overload.maxInFlightPerLoop * loopCount)
 
         let trust: TrustStore
         do {
@@ -89,26 +89,6 @@ final class GatewayContext: Sendable {
         }
     }
 
-    func makeRouter() -> Router {
-        var router = Router()
-        // Errors the HTTP/2 layer answers itself (404, 405, 413, 415, 431) carry a transaction ID too.
-        router.rejectionBody = { [self] code, message in
-            var body = ByteBuffer()
-            body.write("{\"transactionId\":\"")
-            LoopContext.current(for: self).nextTransactionID().write(into: &body)
-            body.write("\",\"error\":{\"code\":")
-            body.write(jsonString: code)
-            body.write(",\"message\":")
-            body.write(jsonString: message)
-            body.write("}}")
-            return body
-        }
-        addHealthRoutes(to: &router)
-        addIdentityMatchRoutes(to: &router)
-        addChipRoutes(to: &router)
-        return router
-    }
-
     /// Runs off the event loops every `registry.reloadCheckInterval` seconds: registry generation swap, client
     /// registry reload when its file changed.
     func periodicMaintenance() {
@@ -137,4 +117,20 @@ final class GatewayContext: Sendable {
     private static func modificationDate(of path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
+}
+
+/// Requests admitted and not yet answered, across all loops: what overload shedding compares with its limit.
+/// A class of its own so the answer batches can release requests without holding the gateway.
+final class InFlightRequests: Sendable {
+    let limit: Int
+    private let count = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Counts a new request until it is answered (`release`), refused ones too; false when it is beyond the limit.
+    func enter() -> Bool { count.wrappingAdd(1, ordering: .relaxed).newValue <= limit }
+
+    func release(_ requests: Int = 1) { count.wrappingSubtract(requests, ordering: .relaxed) }
+
+    var current: Int { count.load(ordering: .relaxed) }
 }
