@@ -159,7 +159,10 @@ let package = Package(
             exclude: ["attacks"]),
         .testTarget(
             name: "IDGateGatewayTests",
-            dependencies: ["IDGateGateway", "IDGateWire", "IDGateAudit", "IDGateDemo", "IDGateTestSupport"],
+            dependencies: [
+                "IDGateGateway", "IDGateWire", "IDGateAudit", "IDGateDemo", "IDGateTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
     ],

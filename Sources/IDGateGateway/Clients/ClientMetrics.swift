@@ -1,85 +1,54 @@
 import IDGateAudit
 import IDGateCore
 import IDGateWire
+import Prometheus
 import Synchronization
 
-/// Per-client counters for `/metrics`: requests, decisions, errors by code, latency sum and count.
-///
-/// Counters are atomics shared by every event loop; the error-code table takes a lock, but only on error paths.
+/// One client's counters in the gateway's Prometheus registry: requests, decisions, errors by code, latency sum and
+/// count (labels: client id, kind, decision, code; never personal data). The counters are lock-free atomics shared
+/// by every event loop; an error code's counter is made under a lock the first time the code occurs.
+/// Registered by name and labels, so a client keeps its counters across a registry reload.
 public final class ClientMetrics: Sendable {
-    private let requests = Atomic<Int>(0)
-    private let latencyMicrosSum = Atomic<Int>(0)
-    private let decisionMatch = Atomic<Int>(0)
-    private let decisionPartial = Atomic<Int>(0)
-    private let decisionMismatch = Atomic<Int>(0)
-    private let decisionNotFound = Atomic<Int>(0)
-    private let decisionValid = Atomic<Int>(0)
-    private let decisionInvalid = Atomic<Int>(0)
-    private let errors = Mutex<[String: Int]>([:])
+    private let registry: PrometheusCollectorRegistry
+    private let clientID: String
+    private let requests: Counter
+    private let latencySum: Counter
+    private let latencyCount: Counter
+    /// Indexed by `AuditDecision.rawValue - 1` (`.none` is not a decision).
+    private let decisions: [Counter]
+    private let errors = Mutex<[String: Counter]>([:])
 
-    public init() {}
+    public init(clientID: String, kind: ClientKind, registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        self.clientID = clientID
+        requests = registry.makeCounter(
+            name: "idgate_client_requests_total", labels: [("client", clientID), ("kind", kind.rawValue)])
+        latencySum = registry.makeCounter(
+            name: "idgate_client_request_duration_seconds_sum", labels: [("client", clientID)])
+        latencyCount = registry.makeCounter(
+            name: "idgate_client_request_duration_seconds_count", labels: [("client", clientID)])
+        decisions = AuditDecision.allCases.dropFirst().map { decision in
+            registry.makeCounter(
+                name: "idgate_client_decisions_total", labels: [("client", clientID), ("decision", decision.name)])
+        }
+    }
 
     /// Counts one finished request. `errorCode` is the wire error code (e.g. `forbidden`) when the request failed.
     public func record(decision: AuditDecision, errorCode: String? = nil, latencyMicros: Int) {
-        requests.add(1, ordering: .relaxed)
-        latencyMicrosSum.add(latencyMicros, ordering: .relaxed)
-        switch decision {
-        case .none: break
-        case .match: decisionMatch.add(1, ordering: .relaxed)
-        case .partial: decisionPartial.add(1, ordering: .relaxed)
-        case .mismatch: decisionMismatch.add(1, ordering: .relaxed)
-        case .notFound: decisionNotFound.add(1, ordering: .relaxed)
-        case .valid: decisionValid.add(1, ordering: .relaxed)
-        case .invalid: decisionInvalid.add(1, ordering: .relaxed)
-        }
-        if let errorCode { errors.withLock { $0[errorCode, default: 0] += 1 } }
+        requests.increment()
+        latencyCount.increment()
+        latencySum.increment(by: Double(latencyMicros) / 1e6)
+        if decision != .none { decisions[Int(decision.rawValue) - 1].increment() }
+        if let errorCode { errorCounter(errorCode).increment() }
     }
 
-    public var snapshot: ClientMetricsSnapshot {
-        ClientMetricsSnapshot(
-            requests: requests.load(ordering: .relaxed),
-            decisions: [
-                .match: decisionMatch.load(ordering: .relaxed), .partial: decisionPartial.load(ordering: .relaxed),
-                .mismatch: decisionMismatch.load(ordering: .relaxed), .notFound: decisionNotFound.load(ordering: .relaxed),
-                .valid: decisionValid.load(ordering: .relaxed), .invalid: decisionInvalid.load(ordering: .relaxed),
-            ].filter { $0.value > 0 },
-            errors: errors.withLock { $0 },
-            latencySeconds: Double(latencyMicrosSum.load(ordering: .relaxed)) / 1e6)
-    }
-}
-
-/// A point-in-time copy of one client's counters (`latencyCount` equals `requests`).
-public struct ClientMetricsSnapshot: Sendable, Equatable {
-    public var requests: Int
-    public var decisions: [AuditDecision: Int]
-    public var errors: [String: Int]
-    public var latencySeconds: Double
-}
-
-extension ClientRegistry {
-    /// Prometheus text exposition of every client's counters (labels: client id and kind, never personal data).
-    public func renderMetrics(into output: inout String) {
-        let clients = snapshot.clients.values.sorted { $0.id < $1.id }.map { ($0, $0.metrics.snapshot) }
-        output += "# TYPE idgate_client_requests_total counter\n"
-        for (client, counters) in clients {
-            output += "idgate_client_requests_total{client=\"\(client.id)\",kind=\"\(client.kind.rawValue)\"} \(counters.requests)\n"
-        }
-        output += "# TYPE idgate_client_decisions_total counter\n"
-        for (client, counters) in clients {
-            for (decision, count) in counters.decisions.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                output += "idgate_client_decisions_total{client=\"\(client.id)\",decision=\"\(decision.name)\"} \(count)\n"
-            }
-        }
-        output += "# TYPE idgate_client_errors_total counter\n"
-        for (client, counters) in clients {
-            for (code, count) in counters.errors.sorted(by: { $0.key < $1.key }) {
-                output += "idgate_client_errors_total{client=\"\(client.id)\",code=\"\(code)\"} \(count)\n"
-            }
-        }
-        output += "# TYPE idgate_client_request_duration_seconds summary\n"
-        for (client, counters) in clients {
-            output += "idgate_client_request_duration_seconds_sum{client=\"\(client.id)\"} \(counters.latencySeconds)\n"
-            output += "idgate_client_request_duration_seconds_count{client=\"\(client.id)\"} \(counters.requests)\n"
+    private func errorCounter(_ code: String) -> Counter {
+        errors.withLock { counters in
+            if let counter = counters[code] { return counter }
+            let counter = registry.makeCounter(
+                name: "idgate_client_errors_total", labels: [("client", clientID), ("code", code)])
+            counters[code] = counter
+            return counter
         }
     }
 }

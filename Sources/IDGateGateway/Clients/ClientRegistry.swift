@@ -2,6 +2,7 @@ import Foundation
 import IDGateAudit
 import IDGateCore
 import IDGateWire
+import Prometheus
 import Synchronization
 
 /// The relying parties the gateway knows, loaded from `clients.json` (docs/CLIENTS.md).
@@ -11,6 +12,8 @@ import Synchronization
 /// snapshot in force.
 public final class ClientRegistry: Sendable {
     public let fileURL: URL?
+    /// Where each client's counters are registered (the gateway's `/metrics` registry).
+    public let metricsRegistry: PrometheusCollectorRegistry
     private let current: Mutex<ClientRegistrySnapshot>
     private let replacements = Atomic<UInt64>(0)
 
@@ -18,14 +21,18 @@ public final class ClientRegistry: Sendable {
     public var generation: UInt64 { replacements.load(ordering: .acquiring) }
 
     /// Loads `clients.json`.
-    public convenience init(fileURL: URL) throws {
-        try self.init(file: ClientRegistryFile.load(from: fileURL), fileURL: fileURL)
+    public convenience init(fileURL: URL, metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
+        try self.init(file: ClientRegistryFile.load(from: fileURL), fileURL: fileURL, metricsRegistry: metricsRegistry)
     }
 
     /// A registry from an in-memory document; `reload()` needs `fileURL`.
-    public init(file: ClientRegistryFile, fileURL: URL? = nil) throws {
+    public init(
+        file: ClientRegistryFile, fileURL: URL? = nil,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) throws {
         self.fileURL = fileURL
-        self.current = Mutex(try ClientRegistrySnapshot(file: file, previous: nil))
+        self.metricsRegistry = metricsRegistry
+        self.current = Mutex(try ClientRegistrySnapshot(file: file, previous: nil, metricsRegistry: metricsRegistry))
     }
 
     public var snapshot: ClientRegistrySnapshot { current.withLock { $0 } }
@@ -43,7 +50,7 @@ public final class ClientRegistry: Sendable {
     @discardableResult
     public func replace(with file: ClientRegistryFile) throws -> ClientRegistrySnapshot {
         try current.withLock { snapshot in
-            snapshot = try ClientRegistrySnapshot(file: file, previous: snapshot)
+            snapshot = try ClientRegistrySnapshot(file: file, previous: snapshot, metricsRegistry: metricsRegistry)
             replacements.add(1, ordering: .releasing)
             return snapshot
         }

@@ -1,3 +1,4 @@
+import Prometheus
 import Foundation
 import IDGateAudit
 import IDGateCore
@@ -48,6 +49,6 @@ extension ClientRegistryFile {
 
     /// Throws what `ClientRegistry` would refuse.
     public func validate() throws {
-        _ = try ClientRegistrySnapshot(file: self, previous: nil)
+        _ = try ClientRegistrySnapshot(file: self, previous: nil, metricsRegistry: PrometheusCollectorRegistry())
     }
 }

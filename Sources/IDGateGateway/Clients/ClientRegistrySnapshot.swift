@@ -2,6 +2,7 @@ import Foundation
 import IDGateAudit
 import IDGateCore
 import IDGateWire
+import Prometheus
 
 /// One immutable generation of the client registry with its credential indexes (all O(1) dictionary lookups).
 public struct ClientRegistrySnapshot: Sendable {
@@ -21,7 +22,7 @@ public struct ClientRegistrySnapshot: Sendable {
     let subjects: [String: Client]
 
     /// Validates `file`; counters of clients already in `previous` are carried over.
-    init(file: ClientRegistryFile, previous: ClientRegistrySnapshot?) throws {
+    init(file: ClientRegistryFile, previous: ClientRegistrySnapshot?, metricsRegistry: PrometheusCollectorRegistry) throws {
         var clients: [String: Client] = [:]
         var apiKeys: [SHA256Key: KeyEntry] = [:]
         var fingerprints: [SHA256Key: Client] = [:]
@@ -37,7 +38,8 @@ public struct ClientRegistrySnapshot: Sendable {
             let client = try Client(
                 configuration: configuration,
                 quota: earlier?.quota ?? DailyQuotaCounter(),
-                metrics: earlier?.metrics ?? ClientMetrics()
+                metrics: earlier?.metrics
+                    ?? ClientMetrics(clientID: configuration.id, kind: configuration.kind, registry: metricsRegistry)
             )
             clients[client.id] = client
             for key in configuration.credentials.apiKeys {

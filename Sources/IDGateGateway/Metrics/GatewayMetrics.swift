@@ -1,5 +1,6 @@
 import IDGateAudit
 import IDGateCore
+import IDGateHTTP2
 import IDGateWire
 import Prometheus
 import Synchronization
@@ -16,6 +17,7 @@ public final class GatewayMetrics: Sendable {
     private let rss: Gauge
     private let openFDs: Gauge
     private let registrySequence: Gauge
+    private let transport: TransportMetrics
 
     private struct RequestKey: Hashable, Sendable {
         var route: String
@@ -45,6 +47,7 @@ public final class GatewayMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "idgate", metricName: "registry", unitName: "sequence",
                 helpText: "Data sequence number of the open registry."))
+        transport = TransportMetrics(registry: registry)
     }
 
     /// Records a finished request's latency (its count goes to `requestCounter(route:status:)`).
@@ -74,14 +77,55 @@ public final class GatewayMetrics: Sendable {
 
     public func setRegistrySequence(_ sequence: UInt64) { registrySequence.set(Double(sequence)) }
 
-    /// The Prometheus text exposition, with process gauges refreshed now.
-    public func exposition(extra: String = "") -> [UInt8] {
+    /// The Prometheus text exposition, with process gauges and the HTTP/2 server's counters refreshed now.
+    public func exposition(transport stats: HTTP2ServerStats?) -> [UInt8] {
         rss.set(Double(ProcessMetrics.residentMemoryBytes()))
         openFDs.set(Double(ProcessMetrics.openFileDescriptors()))
+        if let stats { transport.observe(stats) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)
-        buffer.append(contentsOf: extra.utf8)
         return buffer
+    }
+}
+
+/// The HTTP/2 server's counters (atomics it keeps itself, having no metrics dependency) mirrored into the
+/// Prometheus registry when it is scraped: gauges set, counters advanced by what they grew since the last scrape.
+final class TransportMetrics: Sendable {
+    private struct Mirrored {
+        var counters: [(Counter, KeyPath<HTTP2ServerStats, Int>)]
+        var seen: [Int]
+    }
+
+    private let gauges: [(Gauge, KeyPath<HTTP2ServerStats, Int> & Sendable)]
+    private let mirrored: Mutex<Mirrored>
+
+    init(registry: PrometheusCollectorRegistry) {
+        gauges = [
+            (registry.makeGauge(name: "idgate_http2_open_connections"), \.openConnections),
+            (registry.makeGauge(name: "idgate_http2_open_streams"), \.openStreams),
+        ]
+        let counters: [(Counter, KeyPath<HTTP2ServerStats, Int>)] = [
+            (registry.makeCounter(name: "idgate_http2_accepted_connections_total"), \.acceptedConnections),
+            (registry.makeCounter(name: "idgate_http2_rejected_connections_total"), \.rejectedConnections),
+            (registry.makeCounter(name: "idgate_http2_streams_total"), \.requests),
+            (registry.makeCounter(name: "idgate_http2_refused_streams_total"), \.rejectedStreams),
+            (registry.makeCounter(name: "idgate_http2_resets_received_total"), \.resetsReceived),
+            (registry.makeCounter(name: "idgate_http2_protocol_errors_total"), \.protocolErrors),
+            (registry.makeCounter(name: "idgate_http2_goaways_sent_total"), \.goawaysSent),
+        ]
+        mirrored = Mutex(Mirrored(counters: counters, seen: Array(repeating: 0, count: counters.count)))
+    }
+
+    func observe(_ stats: HTTP2ServerStats) {
+        for (gauge, value) in gauges { gauge.set(Double(stats[keyPath: value])) }
+        mirrored.withLock { state in
+            for index in state.counters.indices {
+                let now = stats[keyPath: state.counters[index].1]
+                let grown = now - state.seen[index]
+                if grown > 0 { state.counters[index].0.increment(by: Int64(grown)) }
+                state.seen[index] = max(now, state.seen[index])
+            }
+        }
     }
 }

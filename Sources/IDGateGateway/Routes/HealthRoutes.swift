@@ -33,33 +33,10 @@ struct HealthRoutes: GatewayRoute {
         }
         let services = self.services
         router.on(.GET, "/metrics") { _, writer, _ in
-            var extra = services.transportExposition()
-            services.clients.renderMetrics(into: &extra)
-            let body = services.metrics.exposition(extra: extra)
+            let body = services.metrics.exposition(transport: services.transportStats.withLock { $0 })
             writer.respond(
                 status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"],
                 body: ByteBuffer(bytes: body))
         }
-    }
-}
-
-extension GatewayServices {
-    /// The HTTP/2 server's counters in Prometheus text format.
-    func transportExposition() -> String {
-        guard let stats = transportStats.withLock({ $0 }) else { return "" }
-        let values: [(String, String, Int)] = [
-            ("idgate_http2_open_connections", "gauge", stats.openConnections),
-            ("idgate_http2_accepted_connections_total", "counter", stats.acceptedConnections),
-            ("idgate_http2_rejected_connections_total", "counter", stats.rejectedConnections),
-            ("idgate_http2_open_streams", "gauge", stats.openStreams),
-            ("idgate_http2_streams_total", "counter", stats.requests),
-            ("idgate_http2_refused_streams_total", "counter", stats.rejectedStreams),
-            ("idgate_http2_resets_received_total", "counter", stats.resetsReceived),
-            ("idgate_http2_protocol_errors_total", "counter", stats.protocolErrors),
-            ("idgate_http2_goaways_sent_total", "counter", stats.goawaysSent),
-        ]
-        var text = ""
-        for (name, type, value) in values { text += "# TYPE \(name) \(type)\n\(name) \(value)\n" }
-        return text
     }
 }

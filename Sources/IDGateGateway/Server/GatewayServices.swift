@@ -55,7 +55,7 @@ final class GatewayServices: Sendable {
 
         let clientsURL = URL(fileURLWithPath: configuration.clients.file)
         do {
-            clients = try ClientRegistry(fileURL: clientsURL)
+            clients = try ClientRegistry(fileURL: clientsURL, metricsRegistry: metrics.registry)
         } catch {
             throw ConfigurationError("clients.file \(configuration.clients.file): \(error)")
         }

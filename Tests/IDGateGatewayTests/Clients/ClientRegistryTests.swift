@@ -1,5 +1,6 @@
 import Foundation
 import IDGateStore
+import Prometheus
 import Testing
 @testable import IDGateAudit
 @testable import IDGateGateway
@@ -103,7 +104,8 @@ import IDGateCore
         let url = directory.appending("clients.json")
         var (_, file, key) = try Self.makeRegistry()
         try file.save(to: url)
-        let registry = try ClientRegistry(fileURL: url)
+        let prometheus = PrometheusCollectorRegistry()
+        let registry = try ClientRegistry(fileURL: url, metricsRegistry: prometheus)
         let before = try registry.authenticate(apiKey: Array(key.utf8)).get()
         #expect(before.quota.consume(limit: 10, now: Date()))
         before.metrics.record(decision: .match, latencyMicros: 5)
@@ -115,7 +117,9 @@ import IDGateCore
         #expect(after.attributes == AttributeSet([.idNumber, .fullName]))
         #expect(after !== before)
         #expect(after.quota.used() == 1)
-        #expect(after.metrics.snapshot.requests == 1)
+        #expect(after.metrics === before.metrics)
+        #expect(ClientMetricsTests.exposition(prometheus).contains("idgate_client_requests_total{client=\"\(after.id)\""))
+        #expect(ClientMetricsTests.exposition(prometheus).contains(",kind=\"\(after.kind.rawValue)\"} 1"))
     }
 
     @Test func invalidReloadKeepsPreviousSnapshot() throws {
