@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "idgate_sha256.h"
+
 /// True when the CPU has the SSE4.2 CRC32 instruction (x86-64); false elsewhere.
 int idgate_crc32c_hardware_available(void);
 
