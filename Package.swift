@@ -35,13 +35,14 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // Small C helpers: a CPU instruction Swift cannot reach (CRC-32C), nghttp2's small-block allocator.
+        // Small C helpers: CPU instructions Swift cannot reach (CRC-32C, SHA-256 with SHA-NI), nghttp2's small-block
+        // allocator.
         .target(name: "CIDGateSupport"),
 
         // Shared helpers every module may need: byte sinks, JSON string escaping, hex, base64, SHA-256 keys.
         .target(
             name: "IDGateCore",
-            dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CIDGateSupport"]
         ),
         .target(
             name: "IDGateStore",
@@ -151,6 +152,7 @@ let package = Package(
 
         // Helpers shared by the test targets (running external tools).
         .target(name: "IDGateTestSupport", path: "Tests/IDGateTestSupport"),
+        .testTarget(name: "IDGateCoreTests", dependencies: ["IDGateCore"]),
         .testTarget(name: "IDGateStoreTests", dependencies: ["IDGateStore"]),
         .testTarget(name: "IDGateMatchingTests", dependencies: ["IDGateMatching", "IDGateStore"]),
         .testTarget(name: "IDGateChipTests", dependencies: ["IDGateChip"], resources: [.copy("Fixtures")]),

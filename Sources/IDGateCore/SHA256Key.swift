@@ -1,5 +1,4 @@
-import COpenSSL
-import Crypto
+import CIDGateSupport
 import Foundation
 
 /// A SHA-256 digest as four words: a cheap dictionary key for credential lookup (API key hashes, certificate
@@ -18,48 +17,43 @@ public struct SHA256Key: Hashable, Sendable {
         self.words = words
     }
 
-    public init(_ digest: SHA256.Digest) {
-        self = digest.withUnsafeBytes { SHA256Key(bytes: $0)! }
-    }
-
     /// Parses 64 hex digits; colons and spaces (as in `openssl x509 -fingerprint`) are ignored.
     public init?(hex: String) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        var high: UInt8? = nil
-        for character in hex.utf8 where character != UInt8(ascii: ":") && character != UInt8(ascii: " ") {
-            guard let nibble = Self.nibble(character) else { return nil }
-            if let h = high {
-                bytes.append(h << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        guard high == nil else { return nil }
+        guard let bytes = Hex.decode(hex, ignoring: [UInt8(ascii: ":"), UInt8(ascii: " ")]) else { return nil }
         self.init(bytes: bytes)
     }
 
     /// The SHA-256 of `data`, as a key.
-    public static func hashing(_ data: some DataProtocol) -> SHA256Key { SHA256Key(SHA256.hash(data: data)) }
+    public static func hashing(_ data: some DataProtocol) -> SHA256Key {
+        if let key = data.withContiguousStorageIfAvailable({ hashing(UnsafeRawBufferPointer($0)) }) { return key }
+        return Array(data).withUnsafeBytes { hashing($0) }
+    }
 
-    /// The SHA-256 of `buffer`, preceded by `prefix` if given (Merkle leaves and nodes), on libcrypto's plain
-    /// context: no allocation (the audit chain and response signing hash per record and per answer).
+    /// The SHA-256 of `buffer`, preceded by `prefix` if given (Merkle leaves and nodes), with CIDGateSupport's
+    /// SHA-256 (SHA-NI where the CPU has it): no allocation. The audit chain and response signing hash per record
+    /// and per answer; libcrypto's non-deprecated EVP digests allocate per call in OpenSSL 3.0 and swift-crypto's
+    /// digests allocate a context per hash.
     public static func hashing(prefix: UInt8? = nil, _ buffer: UnsafeRawBufferPointer) -> SHA256Key {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &words) { digest in
-            var context = SHA256_CTX()
-            SHA256_Init(&context)
-            if let prefix { withUnsafeBytes(of: prefix) { _ = SHA256_Update(&context, $0.baseAddress, 1) } }
-            SHA256_Update(&context, buffer.baseAddress, buffer.count)
-            SHA256_Final(digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &context)
+            let output = digest.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            if let prefix {
+                var context = idgate_sha256_ctx()
+                idgate_sha256_init(&context)
+                withUnsafeBytes(of: prefix) { idgate_sha256_update(&context, $0.baseAddress, 1) }
+                idgate_sha256_update(&context, buffer.baseAddress, buffer.count)
+                idgate_sha256_final(&context, output)
+            } else {
+                idgate_sha256(buffer.baseAddress, buffer.count, output)
+            }
         }
         return SHA256Key(words: words)
     }
 
-    public var hex: String {
-        withUnsafeBytes(of: words) { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
-    }
+    /// The digest's 32 bytes.
+    public var bytes: [UInt8] { withUnsafeBytes(of: words) { Array($0) } }
+
+    public var hex: String { withUnsafeBytes(of: words) { Hex.encode($0) } }
 
     /// Equality without an early exit, so comparing a secret-derived hash leaks no timing.
     public func constantTimeEquals(_ other: SHA256Key) -> Bool {
@@ -76,14 +70,5 @@ public struct SHA256Key: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(words.0)
         hasher.combine(words.1)
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,41 +1,27 @@
-import COpenSSL
-import IDGateCore
-import IDGateWire
+import CIDGateSupport
 
-/// HMAC-SHA256 with the key schedule done once, on libcrypto's plain SHA-256 context (a value type: copying it is
-/// a 112-byte copy). The audit writer computes two HMACs and one hash per record; through swift-crypto's generic
-/// `HMAC` each cost several allocations and more time than the hashing itself (see docs/AUDIT.md, "Performance").
-struct KeyedSHA256: @unchecked Sendable {
-    private let inner: SHA256_CTX
-    private let outer: SHA256_CTX
+/// HMAC-SHA256 with the key schedule done once (RFC 2104's inner and outer states, hashed with the key block), on
+/// CIDGateSupport's SHA-256: a value type, so copying the keyed state per message is a plain copy, no allocation.
+/// The audit writer computes two HMACs and one hash per record; through swift-crypto's generic `HMAC` each cost
+/// several allocations and more time than the hashing itself (see docs/AUDIT.md, "Performance"). Key derivation
+/// uses it too, so all keyed hashing takes one path.
+struct KeyedSHA256: Sendable {
+    private let key: idgate_hmac_sha256_key
 
     init(key: UnsafeRawBufferPointer) {
-        var block = [UInt8](repeating: 0, count: 64)
-        if key.count > 64 {
-            let digest = SHA256Key.hashing(key)
-            withUnsafeBytes(of: digest.words) { block.replaceSubrange(0..<32, with: $0) }
-        } else {
-            block.replaceSubrange(0..<key.count, with: key)
-        }
-        var inner = SHA256_CTX()
-        var outer = SHA256_CTX()
-        SHA256_Init(&inner)
-        SHA256_Init(&outer)
-        SHA256_Update(&inner, block.map { $0 ^ 0x36 }, 64)
-        SHA256_Update(&outer, block.map { $0 ^ 0x5C }, 64)
-        self.inner = inner
-        self.outer = outer
+        var state = idgate_hmac_sha256_key()
+        idgate_hmac_sha256_init_key(&state, key.baseAddress, key.count)
+        self.key = state
+    }
+
+    init(key: [UInt8]) {
+        self = key.withUnsafeBytes { KeyedSHA256(key: $0) }
     }
 
     /// Writes the 32-byte tag of `message` to `output`.
     func authenticate(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
-        var context = inner
-        SHA256_Update(&context, message.baseAddress, message.count)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { innerDigest in
-            SHA256_Final(innerDigest.baseAddress, &context)
-            var outerContext = outer
-            SHA256_Update(&outerContext, innerDigest.baseAddress, 32)
-            SHA256_Final(output.assumingMemoryBound(to: UInt8.self), &outerContext)
+        withUnsafePointer(to: key) { keyed in
+            idgate_hmac_sha256(keyed, message.baseAddress, message.count, output.assumingMemoryBound(to: UInt8.self))
         }
     }
 
@@ -44,5 +30,9 @@ struct KeyedSHA256: @unchecked Sendable {
             authenticate(message, into: buffer.baseAddress!)
             count = 32
         }
+    }
+
+    func authenticationCode(_ message: [UInt8]) -> [UInt8] {
+        message.withUnsafeBytes { authenticationCode($0) }
     }
 }

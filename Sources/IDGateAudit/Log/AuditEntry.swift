@@ -33,7 +33,7 @@ public struct AuditEntry: Sendable, Equatable {
             "latencyMicros": latencyMicros,
         ]
         if let purpose { object["purpose"] = purpose }
-        if let subjectHash { object["subjectHash"] = subjectHash.map { String(format: "%02x", $0) }.joined() }
+        if let subjectHash { object["subjectHash"] = Hex.encode(subjectHash) }
         return object
     }
 }

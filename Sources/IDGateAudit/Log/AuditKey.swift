@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import IDGateCore
 import IDGateStore
@@ -12,22 +11,16 @@ import IDGateWire
 /// A class: the writer thread uses it for every record, and copying it as a struct (two keys and two keyed hash
 /// states, also into the closures that capture it) cost retains and ~450-byte copies per record.
 public final class AuditKey: Sendable {
-    let subjectKey: SymmetricKey
-    let recordKey: SymmetricKey
     /// HMAC states already keyed: copying one skips the key schedule (half the hashing) for every record.
     private let subjectMAC: KeyedSHA256
     private let recordMAC: KeyedSHA256
 
     public init(secret: [UInt8]) throws {
         guard secret.count >= 32 else { throw AuditError.invalidKey("audit key must be at least 32 bytes") }
-        let master = SymmetricKey(data: secret)
-        func derive(_ label: String) -> SymmetricKey {
-            SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(label.utf8), using: master)))
-        }
-        subjectKey = derive("idgate-audit-subject-v1")
-        recordKey = derive("idgate-audit-record-v1")
-        subjectMAC = subjectKey.withUnsafeBytes { KeyedSHA256(key: $0) }
-        recordMAC = recordKey.withUnsafeBytes { KeyedSHA256(key: $0) }
+        // Each key is HMAC-SHA256(secret, label), as before: existing key files and logs keep verifying.
+        let master = KeyedSHA256(key: secret)
+        subjectMAC = KeyedSHA256(key: master.authenticationCode(Array("idgate-audit-subject-v1".utf8)))
+        recordMAC = KeyedSHA256(key: master.authenticationCode(Array("idgate-audit-record-v1".utf8)))
     }
 
     /// Reads a key file (base64 of the secret, surrounding whitespace ignored).

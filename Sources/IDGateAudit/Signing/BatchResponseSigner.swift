@@ -28,9 +28,9 @@ public struct BatchResponseSigner: Sendable {
     /// holds `headerTableSize` bytes (nghttp2 indexes a field only if name + value + 32 ≤ 3/4 of the table).
     /// Budget for the rest of the value: a tree of 2^16 groups (16 sibling hashes). 1 when nothing would fit.
     public func maximumGroupSize(headerTableSize: Int) -> Int {
-        let fixed = ResponseSigner.headerName.utf8.count + 32
-            + "keyid=; sig=; leaf=65535/65536; path=; leaves=".utf8.count + signer.keyID.utf8.count
-            + Self.base64Count(64) + Self.base64Count(16 * 32)
+        let signature: Int = Base64.encodedCount(64) + Base64.encodedCount(16 * 32)
+        let text: Int = "keyid=; sig=; leaf=65535/65536; path=; leaves=".utf8.count + signer.keyID.utf8.count
+        let fixed: Int = ResponseSigner.headerName.utf8.count + 32 + text + signature
         let room = headerTableSize * 3 / 4 - fixed - 3  // base64 padding of the list
         return min(max(room / 43, 1), Self.groupSizeLimit)
     }
@@ -38,7 +38,6 @@ public struct BatchResponseSigner: Sendable {
     /// Upper bound on a group: beyond it each answer's header copies cost more than the hashes they save.
     static let groupSizeLimit = 64
 
-    static func base64Count(_ byteCount: Int) -> Int { (byteCount + 2) / 3 * 4 }
 
     /// One `x-idgate-signature` value per body, in order (every body its own group: one header each).
     public func headerValues(for bodies: [UnsafeRawBufferPointer]) -> [String] {
@@ -153,39 +152,5 @@ extension ResponseSigner {
         var message = BatchResponseSigner.rootPrefix
         message.append(root)
         return message.withUnsafeBytes { signature(for: $0) }
-    }
-}
-
-/// Standard base64 (RFC 4648, padded), appended to a byte array: the signature header is built once per response.
-enum Base64 {
-    private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-    static func append(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        let encodedCount = (bytes.count + 2) / 3 * 4
-        guard encodedCount > 0 else { return }
-        let start = output.count
-        output.append(contentsOf: repeatElement(UInt8(ascii: "="), count: encodedCount))
-        let table = alphabet.utf8Start
-        bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { buffer in
-                let out = buffer.baseAddress! + start
-                var read = 0, written = 0
-                while read + 3 <= input.count {
-                    let chunk = UInt32(input[read]) << 16 | UInt32(input[read + 1]) << 8 | UInt32(input[read + 2])
-                    out[written] = table[Int(chunk >> 18)]
-                    out[written + 1] = table[Int(chunk >> 12 & 63)]
-                    out[written + 2] = table[Int(chunk >> 6 & 63)]
-                    out[written + 3] = table[Int(chunk & 63)]
-                    read += 3
-                    written += 4
-                }
-                let rest = input.count - read
-                guard rest > 0 else { return }
-                let chunk = UInt32(input[read]) << 16 | (rest == 2 ? UInt32(input[read + 1]) << 8 : 0)
-                out[written] = table[Int(chunk >> 18)]
-                out[written + 1] = table[Int(chunk >> 12 & 63)]
-                if rest == 2 { out[written + 2] = table[Int(chunk >> 6 & 63)] }
-            }
-        }
     }
 }

@@ -46,7 +46,7 @@ public struct SigningPublicKey: Sendable, Equatable {
     public init?(rawRepresentation: [UInt8]) {
         guard (try? Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation)) != nil else { return nil }
         self.rawRepresentation = rawRepresentation
-        self.keyID = SHA256.hash(data: rawRepresentation).prefix(8).map { String(format: "%02x", $0) }.joined()
+        self.keyID = Hex.encode(SHA256Key.hashing(rawRepresentation).bytes.prefix(8))
     }
 
     /// Checks `signature` over `body`.

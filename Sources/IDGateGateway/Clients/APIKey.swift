@@ -13,9 +13,9 @@ public enum APIKey {
     public static func generate(createdAt: Date = Date()) -> (key: String, record: APIKeyRecord) {
         var generator = SystemRandomNumberGenerator()
         let idBytes = (0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let keyId = idBytes.map { String(format: "%02x", $0) }.joined()
+        let keyId = Hex.encode(idBytes)
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let key = "idg_\(keyId)_\(base64URL(secret))"
+        let key = "idg_\(keyId)_\(Base64.encodeURL(secret))"
         let record = APIKeyRecord(
             keyId: keyId, sha256: SHA256Key.hashing(Array(key.utf8)).hex, createdAt: wholeSeconds(createdAt))
         return (key, record)
@@ -24,12 +24,5 @@ public enum APIKey {
     /// `clients.json` stores ISO 8601 times without fractions; rounding keeps a saved file equal to the edited one.
     static func wholeSeconds(_ date: Date) -> Date {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -22,14 +22,12 @@ public final class ClientMetrics: Sendable {
         self.registry = registry
         self.clientID = clientID
         requests = registry.makeCounter(
-            name: "idgate_client_requests_total", labels: [("client", clientID), ("kind", kind.rawValue)])
-        latencySum = registry.makeCounter(
-            name: "idgate_client_request_duration_seconds_sum", labels: [("client", clientID)])
-        latencyCount = registry.makeCounter(
-            name: "idgate_client_request_duration_seconds_count", labels: [("client", clientID)])
+            descriptor: Self.requestsName, labels: [("client", clientID), ("kind", kind.rawValue)])
+        latencySum = registry.makeCounter(descriptor: Self.latencySumName, labels: [("client", clientID)])
+        latencyCount = registry.makeCounter(descriptor: Self.latencyCountName, labels: [("client", clientID)])
         decisions = AuditDecision.allCases.dropFirst().map { decision in
             registry.makeCounter(
-                name: "idgate_client_decisions_total", labels: [("client", clientID), ("decision", decision.name)])
+                descriptor: Self.decisionsName, labels: [("client", clientID), ("decision", decision.name)])
         }
     }
 
@@ -45,10 +43,35 @@ public final class ClientMetrics: Sendable {
     private func errorCounter(_ code: String) -> Counter {
         errors.withLock { counters in
             if let counter = counters[code] { return counter }
-            let counter = registry.makeCounter(
-                name: "idgate_client_errors_total", labels: [("client", clientID), ("code", code)])
+            let counter = registry.makeCounter(descriptor: Self.errorsName, labels: [("client", clientID), ("code", code)])
             counters[code] = counter
             return counter
         }
+    }
+
+    private static var requestsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "idgate", subsystem: "client", metricName: "requests", unitName: "total",
+            helpText: "Requests by client.")
+    }
+    private static var decisionsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "idgate", subsystem: "client", metricName: "decisions", unitName: "total",
+            helpText: "Answers by client and decision.")
+    }
+    private static var errorsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "idgate", subsystem: "client", metricName: "errors", unitName: "total",
+            helpText: "Refused requests by client and error code.")
+    }
+    private static var latencySumName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "idgate", subsystem: "client", metricName: "request_duration_seconds", unitName: "sum",
+            helpText: "Seconds spent answering the client's requests.")
+    }
+    private static var latencyCountName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "idgate", subsystem: "client", metricName: "request_duration_seconds", unitName: "count",
+            helpText: "Requests timed for the client.")
     }
 }

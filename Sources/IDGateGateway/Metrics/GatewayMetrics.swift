@@ -101,18 +101,23 @@ final class TransportMetrics: Sendable {
     private let mirrored: Mutex<Mirrored>
 
     init(registry: PrometheusCollectorRegistry) {
+        func name(_ metric: String, unit: String = "") -> MetricNameDescriptor {
+            MetricNameDescriptor(
+                namespace: "idgate", subsystem: "http2", metricName: metric, unitName: unit,
+                helpText: "HTTP/2 server: \(metric.replacingOccurrences(of: "_", with: " ")).")
+        }
         gauges = [
-            (registry.makeGauge(name: "idgate_http2_open_connections"), \.openConnections),
-            (registry.makeGauge(name: "idgate_http2_open_streams"), \.openStreams),
+            (registry.makeGauge(descriptor: name("open_connections")), \.openConnections),
+            (registry.makeGauge(descriptor: name("open_streams")), \.openStreams),
         ]
         let counters: [(Counter, KeyPath<HTTP2ServerStats, Int>)] = [
-            (registry.makeCounter(name: "idgate_http2_accepted_connections_total"), \.acceptedConnections),
-            (registry.makeCounter(name: "idgate_http2_rejected_connections_total"), \.rejectedConnections),
-            (registry.makeCounter(name: "idgate_http2_streams_total"), \.requests),
-            (registry.makeCounter(name: "idgate_http2_refused_streams_total"), \.rejectedStreams),
-            (registry.makeCounter(name: "idgate_http2_resets_received_total"), \.resetsReceived),
-            (registry.makeCounter(name: "idgate_http2_protocol_errors_total"), \.protocolErrors),
-            (registry.makeCounter(name: "idgate_http2_goaways_sent_total"), \.goawaysSent),
+            (registry.makeCounter(descriptor: name("accepted_connections", unit: "total")), \.acceptedConnections),
+            (registry.makeCounter(descriptor: name("rejected_connections", unit: "total")), \.rejectedConnections),
+            (registry.makeCounter(descriptor: name("streams", unit: "total")), \.requests),
+            (registry.makeCounter(descriptor: name("refused_streams", unit: "total")), \.rejectedStreams),
+            (registry.makeCounter(descriptor: name("resets_received", unit: "total")), \.resetsReceived),
+            (registry.makeCounter(descriptor: name("protocol_errors", unit: "total")), \.protocolErrors),
+            (registry.makeCounter(descriptor: name("goaways_sent", unit: "total")), \.goawaysSent),
         ]
         mirrored = Mutex(Mirrored(counters: counters, seen: Array(repeating: 0, count: counters.count)))
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IDGateCore
 
 /// A test card from the demo folder: its SOD and data groups pre-encoded into the verify body, and the chip's
 /// Active Authentication key to answer the gateway's challenge.
@@ -39,7 +40,7 @@ public struct ChipCard: Sendable {
     func verifyBody(activeAuth: (challengeId: String, signature: String)?, purposeSuffix: [UInt8]) -> [UInt8] {
         var body = verifyBodyPrefix
         if let activeAuth {
-            body += Array(",\"activeAuth\":{\"challengeId\":\"\(ChipCard.escape(activeAuth.challengeId))\",\"signature\":\"\(activeAuth.signature)\"}".utf8)
+            body += Array(",\"activeAuth\":{\"challengeId\":\(ChipCard.jsonString(activeAuth.challengeId)),\"signature\":\"\(activeAuth.signature)\"}".utf8)
         }
         body += purposeSuffix
         body.append(UInt8(ascii: "}"))
@@ -55,26 +56,14 @@ public struct ChipCard: Sendable {
     }
 
     static func decodeHex(_ hex: String) -> Data? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0, !digits.isEmpty else { return nil }
-        var bytes = Data(capacity: digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
+        guard !hex.isEmpty, let bytes = Hex.decode(hex) else { return nil }
+        return Data(bytes)
     }
 
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    /// `text` as a JSON string literal, quotes included.
+    static func jsonString(_ text: String) -> String {
+        var literal: [UInt8] = []
+        literal.write(jsonString: text)
+        return String(decoding: literal, as: UTF8.self)
     }
 }

@@ -66,7 +66,7 @@ public final class TrafficPlan: Sendable {
         chipCards = cards
         chipChallenge = cards.isEmpty ? nil : template("/v1/chip/challenge", jsonHeaders, Array("{}".utf8))
         chipVerify = cards.isEmpty ? nil : template("/v1/chip/verify", jsonHeaders, nil)
-        purposeSuffix = purpose.map { Array(",\"purpose\":\"\(ChipCard.escape($0))\"".utf8) } ?? []
+        purposeSuffix = purpose.map { Array(",\"purpose\":\(ChipCard.jsonString($0))".utf8) } ?? []
         rawTemplate = nil
     }
 

@@ -45,8 +45,8 @@ import IDGateCore
             }
         }
         let message = Array("abc".utf8)
-        #expect(message.withUnsafeBytes { SHA256Key.hashing($0) } == SHA256Key(SHA256.hash(data: message)))
-        #expect(message.withUnsafeBytes { SHA256Key.hashing(prefix: 0x01, $0) } == SHA256Key(SHA256.hash(data: [0x01] + message)))
+        #expect(message.withUnsafeBytes { SHA256Key.hashing($0) } == SHA256Key(bytes: Array(SHA256.hash(data: message))))
+        #expect(message.withUnsafeBytes { SHA256Key.hashing(prefix: 0x01, $0) } == SHA256Key(bytes: Array(SHA256.hash(data: [0x01] + message))))
     }
 
     @Test func auditKeyHashesAreUnchanged() throws {

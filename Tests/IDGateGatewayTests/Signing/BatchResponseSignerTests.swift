@@ -105,7 +105,7 @@ import IDGateCore
         let value = batch.headerValues(groups: groups).last!
         #expect(SignatureHeader(value)?.leaves?.count == size)
         #expect(SignatureHeader(value)?.batch?.path.count == 10 * 32)
-        let longest = value.utf8.count + BatchResponseSigner.base64Count(16 * 32) - BatchResponseSigner.base64Count(10 * 32)
+        let longest = value.utf8.count + Base64.encodedCount(16 * 32) - Base64.encodedCount(10 * 32)
         #expect(ResponseSigner.headerName.utf8.count + longest + 32 <= 4096 * 3 / 4)
         // The budget is not wasteful: two more members would not fit.
         #expect(ResponseSigner.headerName.utf8.count + longest + 2 * 43 + 32 > 4096 * 3 / 4 || size == 64)
