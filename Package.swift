@@ -24,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
@@ -48,21 +47,16 @@ let package = Package(
             name: "IDGateStore",
             dependencies: [
                 "CLMDB", "IDGateCore",
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "IDGateMatching",
-            dependencies: [
-                "IDGateCore", "IDGateStore",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["IDGateCore", "IDGateStore"]
         ),
         .target(
             name: "IDGateChip",
             dependencies: [
-                "COpenSSL", "IDGateCore", "IDGateStore",
-                .product(name: "Logging", package: "swift-log"),
+                "COpenSSL", "IDGateStore",
             ]
         ),
         // The wire format without transport: parsers, encoders, errors, transaction IDs, offline matching.
@@ -71,14 +65,13 @@ let package = Package(
             name: "IDGateWire",
             dependencies: [
                 "IDGateCore", "IDGateStore", "IDGateMatching", "IDGateChip",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The tamper-evident audit log, signed answers, keyed hashing.
         .target(
             name: "IDGateAudit",
             dependencies: [
-                "IDGateCore", "IDGateStore", "IDGateWire", "COpenSSL", "CIDGateSupport",
+                "IDGateCore", "IDGateStore", "IDGateWire", "CIDGateSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -99,10 +92,7 @@ let package = Package(
             dependencies: [
                 "IDGateCore", "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateWire", "IDGateAudit", "IDGateHTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -118,10 +108,8 @@ let package = Package(
                 "IDGateCore", "IDGateHTTP2", "IDGateDemo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -145,7 +133,6 @@ let package = Package(
             dependencies: [
                 "IDGateHTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -154,7 +141,9 @@ let package = Package(
         .target(name: "IDGateTestSupport", path: "Tests/IDGateTestSupport"),
         .testTarget(name: "IDGateCoreTests", dependencies: ["IDGateCore"]),
         .testTarget(name: "IDGateStoreTests", dependencies: ["IDGateStore"]),
-        .testTarget(name: "IDGateMatchingTests", dependencies: ["IDGateMatching", "IDGateStore"]),
+        .testTarget(
+            name: "IDGateMatchingTests",
+            dependencies: ["IDGateMatching", "IDGateStore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "IDGateChipTests", dependencies: ["IDGateChip"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "IDGateHTTP2Tests", dependencies: ["IDGateHTTP2", "IDGateTestSupport", "CIDGateSupport"],

@@ -42,7 +42,7 @@ let package = Package(
                 "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IDGateMatching", package: "idgate"),
-                .product(name: "IDGateGateway", package: "idgate"),
+                .product(name: "IDGateWire", package: "idgate"),
             ],
             path: "Benchmarks/MatchingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -62,7 +62,8 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "IDGateGateway", package: "idgate"),
+                .product(name: "IDGateAudit", package: "idgate"),
+                .product(name: "IDGateWire", package: "idgate"),
             ],
             path: "Benchmarks/AuditBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

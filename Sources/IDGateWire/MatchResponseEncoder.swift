@@ -1,4 +1,3 @@
-import Crypto
 import IDGateCore
 import IDGateMatching
 import IDGateStore
@@ -12,7 +11,7 @@ import IDGateStore
 public enum MatchResponseEncoder {
     @inlinable
     public static func encode<S: ByteSink>(
-        _ result: MatchResult, for request: MatchRequest, transactionID: TransactionID, digest: SHA256Digest,
+        _ result: MatchResult, for request: MatchRequest, transactionID: TransactionID, digest: SHA256Key,
         into sink: inout S
     ) {
         let bound = maximumLength(of: result, for: request)
@@ -21,8 +20,8 @@ public enum MatchResponseEncoder {
         }
     }
 
-    /// The same answer with `requestDigest` computed here, over `request.withCanonicalForm` with libcrypto's SHA-256
-    /// on the stack (swift-crypto's `SHA256` allocates a context object per digest): the gateway's path.
+    /// The same answer with `requestDigest` computed here, over `request.withCanonicalForm` on the stack: the
+    /// gateway's path.
     @inlinable
     public static func encode<S: ByteSink>(
         _ result: MatchResult, for request: MatchRequest, transactionID: TransactionID, into sink: inout S
@@ -50,7 +49,7 @@ public enum MatchResponseEncoder {
     /// Writes the whole answer at `memory` (at least `maximumLength` bytes) and returns its length.
     @usableFromInline
     static func encodeRaw(
-        _ result: MatchResult, for request: MatchRequest, transactionID: TransactionID, digest: SHA256Digest?,
+        _ result: MatchResult, for request: MatchRequest, transactionID: TransactionID, digest: SHA256Key?,
         into memory: UnsafeMutableRawPointer
     ) -> Int {
         var out = RawJSONWriter(memory)
@@ -65,7 +64,7 @@ public enum MatchResponseEncoder {
         writeVerdict(result, to: &out)
         out.write(",\"requestDigest\":\"")
         if let digest {
-            digest.withUnsafeBytes { out.write(hex: $0) }
+            withUnsafeBytes(of: digest.words) { out.write(hex: $0) }
         } else {
             writeRequestDigest(of: request, to: &out)
         }

@@ -1,10 +1,13 @@
 import Crypto
 import Foundation
+import IDGateCore
 import IDGateMatching
 import IDGateStore
 import Testing
 
 @Suite struct DigestTests {
+    func hex(_ digest: SHA256Key) -> String { digest.hex }
+    /// swift-crypto as the independent reference.
     func hex(_ digest: SHA256Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
     @Test func digestIsSHA256OfTheDocumentedCanonicalForm() throws {

@@ -2,7 +2,8 @@ import BenchSupport
 import Benchmark
 import Dispatch
 import Foundation
-import IDGateGateway
+import IDGateAudit
+import IDGateWire
 import IDGateStore
 import Synchronization
 

@@ -1,6 +1,6 @@
 import Benchmark
 import BenchSupport
-import IDGateGateway
+import IDGateWire
 import IDGateMatching
 import IDGateStore
 

@@ -1,4 +1,4 @@
-import Crypto
+import IDGateCore
 import IDGateStore
 
 extension MatchRequest {
@@ -7,16 +7,11 @@ extension MatchRequest {
     /// fullName, dateOfBirth, sex, placeOfOrigin, placeOfResidence, phoneNumber, cardIssueDate, the bytes
     /// `<wireName>=<value as submitted, JSON-unescaped UTF-8>\n`. `purpose` and `ref` are not attributes and are left
     /// out. Values cannot contain a newline (control characters are rejected), so the form is unambiguous.
-    public func requestDigest() -> SHA256Digest {
-        withCanonicalForm { form in
-            var hasher = SHA256()
-            hasher.update(bufferPointer: form)
-            return hasher.finalize()
-        }
+    public func requestDigest() -> SHA256Key {
+        withCanonicalForm { SHA256Key.hashing($0) }
     }
 
-    /// Lends the canonical form hashed by `requestDigest()` (on the stack when it fits 1 KiB), for callers that hash
-    /// it with another SHA-256 implementation.
+    /// Lends the canonical form hashed by `requestDigest()` (on the stack when it fits 1 KiB).
     public func withCanonicalForm<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let submitted = UInt16(truncatingIfNeeded: submittedFields) & 0xFF  // the attributes' bits
         var length = 0
