@@ -93,6 +93,29 @@ import Testing
         #expect(stats.goawaysSent >= 1)
     }
 
+    @Test func rapidResetOfRequestsThatReachedTheirHandlerGetsGoawayEnhanceYourCalm() async throws {
+        // GET /hold reaches its handler (which starts an answer) before each reset: reset right after opening.
+        let (report, stats) = try await attack("rapid_reset_started")
+        #expect(report["goaway"] as? Int == Self.enhanceYourCalm)
+        #expect(report["closed"] as? Bool == true)
+        #expect(stats.resetsReceived > 200)
+    }
+
+    @Test func cancellingRequestsInFlightKeepsTheConnection() async throws {
+        // 300 cancellations, each of a request its handler had for at least 0.3 s: far past a burst of 20 at 1 per
+        // second, were they counted as rapid resets.
+        var limits = Self.limits
+        limits.resetBurst = 20
+        limits.resetsPerSecond = 1
+        let (report, stats) = try await attack("cancel_in_flight", limits: limits)
+        #expect(report["cancelled"] as? Int == 300, "every request had started before it was cancelled")
+        #expect(report["goaway"] is NSNull, "no GOAWAY: \(report["goaway"] ?? "nil")")
+        #expect(report["closed"] as? Bool == false)
+        #expect(report["last_status"] as? Int == 200, "the connection still serves requests")
+        #expect(stats.resetsReceived == 300)
+        #expect(stats.goawaysSent == 0)
+    }
+
     @Test func continuationFloodClosesTheConnection() async throws {
         let (report, _) = try await attack("continuation_flood")
         #expect(report["goaway"] as? Int != nil)

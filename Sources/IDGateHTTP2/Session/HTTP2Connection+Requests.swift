@@ -66,16 +66,31 @@ extension HTTP2Connection {
             if endStream, let state = stream(frame.hd.stream_id) { requestComplete(state) }
         case NGHTTP2_RST_STREAM.rawValue:
             server.stats.resetsReceivedCounter.wrappingAdd(1, ordering: .relaxed)
-            limitResetRate()
+            let now = NIODeadline.now().uptimeNanoseconds
+            if let state = stream(frame.hd.stream_id), Self.isRapidReset(of: state, now: now) { limitResetRate(now: now) }
         default:
             break
         }
         return 0
     }
 
-    /// Rapid reset (CVE-2023-44487): a token bucket of RST_STREAM frames; when empty, GOAWAY ENHANCE_YOUR_CALM.
-    private func limitResetRate() {
-        let now = NIODeadline.now().uptimeNanoseconds
+    /// A client's reset counts toward the rapid-reset limit when its stream has not reached a handler, or reached it
+    /// less than this long ago.
+    ///
+    /// Why: rapid reset (CVE-2023-44487) opens streams and cancels them at once, so the concurrency limit never
+    /// bounds the work it starts. A client that cancels requests a handler has been working on for a while (timed-out
+    /// requests of an overloaded server) is bounded by that limit like any client: at most `maxConcurrentStreams`
+    /// such cancellations per window. Counting them closed every connection of clients whose requests timed out.
+    static let rapidResetWindowNanos: UInt64 = 100_000_000
+
+    static func isRapidReset(of state: StreamState, now: UInt64) -> Bool {
+        guard let since = state.handlerSince else { return true }
+        return now &- since < rapidResetWindowNanos
+    }
+
+    /// Rapid reset (CVE-2023-44487): a token bucket of resets of streams that had no handler yet or just got one
+    /// (`isRapidReset`); when empty, GOAWAY ENHANCE_YOUR_CALM.
+    private func limitResetRate(now: UInt64) {
         let limits = server.limits
         if resetTokensRefilledNanos != 0 {
             let earned = Double(now &- resetTokensRefilledNanos) / 1e9 * Double(limits.resetsPerSecond)

@@ -124,6 +124,17 @@ final class StreamState {
         }
     }
 
+    /// When a handler got this stream's request (uptime nanoseconds); nil while no handler has it (headers or a
+    /// complete-body route's body still arriving, or answered by the server itself).
+    var handlerSince: UInt64? {
+        switch phase {
+        case .handlerHasRequest(_, let since): since
+        case .streamingBody(_, let upload): upload.since
+        case .responding(_, let response): response.handlerSince
+        case .closed, .receivingHeaders, .receivingBody: nil
+        }
+    }
+
     /// A handler was invoked and has not answered yet: the connection is not idle even if the client is silent.
     var awaitsApplication: Bool {
         switch phase {

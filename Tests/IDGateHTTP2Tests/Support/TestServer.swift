@@ -31,6 +31,7 @@ final class Probe: Sendable {
 /// - `GET /slow` → 200 after 1 s, answered from another thread
 /// - `GET /await` → answered only when the test answers through `probe.awaiting` (a request in flight for as long as a
 ///   test needs, with no clock involved)
+/// - `GET /hold` → starts a streamed answer (its headers go out) and never finishes it: a slow request
 /// - `GET /stream` → 4 MiB streamed in 64 KiB chunks, each written after the previous write's future
 /// - `POST /upload` (streaming body) → the number of bytes received
 struct TestServer {
@@ -115,6 +116,9 @@ struct TestServer {
         }
         router.on(.GET, "/await") { _, writer in
             probe.with { $0.awaiting.append(writer) }
+        }
+        router.on(.GET, "/hold") { _, writer in
+            _ = writer.startStreaming(status: .ok, headers: .ndjson)
         }
         router.on(.GET, "/stream") { _, writer in
             let stream = writer.startStreaming(status: .ok, headers: .ndjson)
