@@ -1,20 +1,25 @@
 import Foundation
 import IDGateHTTP2
+import NIOCore
 import Testing
 
 /// Graceful shutdown: in-flight requests finish, then the listener and connections are gone.
 @Suite(.serialized) struct ShutdownTests {
     @Test func gracefulShutdownLetsInFlightStreamsFinish() async throws {
         let server = try await TestServer.start()
-        let slow = Task {
-            try await ExternalProcess.curl(["--http2-prior-knowledge", "\(server.url)/slow"])
+        let request = Task {
+            try await ExternalProcess.curl(["--http2-prior-knowledge", "\(server.url)/await"])
         }
-        #expect(try await waitUntil { server.server.stats.openStreams == 1 })
-        await server.server.shutdown(gracefully: true)
-        let response = try await slow.value
+        #expect(try await waitUntil { server.probe.with { $0.awaiting.count } == 1 })
+        let shutdown = Task { await server.server.shutdown(gracefully: true) }
+        // The request is answered once the connection is draining (GOAWAY sent), not before.
+        #expect(try await waitUntil { server.server.stats.goawaysSent >= 1 })
+        server.probe.with { $0.awaiting.removeFirst() }
+            .respond(status: .ok, headers: .text, body: ByteBuffer(string: "late"))
+        await shutdown.value
+        let response = try await request.value
         #expect(response.status == 200)
-        #expect(response.body == "slow")
-        #expect(server.server.stats.goawaysSent >= 1)
+        #expect(response.body == "late")
         #expect(server.server.stats.openConnections == 0)
         let refused = try await ExternalProcess.run(["curl", "-sS", "--http2-prior-knowledge", "\(server.url)/hello"])
         #expect(refused.status != 0, "no longer accepting")
@@ -24,12 +29,14 @@ import Testing
         var limits = HTTP2Limits()
         limits.drainTimeout = 0.1
         let server = try await TestServer.start(limits: limits)
-        let slow = Task {
-            try await ExternalProcess.run(["curl", "-sS", "--http2-prior-knowledge", "\(server.url)/slow"])
+        // Never answered: only the drain timeout ends it.
+        let request = Task {
+            try await ExternalProcess.run(["curl", "-sS", "--http2-prior-knowledge", "\(server.url)/await"])
         }
-        #expect(try await waitUntil { server.server.stats.openStreams == 1 })
+        #expect(try await waitUntil { server.probe.with { $0.awaiting.count } == 1 })
         await server.server.shutdown(gracefully: true)
-        let result = try await slow.value
+        let result = try await request.value
         #expect(result.status != 0, "the unfinished request was cut off")
+        #expect(server.server.stats.openConnections == 0)
     }
 }

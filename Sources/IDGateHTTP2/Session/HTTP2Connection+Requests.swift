@@ -13,7 +13,7 @@ extension HTTP2Connection {
         guard frame.hd.type == UInt8(frameConstant: NGHTTP2_HEADERS.rawValue),
               frame.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }
         let state = pool.popLast() ?? StreamState()
-        state.reset(id: frame.hd.stream_id)
+        state.open(id: frame.hd.stream_id)
         state.activeIndex = active.count
         active.append(state)
         nghttp2_session_set_stream_user_data(session, frame.hd.stream_id, Unmanaged.passUnretained(state).toOpaque())
@@ -32,31 +32,23 @@ extension HTTP2Connection {
     private func receiveHeader(
         _ frame: nghttp2_frame, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into state: StreamState
     ) -> Int32 {
-        guard state.id == frame.hd.stream_id, !state.headerListTooLarge else { return 0 }
-        state.headerListSize += name.count + value.count + 32
-        if state.headerListSize > server.limits.maxHeaderListSize {
-            // Keep decoding (HPACK state must stay in sync) but store nothing more: answered with 431.
-            state.headerListTooLarge = true
-            return 0
-        }
-        if name.first == UInt8(ascii: ":") {
-            if name.count == 7 && name[1] == UInt8(ascii: "m") {
-                state.method = HTTPMethod(bytes: value)
-            } else if name.count == 5 && name[1] == UInt8(ascii: "p") {
-                let start = UInt32(state.storage.writerIndex)
-                state.storage.writeBytes(value)
-                state.pathStart = start
-                state.pathLength = UInt32(value.count)
-                state.queryStart = start + UInt32(value.firstIndex(of: UInt8(ascii: "?")) ?? value.count)
+        guard state.id == frame.hd.stream_id, case .receivingHeaders(var block) = state.phase else { return 0 }
+        let limit = server.limits.maxHeaderListSize
+        // Past the limit: keep decoding (HPACK state must stay in sync) but store nothing more: answered with 431.
+        guard block.listSize <= limit else { return 0 }
+        block.listSize += name.count + value.count + 32
+        if block.listSize <= limit {
+            if name.first == UInt8(ascii: ":") {
+                if name.count == 7 && name[1] == UInt8(ascii: "m") {
+                    block.method = HTTPMethod(bytes: value)
+                } else if name.count == 5 && name[1] == UInt8(ascii: "p") {
+                    block.target = state.storeTarget(value)
+                }
+            } else {
+                state.appendHeaderField(name: name, value: value)
             }
-            return 0
         }
-        let nameStart = UInt32(state.storage.writerIndex)
-        state.storage.writeBytes(name)
-        let valueStart = UInt32(state.storage.writerIndex)
-        state.storage.writeBytes(value)
-        state.ranges.append(.init(
-            nameStart: nameStart, nameLength: UInt32(name.count), valueStart: valueStart, valueLength: UInt32(value.count)))
+        state.phase = .receivingHeaders(block)
         return 0
     }
 
@@ -74,16 +66,31 @@ extension HTTP2Connection {
             if endStream, let state = stream(frame.hd.stream_id) { requestComplete(state) }
         case NGHTTP2_RST_STREAM.rawValue:
             server.stats.resetsReceivedCounter.wrappingAdd(1, ordering: .relaxed)
-            limitResetRate()
+            let now = NIODeadline.now().uptimeNanoseconds
+            if let state = stream(frame.hd.stream_id), Self.isRapidReset(of: state, now: now) { limitResetRate(now: now) }
         default:
             break
         }
         return 0
     }
 
-    /// Rapid reset (CVE-2023-44487): a token bucket of RST_STREAM frames; when empty, GOAWAY ENHANCE_YOUR_CALM.
-    private func limitResetRate() {
-        let now = NIODeadline.now().uptimeNanoseconds
+    /// A client's reset counts toward the rapid-reset limit when its stream has not reached a handler, or reached it
+    /// less than this long ago.
+    ///
+    /// Why: rapid reset (CVE-2023-44487) opens streams and cancels them at once, so the concurrency limit never
+    /// bounds the work it starts. A client that cancels requests a handler has been working on for a while (timed-out
+    /// requests of an overloaded server) is bounded by that limit like any client: at most `maxConcurrentStreams`
+    /// such cancellations per window. Counting them closed every connection of clients whose requests timed out.
+    static let rapidResetWindowNanos: UInt64 = 100_000_000
+
+    static func isRapidReset(of state: StreamState, now: UInt64) -> Bool {
+        guard let since = state.handlerSince else { return true }
+        return now &- since < rapidResetWindowNanos
+    }
+
+    /// Rapid reset (CVE-2023-44487): a token bucket of resets of streams that had no handler yet or just got one
+    /// (`isRapidReset`); when empty, GOAWAY ENHANCE_YOUR_CALM.
+    private func limitResetRate(now: UInt64) {
         let limits = server.limits
         if resetTokensRefilledNanos != 0 {
             let earned = Double(now &- resetTokensRefilledNanos) / 1e9 * Double(limits.resetsPerSecond)
@@ -98,69 +105,103 @@ extension HTTP2Connection {
     }
 
     private func headersComplete(_ state: StreamState, endStream: Bool) {
-        state.startNanos = NIODeadline.now().uptimeNanoseconds
-        state.requestComplete = endStream
-        let limits = server.limits
-        if state.headerListTooLarge {
-            return reject(state, .requestHeaderFieldsTooLarge, "header_list_too_large",
-                          "request headers exceed \(limits.maxHeaderListSize) bytes")
+        guard case .receivingHeaders(let block) = state.phase else { return }
+        let startNanos = NIODeadline.now().uptimeNanoseconds
+        func request(routeIndex: Int) -> StreamState.RequestHead {
+            .init(method: block.method, target: block.target, routeIndex: routeIndex, startNanos: startNanos)
         }
-        let match = state.storage.withUnsafeReadableBytes { bytes in
-            server.router.match(state.method, path: UnsafeRawBufferPointer(
-                rebasing: bytes[Int(state.pathStart)..<Int(state.queryStart)]))
+        let limits = server.limits
+        if block.listSize > limits.maxHeaderListSize {
+            return reject(state, request(routeIndex: -1), endStream: endStream, .requestHeaderFieldsTooLarge,
+                          "header_list_too_large", "request headers exceed \(limits.maxHeaderListSize) bytes")
+        }
+        let match = state.withPath(block.target) { path in
+            server.router.match(block.method, path: path)
         }
         let routeIndex: Int
         switch match {
         case .notFound:
-            return reject(state, .notFound, "not_found", "no route for this path")
+            return reject(state, request(routeIndex: -1), endStream: endStream, .notFound, "not_found",
+                          "no route for this path")
         case .methodNotAllowed(let index):
-            state.routeIndex = index
-            return reject(state, .methodNotAllowed, "method_not_allowed", "method not allowed on this path")
+            return reject(state, request(routeIndex: index), endStream: endStream, .methodNotAllowed,
+                          "method_not_allowed", "method not allowed on this path")
         case .route(let index):
             routeIndex = index
         }
-        state.routeIndex = routeIndex
+        let head = request(routeIndex: routeIndex)
         let route = server.router[routeIndex]
         if !state.withHeaderValue("content-type", route.accepts(contentType:)) {
-            return reject(state, .unsupportedMediaType, "unsupported_media_type",
+            return reject(state, head, endStream: endStream, .unsupportedMediaType, "unsupported_media_type",
                           "content-type must be \(String(decoding: route.contentType ?? [], as: UTF8.self))")
         }
         switch route.action {
         case .complete:
             let declaredLength = state.withHeaderValue("content-length") { $0.flatMap(Int.init(decimal:)) }
             if let declaredLength, declaredLength > limits.maxRequestBodyBytes {
-                return rejectBodyTooLarge(state)
+                return rejectBodyTooLarge(state, head, endStream: endStream)
             }
-            state.phase = .receivingBody
-            if endStream { dispatch(state) }
+            state.phase = .receivingBody(head)
+            if endStream { dispatch(state, head, now: startNanos) }
         case .streaming(let start):
-            state.phase = .streamingBody
-            let handler = start(makeRequest(state), ResponseWriter(connection: self, state: state), loopContext)
-            state.streamingHandler = handler
+            // The handler has the request while it starts (it may answer at once); the body follows once it exists.
+            state.phase = .handlerHasRequest(head, since: startNanos)
+            let handler = start(makeRequest(state, head), ResponseWriter(connection: self, state: state), loopContext)
+            startUpload(state, StreamState.Upload(handler: handler, since: startNanos, isComplete: endStream))
             if endStream { handler.didFinish() }
         }
     }
 
-    private func requestComplete(_ state: StreamState) {
-        state.requestComplete = true
+    /// Hands the body of a started streaming route to its handler (which may have answered already).
+    private func startUpload(_ state: StreamState, _ upload: StreamState.Upload) {
         switch state.phase {
-        case .receivingBody: dispatch(state)
-        case .streamingBody: state.streamingHandler?.didFinish()
-        default: break
+        case .handlerHasRequest(let request, _):
+            state.phase = .streamingBody(request, upload)
+        case .responding(let request, var response):
+            response.input = .streaming(upload)
+            state.phase = .responding(request, response)
+        case .closed, .receivingHeaders, .receivingBody, .streamingBody:
+            break
         }
     }
 
-    private func dispatch(_ state: StreamState) {
-        state.phase = .dispatched
-        guard case .complete(let handler) = server.router[state.routeIndex].action else { return }
-        handler(makeRequest(state), ResponseWriter(connection: self, state: state), loopContext)
+    private func requestComplete(_ state: StreamState) {
+        switch state.phase {
+        case .receivingBody(let request):
+            dispatch(state, request, now: NIODeadline.now().uptimeNanoseconds)
+        case .streamingBody(let request, var upload):
+            upload.isComplete = true
+            state.phase = .streamingBody(request, upload)
+            upload.handler.didFinish()
+        case .responding(let request, var response):
+            switch response.input {
+            case .streaming(var upload):
+                upload.isComplete = true
+                response.input = .streaming(upload)
+                state.phase = .responding(request, response)
+                upload.handler.didFinish()
+            case .draining:
+                response.input = .complete
+                state.phase = .responding(request, response)
+            case .complete, .drainStopped:
+                break
+            }
+        case .closed, .receivingHeaders, .handlerHasRequest:
+            break
+        }
     }
 
-    private func makeRequest(_ state: StreamState) -> HTTPRequest {
+    private func dispatch(_ state: StreamState, _ request: StreamState.RequestHead, now: UInt64) {
+        state.phase = .handlerHasRequest(request, since: now)
+        guard case .complete(let handler) = server.router[request.routeIndex].action else { return }
+        handler(makeRequest(state, request), ResponseWriter(connection: self, state: state), loopContext)
+    }
+
+    private func makeRequest(_ state: StreamState, _ request: StreamState.RequestHead) -> HTTPRequest {
         HTTPRequest(
-            method: state.method, headers: HTTPRequestHeaders(storage: state.storage, ranges: state.ranges),
-            body: state.body, peer: peer, remoteAddress: remoteAddress, eventLoop: eventLoop, streamID: state.id,
-            pathStart: state.pathStart, pathLength: state.pathLength, queryStart: state.queryStart)
+            method: request.method, headers: state.requestHeaders, body: state.requestBody, peer: peer,
+            remoteAddress: remoteAddress, eventLoop: eventLoop, streamID: state.id, pathStart: request.target.start,
+            pathLength: request.target.length, queryStart: request.target.queryStart)
     }
 
     func receiveData(streamID: Int32, _ data: UnsafeRawBufferPointer) -> Int32 {
@@ -170,54 +211,89 @@ extension HTTP2Connection {
             return 0
         }
         switch state.phase {
-        case .receivingBody:
+        case .receivingBody(let request):
             _ = nghttp2_session_consume(session, streamID, data.count)
-            if state.body.readableBytes + data.count > server.limits.maxRequestBodyBytes {
-                rejectBodyTooLarge(state)
+            if state.requestBody.readableBytes + data.count > server.limits.maxRequestBodyBytes {
+                rejectBodyTooLarge(state, request, endStream: false)
             } else {
-                state.body.writeBytes(data)
+                state.requestBody.writeBytes(data)
             }
-        case .streamingBody:
-            state.unconsumedBytes += data.count
-            var chunk = context?.channel.allocator.buffer(capacity: data.count) ?? ByteBuffer()
-            chunk.writeBytes(data)
-            state.streamingHandler?.didReceive(chunk)
-        case .rejected:
-            _ = nghttp2_session_consume(session, streamID, data.count)
-            state.discardedBytes += data.count
-            stopDiscardingIfNeeded(state)
-        case .receivingHeaders, .dispatched:
+        case .streamingBody(let request, var upload):
+            upload.unconsumedBytes += data.count
+            state.phase = .streamingBody(request, upload)
+            deliver(data, to: upload.handler)
+        case .responding(let request, var response):
+            switch response.input {
+            case .streaming(var upload):
+                upload.unconsumedBytes += data.count
+                response.input = .streaming(upload)
+                state.phase = .responding(request, response)
+                deliver(data, to: upload.handler)
+            case .draining(let discardedBytes):
+                _ = nghttp2_session_consume(session, streamID, data.count)
+                response.input = .draining(discardedBytes: discardedBytes + data.count)
+                state.phase = .responding(request, response)
+                stopDiscardingIfNeeded(state)
+            case .complete, .drainStopped:
+                _ = nghttp2_session_consume(session, streamID, data.count)
+            }
+        case .closed, .receivingHeaders, .handlerHasRequest:
             _ = nghttp2_session_consume(session, streamID, data.count)
         }
         return 0
     }
 
+    private func deliver(_ data: UnsafeRawBufferPointer, to handler: any StreamingBodyHandler) {
+        var chunk = context?.channel.allocator.buffer(capacity: data.count) ?? ByteBuffer()
+        chunk.writeBytes(data)
+        handler.didReceive(chunk)
+    }
+
     /// RFC 9113 §8.1: after a complete response, a server may end the request with RST_STREAM(NO_ERROR).
     func stopDiscardingIfNeeded(_ state: StreamState) {
-        guard state.responseSent, !state.requestComplete, state.discardedBytes > StreamState.discardLimit else { return }
-        state.discardedBytes = -Int.max  // once
+        guard case .responding(let request, var response) = state.phase, case .sent = response.body,
+              case .draining(let discardedBytes) = response.input, discardedBytes > StreamState.discardLimit
+        else { return }
+        response.input = .drainStopped
+        state.phase = .responding(request, response)
         _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), state.id, NGHTTP2_NO_ERROR.rawValue)
     }
 
     /// Handlers acknowledged streaming body bytes: re-open the windows by that much.
     func consumeRequestBody(streamID: Int32, byteCount: Int) {
         guard let session, let state = stream(streamID) else { return }
-        let count = min(byteCount, state.unconsumedBytes)
-        state.unconsumedBytes -= count
+        var count = 0
+        switch state.phase {
+        case .streamingBody(let request, var upload):
+            count = min(byteCount, upload.unconsumedBytes)
+            upload.unconsumedBytes -= count
+            state.phase = .streamingBody(request, upload)
+        case .responding(let request, var response):
+            guard case .streaming(var upload) = response.input else { return }
+            count = min(byteCount, upload.unconsumedBytes)
+            upload.unconsumedBytes -= count
+            response.input = .streaming(upload)
+            state.phase = .responding(request, response)
+        case .closed, .receivingHeaders, .receivingBody, .handlerHasRequest:
+            return
+        }
         _ = nghttp2_session_consume(session, streamID, count)
         scheduleSend()
     }
 
-    private func rejectBodyTooLarge(_ state: StreamState) {
-        state.body.clear()
-        reject(state, .payloadTooLarge, "body_too_large",
+    private func rejectBodyTooLarge(_ state: StreamState, _ request: StreamState.RequestHead, endStream: Bool) {
+        state.requestBody.clear()
+        reject(state, request, endStream: endStream, .payloadTooLarge, "body_too_large",
                "request body exceeds \(server.limits.maxRequestBodyBytes) bytes")
     }
 
     /// The server answers the stream itself; any remaining body is read and discarded.
-    private func reject(_ state: StreamState, _ status: HTTPStatus, _ code: String, _ message: String) {
-        state.phase = .rejected
-        submitResponse(state, status: status, headers: .json, body: server.router.rejectionBody(code, message, loopContext), streaming: false)
+    private func reject(
+        _ state: StreamState, _ request: StreamState.RequestHead, endStream: Bool, _ status: HTTPStatus,
+        _ code: String, _ message: String
+    ) {
+        submitResponse(state, request, handlerSince: nil, input: endStream ? .complete : .draining(discardedBytes: 0),
+                       status: status, headers: .json, body: .buffer(server.router.rejectionBody(code, message, loopContext)))
     }
 }
 

@@ -9,15 +9,52 @@ extension HTTP2Connection {
         state.isOpen && state.id == id ? state : nil
     }
 
+    /// A handler's answer; ignored unless the handler has the request and has not answered yet.
     func submitResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders, body: ByteBuffer, streaming: Bool) {
-        guard let session, !state.responded else { return }
-        let streamID = state.id
-        state.responded = true
-        state.responseStatus = status.code
-        state.response = body
-        state.responseFinished = !streaming
+        guard let (request, handlerSince, input) = state.unanswered else { return }
+        submitResponse(state, request, handlerSince: handlerSince, input: input, status: status, headers: headers,
+                       body: streaming ? .streaming(.open) : .buffer(body))
+    }
 
-        let fieldCount = headers.count + (streaming ? 1 : 2)
+    /// Sends `bodyBytes` from the stream's pooled body memory (see `StreamState.responseBody`).
+    func submitResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders, bodyBytes: UnsafeRawBufferPointer) {
+        guard stageResponseBody(state, bytes: bodyBytes) else { return }
+        submitStagedResponse(state, status: status, headers: headers)
+    }
+
+    /// Copies a response body into the stream's pooled memory (see `ResponseWriter.stageBody`).
+    func stageResponseBody(_ state: StreamState, bytes: UnsafeRawBufferPointer) -> Bool {
+        guard state.awaitsApplication else { return false }
+        state.responseBody.clear()
+        state.responseBody.writeBytes(bytes)
+        return true
+    }
+
+    /// Sends the body `stageResponseBody` put into the stream's pooled memory.
+    func submitStagedResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders) {
+        guard let (request, handlerSince, input) = state.unanswered else { return }
+        submitResponse(state, request, handlerSince: handlerSince, input: input, status: status, headers: headers,
+                       body: .staged)
+    }
+
+    /// Submits the HEADERS (and the data source of the body) and moves the stream to `.responding`.
+    func submitResponse(
+        _ state: StreamState, _ request: StreamState.RequestHead, handlerSince: UInt64?, input: StreamState.RequestInput,
+        status: HTTPStatus, headers: HTTPResponseHeaders, body: StreamState.ResponseBody
+    ) {
+        guard let session else { return }
+        let streamID = state.id
+        let contentLength: Int?
+        switch body {
+        case .streaming:
+            state.responseBody.clear()  // nothing staged is part of a streamed body
+            contentLength = nil
+        case .staged: contentLength = state.responseBody.readableBytes
+        case .buffer(let buffer): contentLength = buffer.readableBytes
+        case .empty, .sent: contentLength = 0
+        }
+
+        let fieldCount = headers.count + (contentLength == nil ? 1 : 2)
         var writer = headers.fields.withUnsafeBufferPointer { fields in
             // Fields are read in place (no copy of each name and value, no reference counting per field).
             var byteCount = 32 + 20
@@ -34,42 +71,24 @@ extension HTTP2Connection {
         if let shared = headers.sharedField {
             // nghttp2 reads the value in place until the HEADERS frame is packed; the stream keeps it alive.
             writer.append(name: shared.name, sharedValue: shared.value)
-            state.sharedHeaderValue = shared.value
         }
-        if !streaming { writer.append(name: "content-length", value: body.readableBytes) }
+        if let contentLength { writer.append(name: "content-length", value: contentLength) }
 
         // A HEAD response announces the body's length but carries none.
-        if state.method == .HEAD { state.response = StreamState.noResponse }
-        if state.method != .HEAD && (streaming || body.readableBytes > 0) {
+        let sentBody: StreamState.ResponseBody = request.method == .HEAD || contentLength == 0 ? .empty : body
+        state.phase = .responding(request, .init(
+            status: status.code, handlerSince: handlerSince, body: sentBody, sharedHeaderValue: headers.sharedField?.value,
+            input: input))
+        if case .empty = sentBody {
+            _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, nil)
+        } else {
             // The data source carries the state: the read callback needs no stream map lookup.
             var provider = nghttp2_data_provider(
                 source: nghttp2_data_source(ptr: Unmanaged.passUnretained(state).toOpaque()),
                 read_callback: HTTP2Connection.dataSourceRead)
             _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, &provider)
-        } else {
-            _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, nil)
         }
         scheduleSend()
-    }
-
-    /// Sends `bodyBytes` from the stream's pooled body memory (see `StreamState.pooledBody`).
-    func submitResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders, bodyBytes: UnsafeRawBufferPointer) {
-        guard stageResponseBody(state, bytes: bodyBytes) else { return }
-        submitResponse(state, status: status, headers: headers, body: state.pooledBody, streaming: false)
-    }
-
-    /// Copies a response body into the stream's pooled memory (see `ResponseWriter.stageBody`).
-    func stageResponseBody(_ state: StreamState, bytes: UnsafeRawBufferPointer) -> Bool {
-        guard !state.responded else { return false }
-        state.response = StreamState.noResponse  // `pooledBody` is then the only reference: no copy-on-write
-        state.pooledBody.clear()
-        state.pooledBody.writeBytes(bytes)
-        return true
-    }
-
-    /// Sends the body `stageResponseBody` put into the stream's pooled memory.
-    func submitStagedResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders) {
-        submitResponse(state, status: status, headers: headers, body: state.pooledBody, streaming: false)
     }
 
     /// See `ResponseWriter.headerTableSize`.
@@ -99,34 +118,37 @@ extension HTTP2Connection {
     /// exchange instead of a truncated body that looks finished or a stream that never ends.
     func abortResponse(streamID: Int32) {
         guard let session, let state = stream(streamID) else { return }
-        state.responseFinished = true
+        if case .responding(let request, var response) = state.phase, case .streaming = response.body {
+            response.body = .streaming(.finished)  // later writes fail
+            state.phase = .responding(request, response)
+        }
         _ = nghttp2_submit_rst_stream(
             session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, NGHTTP2_INTERNAL_ERROR.rawValue)
         scheduleSend()
     }
 
     func appendResponseBody(streamID: Int32, chunk: ByteBuffer?, finish: Bool, promise: EventLoopPromise<Void>?) {
-        guard let session, let state = stream(streamID), state.responded, !state.responseFinished else {
+        guard let session, let state = stream(streamID), case .responding(let request, var response) = state.phase,
+              case .streaming(let end) = response.body, end != .finished
+        else {
             promise?.fail(HTTP2StreamError.streamClosed)
             return
         }
         if var chunk {
             // Reuse the buffer's memory instead of growing it: the sent bytes before the reader index are dead, and
             // a streamed body (a batch answer) would otherwise reallocate ever larger buffers (page faults).
-            if state.response.readableBytes == 0 {
-                state.response.clear()
-            } else if state.response.readerIndex > state.response.capacity / 2 {
-                state.response.discardReadBytes()
+            if state.responseBody.readableBytes == 0 {
+                state.responseBody.clear()
+            } else if state.responseBody.readerIndex > state.responseBody.capacity / 2 {
+                state.responseBody.discardReadBytes()
             }
-            state.response.writeBuffer(&chunk)
+            state.responseBody.writeBuffer(&chunk)
         }
-        if finish { state.responseFinished = true }
-        if state.dataDeferred {
-            state.dataDeferred = false
-            _ = nghttp2_session_resume_data(session, streamID)
-        }
+        response.body = .streaming(finish ? .finished : .open)
+        state.phase = .responding(request, response)
+        if end == .deferred { _ = nghttp2_session_resume_data(session, streamID) }
         if let promise {
-            if state.response.readableBytes < server.limits.responseBufferHighWatermark {
+            if state.responseBody.readableBytes < server.limits.responseBufferHighWatermark {
                 promise.succeed()
             } else {
                 if state.writePromises.isEmpty { streamsWithWaiters += 1 }
@@ -140,19 +162,45 @@ extension HTTP2Connection {
         _ state: StreamState, streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
         flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
-        guard state.isOpen, state.id == streamID else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-        let count = min(length, state.response.readableBytes)
+        guard state.id == streamID, case .responding(let request, var response) = state.phase else {
+            return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+        }
+        switch response.body {
+        case .staged:
+            let count = Self.move(from: &state.responseBody, into: buffer, length: length)
+            if state.responseBody.readableBytes == 0 { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
+            return count
+        case .buffer(var body):
+            let count = Self.move(from: &body, into: buffer, length: length)
+            if body.readableBytes == 0 { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
+            response.body = .buffer(body)
+            state.phase = .responding(request, response)
+            return count
+        case .streaming(let end):
+            let count = Self.move(from: &state.responseBody, into: buffer, length: length)
+            if state.responseBody.readableBytes > 0 { return count }
+            if end == .finished {
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+                return count
+            }
+            if count > 0 { return count }
+            response.body = .streaming(.deferred)
+            state.phase = .responding(request, response)
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        case .empty, .sent:
+            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            return 0
+        }
+    }
+
+    /// Copies up to `length` readable bytes of `source` into nghttp2's frame buffer.
+    private static func move(from source: inout ByteBuffer, into buffer: UnsafeMutablePointer<UInt8>, length: Int) -> Int {
+        let count = min(length, source.readableBytes)
         if count > 0 {
-            state.response.withUnsafeReadableBytes { bytes in
+            source.withUnsafeReadableBytes { bytes in
                 UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!, byteCount: count)
             }
-            state.response.moveReaderIndex(forwardBy: count)
-        }
-        if state.responseFinished && state.response.readableBytes == 0 {
-            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
-        } else if count == 0 {
-            state.dataDeferred = true
-            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+            source.moveReaderIndex(forwardBy: count)
         }
         return count
     }
@@ -160,7 +208,7 @@ extension HTTP2Connection {
     /// Completes `write` futures of streams whose buffered response fell below the high watermark.
     func wakeWriters() {
         let watermark = server.limits.responseBufferHighWatermark
-        for state in active where !state.writePromises.isEmpty && state.response.readableBytes < watermark {
+        for state in active where !state.writePromises.isEmpty && state.responseBody.readableBytes < watermark {
             let promises = state.writePromises
             state.writePromises.removeAll(keepingCapacity: true)
             streamsWithWaiters -= 1
@@ -172,8 +220,9 @@ extension HTTP2Connection {
         switch UInt32(frame.hd.type) {
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
             if frame.hd.flags & UInt8(frameConstant: NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
-               let state = stream(frame.hd.stream_id) {
-                state.responseSent = true
+               let state = stream(frame.hd.stream_id), case .responding(let request, var response) = state.phase {
+                response.body = .sent
+                state.phase = .responding(request, response)
                 stopDiscardingIfNeeded(state)
             }
         case NGHTTP2_GOAWAY.rawValue:
@@ -196,37 +245,44 @@ extension HTTP2Connection {
     /// Releases a stream: returns unconsumed window, tells a streaming handler it was cancelled, fails pending
     /// writes, reports the request, and puts the state back in the pool.
     func finishStream(_ state: StreamState, errorCode: UInt32) {
+        let last = state.close()
+        let upload: StreamState.Upload?
+        switch last {
+        case .streamingBody(_, let started): upload = started
+        case .responding(_, let response): if case .streaming(let started) = response.input { upload = started } else { upload = nil }
+        case .closed, .receivingHeaders, .receivingBody, .handlerHasRequest: upload = nil
+        }
         if let session {
             nghttp2_session_set_stream_user_data(session, state.id, nil)
-            if state.unconsumedBytes > 0 { _ = nghttp2_session_consume_connection(session, state.unconsumedBytes) }
+            if let upload, upload.unconsumedBytes > 0 {
+                _ = nghttp2_session_consume_connection(session, upload.unconsumedBytes)
+            }
         }
-        state.isOpen = false
-        let last = active.removeLast()
-        if last !== state {
-            active[state.activeIndex] = last
-            last.activeIndex = state.activeIndex
+        let lastActive = active.removeLast()
+        if lastActive !== state {
+            active[state.activeIndex] = lastActive
+            lastActive.activeIndex = state.activeIndex
         }
         server.stats.openStreamsCounter.wrappingAdd(-1, ordering: .relaxed)
 
-        let completed = state.requestComplete && state.responded && state.responseFinished
-            && state.response.readableBytes == 0 && errorCode == NGHTTP2_NO_ERROR.rawValue
-        if !completed { state.streamingHandler?.didCancel() }
+        if let upload {
+            // The handler is told unless the exchange completed: whole body received, whole answer sent.
+            var completed = false
+            if case .responding(_, let response) = last, case .sent = response.body {
+                completed = upload.isComplete && errorCode == NGHTTP2_NO_ERROR.rawValue
+            }
+            if !completed { upload.handler.didCancel() }
+        }
         if !state.writePromises.isEmpty {
             streamsWithWaiters -= 1
             for promise in state.writePromises { promise.fail(HTTP2StreamError.streamClosed) }
             state.writePromises.removeAll(keepingCapacity: true)
         }
-        if state.responded, let observer = server.observer {
-            let index = state.routeIndex
+        if case .responding(let request, let response) = last, let observer = server.observer {
+            let index = request.routeIndex
             let route = CompletedRoute(index: index, path: index >= 0 ? server.router[index].path : "unmatched")
-            observer(route, state.responseStatus, NIODeadline.now().uptimeNanoseconds &- state.startNanos, loopContext)
+            observer(route, response.status, NIODeadline.now().uptimeNanoseconds &- request.startNanos, loopContext)
         }
-        state.streamingHandler = nil
-        state.sharedHeaderValue = nil
-        state.response = StreamState.noResponse
-        // Pooled states keep their buffers for the next request, but not a large body's worth of memory.
-        if state.body.capacity > StreamState.retainedBodyCapacity { state.body = StreamState.noResponse }
-        if state.pooledBody.capacity > StreamState.retainedBodyCapacity { state.pooledBody = StreamState.noResponse }
         if headerBlockStream?.toOpaque() == Unmanaged.passUnretained(state).toOpaque() { headerBlockStream = nil }
         if pool.count < StreamState.pooledLimit(server.limits) { pool.append(state) }
     }

@@ -28,9 +28,15 @@ final class SessionTemplate: @unchecked Sendable {
         nghttp2_option_set_max_settings(self.options, 32)
         // CONTINUATION flood: a header block may not be split into more frames than this.
         nghttp2_option_set_max_continuations(self.options, 8)
-        // Our own rapid-reset limit (ENHANCE_YOUR_CALM) acts first; nghttp2's stays as a looser backstop.
+        // Our own rapid-reset limit (ENHANCE_YOUR_CALM) acts first; nghttp2's stays as a looser backstop. nghttp2
+        // counts every reset, so it also allows what ours does not count: cancellations of streams a handler has had
+        // for `rapidResetWindowNanos`, at most `maxConcurrentStreams` per window (its bucket refills once a second).
+        let cancellationsPerSecond = UInt64(limits.maxConcurrentStreams) * 1_000_000_000
+            / HTTP2Connection.rapidResetWindowNanos
         nghttp2_option_set_stream_reset_rate_limit(
-            self.options, UInt64(limits.resetBurst) * 2, UInt64(limits.resetsPerSecond) * 2)
+            self.options,
+            UInt64(limits.resetBurst) * 2 + cancellationsPerSecond + UInt64(limits.maxConcurrentStreams),
+            UInt64(limits.resetsPerSecond) * 2 + cancellationsPerSecond)
         // Closed streams kept for RFC 7540 priorities only cost memory: we use RFC 9218 (no priorities).
         nghttp2_option_set_no_closed_streams(self.options, 1)
 

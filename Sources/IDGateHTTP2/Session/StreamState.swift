@@ -1,111 +1,111 @@
 import NIOCore
 
-/// Per-stream state of one connection, pooled and reused so a request costs no allocation here: the header and
-/// body buffers keep their capacity when the previous request using them has been released by its handler.
+/// One stream of a connection: where it is in its life (`phase`, a state machine whose cases carry their data) and
+/// the memory it reuses (header bytes, request body, response body, write waiters).
+///
+/// Why the split: a pooled state serves stream after stream, so its buffers keep their capacity (a request costs no
+/// allocation here once the handler released the previous request's buffers), while everything that describes the
+/// current stream lives in `phase` and is replaced whole at each transition: nothing to forget to reset, and no
+/// combination of flags a stream can never be in.
 final class StreamState {
     /// Body bytes still read (and dropped) after the server rejected a request, before asking the client to stop
     /// with RST_STREAM(NO_ERROR): some clients (curl 7.x) report that reset as an error, so a modest excess
     /// is simply drained.
     static let discardLimit = 4 << 20
-    /// Assigned to `response` when a stream ends: drops the reference to the (often shared) body without
-    /// allocating, where `clear()` on a shared buffer would allocate a fresh one.
-    static let noResponse = ByteBuffer()
     /// A pooled state gives up body buffers larger than this when its stream ends.
     static let retainedBodyCapacity = 16 << 10
+    /// Replaces a buffer a pooled state gives up: dropping the reference this way allocates nothing.
+    private static let releasedBuffer = ByteBuffer()
 
     /// Free states a connection keeps: as many as it may have streams (up to 256). Why not fewer: when answers wait
     /// for the audit commit, a client's whole window of streams is open at once, and every state beyond the pool was
-    /// allocated again (with its buffers) for the next burst. Bounded memory: 256 × (16 KiB body + headers).
+    /// allocated again (with its buffers) for the next burst. Bounded memory: 256 × (16 KiB bodies + headers).
     static func pooledLimit(_ limits: HTTP2Limits) -> Int { min(limits.maxConcurrentStreams, 256) }
 
-    enum Phase {
-        /// Headers arriving.
-        case receivingHeaders
-        /// Headers done, a complete-body route is accumulating the body.
-        case receivingBody
-        /// A streaming-body handler owns the body.
-        case streamingBody
-        /// The handler has the request.
-        case dispatched
-        /// Answered by the server itself (404, 413, ...): remaining body is discarded.
-        case rejected
-    }
-
-    var id: Int32 = 0
-    /// Between HEADERS and stream close. A `ResponseWriter` holds its stream's state directly (no nghttp2 stream map
-    /// lookup per response) and checks this and `id`: a closed stream's pooled state may serve another stream.
-    var isOpen = false
-    var phase = Phase.receivingHeaders
-    var method = HTTPMethod.other
-    var storage = ByteBuffer()
-    var ranges: [HTTPRequestHeaders.FieldRange] = []
-    var pathStart: UInt32 = 0
-    var pathLength: UInt32 = 0
-    var queryStart: UInt32 = 0
-    var headerListSize = 0
-    var headerListTooLarge = false
-    var body = ByteBuffer()
-    var routeIndex = -1
-    var streamingHandler: (any StreamingBodyHandler)?
-    /// Request body bytes handed to a streaming handler but not yet acknowledged (window not re-opened).
-    var unconsumedBytes = 0
-    var requestComplete = false
-    /// Body bytes of a rejected request read and thrown away; past `discardLimit` the client is told to stop.
-    var discardedBytes = 0
-    /// The response's END_STREAM went out.
-    var responseSent = false
-    var startNanos: UInt64 = 0
-
-    var responded = false
-    var responseStatus = 0
-    /// Response body bytes waiting for flow control; read by the nghttp2 data source.
-    var response = ByteBuffer()
-    /// The memory of bodies given as bytes (`ResponseWriter.respond(status:headers:bodyBytes:)`), kept with the
-    /// pooled state: such a response costs a copy but no allocation. `response` shares it while the body is sent.
-    var pooledBody = ByteBuffer()
-    var responseFinished = false
-    /// The response's shared header value, read in place by nghttp2: kept alive until the stream closes.
-    var sharedHeaderValue: SharedHeaderValue?
-    /// nghttp2 deferred the data source (nothing buffered); `nghttp2_session_resume_data` is needed.
-    var dataDeferred = false
-    var writePromises: [EventLoopPromise<Void>] = []
+    /// The stream this state serves; meaningful while `phase` is not `.closed`. A `ResponseWriter` holds its stream's
+    /// state directly (no nghttp2 stream map lookup per response) and checks this and `isOpen`: a closed stream's
+    /// pooled state may serve another stream.
+    private(set) var id: Int32 = 0
     /// Index in the connection's active list, for O(1) removal.
     var activeIndex = 0
+    var phase = Phase.closed
 
-    func reset(id: Int32) {
+    // MARK: Pooled memory (keeps its capacity from stream to stream)
+
+    /// Header field names and values and the `:path` value, back to back; shared with the handler's request.
+    private(set) var headerBytes = ByteBuffer()
+    private(set) var headerRanges: [HTTPRequestHeaders.FieldRange] = []
+    /// A complete-body route's body; shared with the handler's request.
+    var requestBody = ByteBuffer()
+    /// A response body the connection owns: staged bytes (`ResponseBody.staged`) or a streaming response's
+    /// unsent chunks (`ResponseBody.streaming`). Never shared, so writing into it never copies its storage.
+    var responseBody = ByteBuffer()
+    /// `ResponseBodyStream.write` futures waiting for the unsent bytes to fall below the high watermark.
+    var writePromises: [EventLoopPromise<Void>] = []
+
+    var isOpen: Bool {
+        if case .closed = phase { return false }
+        return true
+    }
+
+    /// Starts serving stream `id` (HEADERS arrived).
+    func open(id: Int32) {
         self.id = id
-        isOpen = true
-        phase = .receivingHeaders
-        method = .other
-        storage.clear()
-        ranges.removeAll(keepingCapacity: true)
-        pathStart = 0
-        pathLength = 0
-        queryStart = 0
-        headerListSize = 0
-        headerListTooLarge = false
-        body.clear()
-        routeIndex = -1
-        streamingHandler = nil
-        unconsumedBytes = 0
-        requestComplete = false
-        discardedBytes = 0
-        responseSent = false
-        responded = false
-        responseStatus = 0
-        responseFinished = false
-        sharedHeaderValue = nil
-        dataDeferred = false
+        headerBytes.clear()
+        headerRanges.removeAll(keepingCapacity: true)
+        requestBody.clear()
+        responseBody.clear()
+        phase = .receivingHeaders(HeaderBlock())
+    }
+
+    /// Ends the stream: returns the phase it ended in and gives up buffers grown past `retainedBodyCapacity`.
+    func close() -> Phase {
+        let last = phase
+        phase = .closed
+        if requestBody.capacity > Self.retainedBodyCapacity { requestBody = Self.releasedBuffer }
+        if responseBody.capacity > Self.retainedBodyCapacity { responseBody = Self.releasedBuffer }
+        return last
+    }
+
+    // MARK: Header block
+
+    /// Stores a regular header field (name and value copied back to back).
+    func appendHeaderField(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        let nameStart = UInt32(headerBytes.writerIndex)
+        headerBytes.writeBytes(name)
+        let valueStart = UInt32(headerBytes.writerIndex)
+        headerBytes.writeBytes(value)
+        headerRanges.append(.init(
+            nameStart: nameStart, nameLength: UInt32(name.count), valueStart: valueStart, valueLength: UInt32(value.count)))
+    }
+
+    /// Stores the `:path` value and returns where its path and query lie.
+    func storeTarget(_ value: UnsafeRawBufferPointer) -> RequestTarget {
+        let start = UInt32(headerBytes.writerIndex)
+        headerBytes.writeBytes(value)
+        return RequestTarget(
+            start: start, length: UInt32(value.count),
+            queryStart: start + UInt32(value.firstIndex(of: UInt8(ascii: "?")) ?? value.count))
+    }
+
+    /// The request's header fields as a handler sees them (sharing this state's memory).
+    var requestHeaders: HTTPRequestHeaders { HTTPRequestHeaders(storage: headerBytes, ranges: headerRanges) }
+
+    /// Calls `body` with the bytes of the request path (no query), read in place.
+    func withPath<R>(_ target: RequestTarget, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        headerBytes.withUnsafeReadableBytes { bytes in
+            body(UnsafeRawBufferPointer(rebasing: bytes[Int(target.start)..<Int(target.queryStart)]))
+        }
     }
 
     /// Calls `body` with the first value of the header `name` (lowercase) read in place, or nil if absent: the
     /// server's own checks (content type, declared length) need no `HTTPRequestHeaders` value and its retains.
     @inline(__always)
     func withHeaderValue<R>(_ name: StaticString, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        storage.withUnsafeReadableBytes { bytes in
-            ranges.withUnsafeBufferPointer { ranges in
+        headerBytes.withUnsafeReadableBytes { bytes in
+            headerRanges.withUnsafeBufferPointer { ranges in
                 let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-                let readerIndex = storage.readerIndex
+                let readerIndex = headerBytes.readerIndex
                 guard let range = HTTPRequestHeaders.firstRange(
                     named: wanted, in: ranges, bytes: bytes, readerIndex: readerIndex)
                 else { return body(nil) }
@@ -115,6 +115,153 @@ final class StreamState {
         }
     }
 
+    /// The request a handler has and has not answered yet, when the handler got it, and what its body does.
+    var unanswered: (request: RequestHead, handlerSince: UInt64, input: RequestInput)? {
+        switch phase {
+        case .handlerHasRequest(let request, let since): (request, since, .complete)
+        case .streamingBody(let request, let upload): (request, upload.since, .streaming(upload))
+        case .closed, .receivingHeaders, .receivingBody, .responding: nil
+        }
+    }
+
+    /// When a handler got this stream's request (uptime nanoseconds); nil while no handler has it (headers or a
+    /// complete-body route's body still arriving, or answered by the server itself).
+    var handlerSince: UInt64? {
+        switch phase {
+        case .handlerHasRequest(_, let since): since
+        case .streamingBody(_, let upload): upload.since
+        case .responding(_, let response): response.handlerSince
+        case .closed, .receivingHeaders, .receivingBody: nil
+        }
+    }
+
     /// A handler was invoked and has not answered yet: the connection is not idle even if the client is silent.
-    var awaitsApplication: Bool { (phase == .dispatched || phase == .streamingBody) && !responded }
+    var awaitsApplication: Bool {
+        switch phase {
+        case .handlerHasRequest, .streamingBody: true
+        case .closed, .receivingHeaders, .receivingBody, .responding: false
+        }
+    }
+}
+
+extension StreamState {
+    /// Where a stream is in its life. Each case carries what that phase needs and nothing else.
+    ///
+    /// ```
+    /// closed ─HEADERS→ receivingHeaders ─┬→ receivingBody ─END_STREAM→ handlerHasRequest ─respond→ responding
+    ///                                    ├→ streamingBody ───────────────────────────────────respond→ responding
+    ///                                    └→ responding (answered by the server: 404, 405, 413, 415, 431)
+    /// any phase ─stream closed→ closed
+    /// ```
+    enum Phase {
+        /// No stream: the state is in the pool (or its stream just ended).
+        case closed
+        /// HEADERS (and CONTINUATION) being decoded into the pooled header memory.
+        case receivingHeaders(HeaderBlock)
+        /// A complete-body route: the body accumulates in `requestBody` until END_STREAM.
+        case receivingBody(RequestHead)
+        /// A complete-body handler has the whole request and has not answered yet.
+        /// (A streaming-body handler is in this phase only while it is being started.)
+        case handlerHasRequest(RequestHead, since: UInt64)
+        /// A streaming-body handler owns the body (and the request) and has not answered yet.
+        case streamingBody(RequestHead, Upload)
+        /// An answer was submitted (by the handler or by the server itself) and is being sent.
+        case responding(RequestHead, Response)
+    }
+
+    /// `:path` as offsets in the header memory.
+    struct RequestTarget {
+        var start: UInt32 = 0
+        var length: UInt32 = 0
+        var queryStart: UInt32 = 0
+    }
+
+    /// What the pseudo-headers said while the header block is decoded, and its size so far.
+    struct HeaderBlock {
+        var method = HTTPMethod.other
+        var target = RequestTarget()
+        /// RFC 9113 header list size (name + value + 32 per field). Past the limit nothing more is stored (the
+        /// HPACK state must still be decoded) and the request gets 431.
+        var listSize = 0
+    }
+
+    /// A request whose header block is complete.
+    struct RequestHead {
+        let method: HTTPMethod
+        let target: RequestTarget
+        /// The matched route (or the route with this path, for 405), -1 when none.
+        let routeIndex: Int
+        /// When the header block completed: the start of the request's duration as reported to the observer.
+        let startNanos: UInt64
+    }
+
+    /// A streaming-body handler and the body it receives.
+    struct Upload {
+        let handler: any StreamingBodyHandler
+        /// When the handler was started (uptime nanoseconds).
+        let since: UInt64
+        /// Body bytes handed to the handler but not yet acknowledged (window not re-opened).
+        var unconsumedBytes = 0
+        /// END_STREAM arrived: the handler has the whole body.
+        var isComplete = false
+    }
+
+    /// An answer being sent, and what still arrives from the client meanwhile.
+    struct Response {
+        let status: Int
+        /// When a handler got the request (uptime nanoseconds); nil when the server answered itself.
+        let handlerSince: UInt64?
+        var body: ResponseBody
+        /// The response's shared header value, read in place by nghttp2: kept alive until the stream closes.
+        var sharedHeaderValue: SharedHeaderValue?
+        var input: RequestInput
+    }
+
+    /// The response body's source, read by the nghttp2 data source as flow control allows.
+    enum ResponseBody {
+        /// No body (or a HEAD response): the HEADERS frame carries END_STREAM.
+        case empty
+        /// END_STREAM is out: the whole answer was sent.
+        case sent
+        /// A complete body in `StreamState.responseBody` (copied there by `respond(bodyBytes:)`/`stageBody`).
+        case staged
+        /// A complete body the handler gave as a buffer, sent from its memory (shared, not copied).
+        case buffer(ByteBuffer)
+        /// A streaming response: chunks accumulate in `StreamState.responseBody` as the handler writes them.
+        case streaming(StreamingEnd)
+    }
+
+    enum StreamingEnd {
+        /// More chunks may come; the data source sends what is there.
+        case open
+        /// More chunks may come and nothing is buffered: the data source told nghttp2 to wait, and the next
+        /// write must resume it (`nghttp2_session_resume_data`).
+        case deferred
+        /// `finish()` (or `abort()`) was called: what is buffered is the rest of the body.
+        case finished
+    }
+
+    /// The request side of a stream that is being answered.
+    enum RequestInput {
+        /// END_STREAM arrived.
+        case complete
+        /// A streaming-body handler still owns the body (complete or not): it is told if the stream is cancelled.
+        case streaming(Upload)
+        /// Answered by the server before the body was complete: the rest is read and dropped (bytes so far).
+        case draining(discardedBytes: Int)
+        /// Drained past `discardLimit`: RST_STREAM(NO_ERROR) asked the client to stop.
+        case drainStopped
+    }
+}
+
+extension StreamState.Phase {
+    /// The request of an open stream whose header block is complete.
+    var request: StreamState.RequestHead? {
+        switch self {
+        case .closed, .receivingHeaders: nil
+        case .receivingBody(let request), .handlerHasRequest(let request, _), .streamingBody(let request, _),
+             .responding(let request, _):
+            request
+        }
+    }
 }

@@ -11,6 +11,8 @@ final class Probe: Sendable {
         var streamCancelled = false
         var uploadReceived = 0
         var uploadHeld: [ResponseWriter] = []
+        /// Writers of `GET /await` requests, answered only when a test does.
+        var awaiting: [ResponseWriter] = []
         var holdUploads = false
         var completions: [(route: String, status: Int)] = []
     }
@@ -26,7 +28,10 @@ final class Probe: Sendable {
 /// - `POST /json` (requires `application/json`) → `{}`
 /// - `GET /big` → 1 MiB of `b`
 /// - `GET /peer` → `subject\nfingerprint` of the mTLS client certificate (or `none`)
-/// - `GET /slow` → 200 after 1 s, answered from another thread (long enough to outlast a short drain timeout on a busy machine)
+/// - `GET /slow` → 200 after 1 s, answered from another thread
+/// - `GET /await` → answered only when the test answers through `probe.awaiting` (a request in flight for as long as a
+///   test needs, with no clock involved)
+/// - `GET /hold` → starts a streamed answer (its headers go out) and never finishes it: a slow request
 /// - `GET /stream` → 4 MiB streamed in 64 KiB chunks, each written after the previous write's future
 /// - `POST /upload` (streaming body) → the number of bytes received
 struct TestServer {
@@ -108,6 +113,12 @@ struct TestServer {
             DispatchQueue.global().asyncAfter(deadline: .now() + 1.0) {
                 writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "slow"))
             }
+        }
+        router.on(.GET, "/await") { _, writer in
+            probe.with { $0.awaiting.append(writer) }
+        }
+        router.on(.GET, "/hold") { _, writer in
+            _ = writer.startStreaming(status: .ok, headers: .ndjson)
         }
         router.on(.GET, "/stream") { _, writer in
             let stream = writer.startStreaming(status: .ok, headers: .ndjson)
