@@ -35,7 +35,7 @@ import Testing
 
     @Test func ecdsaAcceptsPlainAndDER() throws {
         let key = try PrivateKey.generateEC()
-        let dg15 = DER.tlv(0x6F, key.publicKeyDER)
+        let dg15 = DERWriter.tlv(0x6F, key.publicKeyDER)
         let challenge: [UInt8] = [9, 8, 7, 6, 5, 4, 3, 2]
         let plain = try ActiveAuthSigner.sign(challenge: challenge, keyPEM: key.pkcs8PEM)
         #expect(ActiveAuthentication.verify(dg15: dg15, challenge: challenge, signature: plain).result == .valid)

@@ -1,4 +1,5 @@
 import COpenSSL
+import SwiftASN1
 
 /// Verifies a chip's Active Authentication response with the public key from DG15 (ICAO 9303-11 §6.1).
 ///
@@ -26,10 +27,10 @@ public enum ActiveAuthentication {
 
     /// The SubjectPublicKeyInfo inside DG15 (`6F { SubjectPublicKeyInfo }`), as an owned `EVP_PKEY`.
     static func publicKey(dg15: [UInt8]) -> OpaquePointer? {
-        guard let file = try? ASN1Element.parse(dg15, maxSize: 16 * 1024), file.tag == 0x6F,
-            let info = try? file.unwrapped(), info.tag == ASN1Tag.sequence
+        guard let info = try? ElementaryFile.content(dg15[...], tag: .application(15), maxSize: 16 * 1024),
+            info.identifier == .sequence
         else { return nil }
-        let der = Array(info.encoded)
+        let der = Array(info.encodedBytes)
         defer { ERR_clear_error() }
         return der.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress

@@ -1,4 +1,5 @@
 import COpenSSL
+import SwiftASN1
 
 /// How a signature is checked: padding or curve form and the hash, taken from the AlgorithmIdentifier as encoded
 /// (RSASSA-PSS parameters are read from the structure, never guessed).
@@ -12,11 +13,8 @@ enum SignatureScheme: Sendable, Equatable {
 
     /// `digest` is the SignerInfo's digest algorithm, used by algorithm identifiers that name no hash
     /// (`rsaEncryption`, `id-ecPublicKey`).
-    init(algorithm: ASN1Element, digest: DigestAlgorithm) throws(Unsupported) {
-        guard let parts = try? algorithm.children(expecting: ASN1Tag.sequence), let first = parts.first,
-            let oid = try? OID(element: first)
-        else { throw Unsupported(reason: "malformed signature algorithm") }
-        switch oid {
+    init(algorithm: AlgorithmIdentifier, digest: DigestAlgorithm) throws(Unsupported) {
+        switch algorithm.algorithm {
         case .rsaEncryption: self = .rsaPKCS1(digest)
         case .sha1WithRSA: self = .rsaPKCS1(.sha1)
         case .sha224WithRSA: self = .rsaPKCS1(.sha224)
@@ -35,48 +33,18 @@ enum SignatureScheme: Sendable, Equatable {
         case .ecdsaPlain(4): self = .ecdsa(.sha384, plain: true)
         case .ecdsaPlain(5): self = .ecdsa(.sha512, plain: true)
         case .rsassaPSS:
-            self = try SignatureScheme.pss(parameters: parts.count > 1 ? parts[1] : nil)
-        default:
-            throw Unsupported(reason: "unsupported signature algorithm \(oid)")
-        }
-    }
-
-    /// RSASSA-PSS-params (RFC 4055): absent fields default to SHA-1, MGF1 with SHA-1, salt 20, trailer 1.
-    private static func pss(parameters: ASN1Element?) throws(Unsupported) -> SignatureScheme {
-        var hash = DigestAlgorithm.sha1
-        var mgf1Hash = DigestAlgorithm.sha1
-        var saltLength = 20
-        func digest(_ identifier: ASN1Element) throws(Unsupported) -> DigestAlgorithm {
-            guard let parts = try? identifier.children(expecting: ASN1Tag.sequence), let first = parts.first,
-                let oid = try? OID(element: first), let algorithm = DigestAlgorithm(oid: oid)
-            else { throw Unsupported(reason: "unsupported PSS hash") }
-            return algorithm
-        }
-        if let parameters, parameters.tag != ASN1Tag.null {
-            guard let fields = try? parameters.children(expecting: ASN1Tag.sequence) else {
+            let parameters: RSASSAPSSParameters
+            do {
+                parameters = try algorithm.parameters.map { try RSASSAPSSParameters(berASN1Any: $0) } ?? .defaults
+            } catch let error as Unsupported {
+                throw error
+            } catch {
                 throw Unsupported(reason: "malformed PSS parameters")
             }
-            for field in fields {
-                guard let inner = try? field.unwrapped() else { throw Unsupported(reason: "malformed PSS parameters") }
-                switch field.tag {
-                case ASN1Tag.context(0): hash = try digest(inner)
-                case ASN1Tag.context(1):
-                    guard let mgf = try? inner.children(), mgf.count == 2, (try? OID(element: mgf[0])) == .mgf1 else {
-                        throw Unsupported(reason: "unsupported PSS mask generation")
-                    }
-                    mgf1Hash = try digest(mgf[1])
-                case ASN1Tag.context(2):
-                    guard let salt = try? inner.smallInteger(), salt <= 1024 else {
-                        throw Unsupported(reason: "bad PSS salt length")
-                    }
-                    saltLength = salt
-                case ASN1Tag.context(3):
-                    guard (try? inner.smallInteger()) == 1 else { throw Unsupported(reason: "unsupported PSS trailer") }
-                default: throw Unsupported(reason: "unknown PSS parameter")
-                }
-            }
+            self = .rsaPSS(hash: parameters.hash, mgf1Hash: parameters.mgf1Hash, saltLength: parameters.saltLength)
+        default:
+            throw Unsupported(reason: "unsupported signature algorithm \(algorithm.algorithm)")
         }
-        return .rsaPSS(hash: hash, mgf1Hash: mgf1Hash, saltLength: saltLength)
     }
 
     var hash: DigestAlgorithm {
@@ -133,9 +101,7 @@ final class PreparedVerifier: @unchecked Sendable {
     func verify(signature: ArraySlice<UInt8>, digest: [UInt8]) -> Bool {
         defer { ERR_clear_error() }
         var signatureBytes = Array(signature)
-        if case .ecdsa(_, let plain) = scheme,
-            plain || (try? ASN1Element.parse(signature))?.tag != ASN1Tag.sequence
-        {
+        if case .ecdsa(_, let plain) = scheme, plain || (try? ECDSASignatureValue(berEncoded: signature)) == nil {
             // Plain r‖s by algorithm, or a DER-less value from a signer that mislabelled it.
             guard let der = ECDSASignature.der(fromPlain: signature) else { return false }
             signatureBytes = der
@@ -152,20 +118,113 @@ enum ECDSASignature {
     static func der<C: Collection<UInt8>>(fromPlain plain: C) -> [UInt8]? {
         guard plain.count >= 2, plain.count % 2 == 0, plain.count <= 264 else { return nil }
         let half = plain.count / 2
-        return DER.sequence([DER.unsignedInteger(plain.prefix(half)), DER.unsignedInteger(plain.dropFirst(half))])
+        return DERWriter.sequence([DERWriter.unsignedInteger(plain.prefix(half)), DERWriter.unsignedInteger(plain.dropFirst(half))])
     }
 
     /// DER → r‖s with each half `size` bytes.
     static func plain(fromDER der: [UInt8], size: Int) -> [UInt8]? {
-        guard let parts = try? ASN1Element.parse(der).children(expecting: ASN1Tag.sequence), parts.count == 2 else {
-            return nil
-        }
+        guard let value = try? ECDSASignatureValue(derEncoded: der[...]) else { return nil }
         var out: [UInt8] = []
-        for part in parts {
-            let magnitude = part.content.drop { $0 == 0 }
-            guard part.tag == ASN1Tag.integer, magnitude.count <= size else { return nil }
+        for part in [value.r, value.s] {
+            let magnitude = part.drop { $0 == 0 }
+            guard magnitude.count <= size else { return nil }
             out += [UInt8](repeating: 0, count: size - magnitude.count) + magnitude
         }
         return out
+    }
+}
+
+/// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 3279 §2.2.3), the integers as their content bytes.
+struct ECDSASignatureValue: ASN1Structure {
+    static var defaultIdentifier: ASN1Identifier { .sequence }
+
+    var r: ArraySlice<UInt8>
+    var s: ArraySlice<UInt8>
+
+    init(node: ASN1Node, identifier: ASN1Identifier, rules: ASN1Rules) throws {
+        (r, s) = try DER.sequence(node, identifier: identifier) { nodes in
+            func integer() throws -> ArraySlice<UInt8> {
+                guard let node = nodes.next(), node.identifier == .integer else { throw ASN1StructureError("ECDSA integer") }
+                let bytes = try node.primitiveContent()
+                guard !bytes.isEmpty else { throw ASN1StructureError("empty ECDSA integer") }
+                return bytes
+            }
+            return (try integer(), try integer())
+        }
+    }
+
+    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+        try coder.appendConstructedNode(identifier: identifier) { coder in
+            try coder.serialize(r)
+            try coder.serialize(s)
+        }
+    }
+}
+
+/// RSASSA-PSS-params (RFC 4055 §3.1); absent fields take their defaults: SHA-1, MGF1 with SHA-1, salt 20, trailer 1.
+///
+/// ```
+/// RSASSA-PSS-params ::= SEQUENCE {
+///   hashAlgorithm [0] HashAlgorithm DEFAULT sha1,
+///   maskGenAlgorithm [1] MaskGenAlgorithm DEFAULT mgf1SHA1,
+///   saltLength [2] INTEGER DEFAULT 20,
+///   trailerField [3] TrailerField DEFAULT trailerFieldBC }
+/// ```
+/// NULL parameters (seen in the field) mean all defaults.
+struct RSASSAPSSParameters: ASN1Structure {
+    static var defaultIdentifier: ASN1Identifier { .sequence }
+    static let defaults = RSASSAPSSParameters(hash: .sha1, mgf1Hash: .sha1, saltLength: 20)
+
+    var hash: DigestAlgorithm
+    var mgf1Hash: DigestAlgorithm
+    var saltLength: Int
+
+    private init(hash: DigestAlgorithm, mgf1Hash: DigestAlgorithm, saltLength: Int) {
+        self.hash = hash
+        self.mgf1Hash = mgf1Hash
+        self.saltLength = saltLength
+    }
+
+    init(node: ASN1Node, identifier: ASN1Identifier, rules: ASN1Rules) throws {
+        if node.identifier == .null {
+            self = .defaults
+            return
+        }
+        self = try DER.sequence(node, identifier: identifier) { nodes in
+            func digest(_ algorithm: AlgorithmIdentifier) throws -> DigestAlgorithm {
+                guard let digest = algorithm.digest else {
+                    throw SignatureScheme.Unsupported(reason: "unsupported PSS hash")
+                }
+                return digest
+            }
+            let hash = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) {
+                try digest(rules.decode($0))
+            }
+            let mgf1Hash = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 1, tagClass: .contextSpecific) { node in
+                let mask: AlgorithmIdentifier = try rules.decode(node)
+                guard mask.algorithm == .mgf1, let hashAlgorithm = mask.parameters else {
+                    throw SignatureScheme.Unsupported(reason: "unsupported PSS mask generation")
+                }
+                return try digest(AlgorithmIdentifier(berASN1Any: hashAlgorithm))
+            }
+            let saltLength = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 2, tagClass: .contextSpecific) {
+                try rules.smallInteger($0)
+            }
+            guard (saltLength ?? 20) <= 1024 else { throw SignatureScheme.Unsupported(reason: "bad PSS salt length") }
+            let trailer = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 3, tagClass: .contextSpecific) {
+                try rules.smallInteger($0)
+            }
+            guard (trailer ?? 1) == 1 else { throw SignatureScheme.Unsupported(reason: "unsupported PSS trailer") }
+            return RSASSAPSSParameters(hash: hash ?? .sha1, mgf1Hash: mgf1Hash ?? .sha1, saltLength: saltLength ?? 20)
+        }
+    }
+
+    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+        try coder.appendConstructedNode(identifier: identifier) { coder in
+            try coder.serialize(AlgorithmIdentifier(algorithm: hash.oid), explicitlyTaggedWithTagNumber: 0, tagClass: .contextSpecific)
+            let mask = AlgorithmIdentifier(algorithm: .mgf1, parameters: try ASN1Any(erasing: AlgorithmIdentifier(algorithm: mgf1Hash.oid)))
+            try coder.serialize(mask, explicitlyTaggedWithTagNumber: 1, tagClass: .contextSpecific)
+            try coder.serialize(saltLength, explicitlyTaggedWithTagNumber: 2, tagClass: .contextSpecific)
+        }
     }
 }
