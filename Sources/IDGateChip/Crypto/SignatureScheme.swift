@@ -52,12 +52,6 @@ enum SignatureScheme: Sendable, Equatable {
         case .rsaPKCS1(let hash), .rsaPSS(let hash, _, _), .ecdsa(let hash, _): hash
         }
     }
-
-    /// Verifies `signature` over `message` with `key` (an `EVP_PKEY`), setting up OpenSSL for this one call.
-    func verify(signature: ArraySlice<UInt8>, message: UnsafeRawBufferPointer, key: OpaquePointer) -> Bool {
-        guard let verifier = PreparedVerifier(key: key, scheme: self) else { return false }
-        return verifier.verify(signature: signature, digest: hash.hash(message))
-    }
 }
 
 /// A public key made ready for one signature scheme.
@@ -99,16 +93,27 @@ final class PreparedVerifier: @unchecked Sendable {
 
     /// Verifies `signature` over a message whose hash (with `scheme.hash`) is `digest`.
     func verify(signature: ArraySlice<UInt8>, digest: [UInt8]) -> Bool {
-        defer { ERR_clear_error() }
-        var signatureBytes = Array(signature)
-        if case .ecdsa(_, let plain) = scheme, plain || (try? ECDSASignatureValue(berEncoded: signature)) == nil {
-            // Plain r‖s by algorithm, or a DER-less value from a signer that mislabelled it.
-            guard let der = ECDSASignature.der(fromPlain: signature) else { return false }
-            signatureBytes = der
+        digest.withUnsafeBytes { digest in
+            signature.withUnsafeBytes { signatureBytes in
+                if case .ecdsa(_, let plain) = scheme, plain || (try? ECDSASignatureValue(berEncoded: signature)) == nil {
+                    // Plain r‖s by algorithm, or a DER-less value from a signer that mislabelled it.
+                    return ECDSASignature.withDER(fromPlain: signatureBytes) { verify(signature: $0, digest: digest) }
+                        ?? false
+                }
+                return verify(signature: signatureBytes, digest: digest)
+            }
         }
+    }
+
+    /// Verifies a signature in the form OpenSSL takes (DER for ECDSA): one context copied from the template, no
+    /// other allocation on this side.
+    func verify(signature: UnsafeRawBufferPointer, digest: UnsafeRawBufferPointer) -> Bool {
+        defer { ERR_clear_error() }
         guard let context = EVP_PKEY_CTX_dup(template) else { return false }
         defer { EVP_PKEY_CTX_free(context) }
-        return EVP_PKEY_verify(context, signatureBytes, signatureBytes.count, digest, digest.count) == 1
+        return EVP_PKEY_verify(
+            context, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
+            digest.baseAddress?.assumingMemoryBound(to: UInt8.self), digest.count) == 1
     }
 }
 
@@ -116,9 +121,48 @@ final class PreparedVerifier: @unchecked Sendable {
 enum ECDSASignature {
     /// r‖s (two equal halves) → DER `SEQUENCE { INTEGER r, INTEGER s }`.
     static func der<C: Collection<UInt8>>(fromPlain plain: C) -> [UInt8]? {
+        Array(plain).withUnsafeBytes { bytes in withDER(fromPlain: bytes) { Array($0) } }
+    }
+
+    /// Calls `body` with the DER form of the r‖s signature `plain`, built on the stack; nil when `plain` is not two
+    /// equal halves of at most 132 bytes (P-521 and below).
+    static func withDER<Result>(fromPlain plain: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
         guard plain.count >= 2, plain.count % 2 == 0, plain.count <= 264 else { return nil }
         let half = plain.count / 2
-        return DERWriter.sequence([DERWriter.unsignedInteger(plain.prefix(half)), DERWriter.unsignedInteger(plain.dropFirst(half))])
+        /// An INTEGER's content: the magnitude without leading zeros, a zero byte added when the top bit is set.
+        func integer(_ magnitude: UnsafeRawBufferPointer.SubSequence) -> (bytes: UnsafeRawBufferPointer.SubSequence, pad: Int) {
+            var trimmed = magnitude
+            while trimmed.count > 1, trimmed.first == 0 { trimmed = trimmed.dropFirst() }
+            return (trimmed, trimmed.first! & 0x80 != 0 ? 1 : 0)
+        }
+        func lengthSize(_ length: Int) -> Int { length < 0x80 ? 1 : (length < 0x100 ? 2 : 3) }
+        let r = integer(plain[0..<half])
+        let s = integer(plain[half...])
+        let rLength = r.bytes.count + r.pad
+        let sLength = s.bytes.count + s.pad
+        let contentLength = 1 + lengthSize(rLength) + rLength + 1 + lengthSize(sLength) + sLength
+        let total = 1 + lengthSize(contentLength) + contentLength
+        return withUnsafeTemporaryAllocation(byteCount: total, alignment: 1) { out in
+            var index = 0
+            func append(_ byte: UInt8) {
+                out[index] = byte
+                index += 1
+            }
+            func header(_ tag: UInt8, _ length: Int) {
+                append(tag)
+                if length >= 0x100 { append(0x82); append(UInt8(length >> 8)) } else if length >= 0x80 { append(0x81) }
+                append(UInt8(truncatingIfNeeded: length))
+            }
+            func integer(_ part: (bytes: UnsafeRawBufferPointer.SubSequence, pad: Int)) {
+                header(0x02, part.bytes.count + part.pad)
+                if part.pad == 1 { append(0) }
+                for byte in part.bytes { append(byte) }
+            }
+            header(0x30, contentLength)
+            integer(r)
+            integer(s)
+            return body(UnsafeRawBufferPointer(out))
+        }
     }
 
     /// DER → r‖s with each half `size` bytes.
