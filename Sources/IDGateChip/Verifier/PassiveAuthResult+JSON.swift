@@ -1,7 +1,7 @@
 /// JSON of the `passiveAuth` object, written directly (fixed key order, no Foundation encoder on the hot path).
 extension PassiveAuthResult {
-    /// `sodDataGroupHashes`: added as a member when given (the `idgate chip verify` output).
-    public func jsonBytes(sodDataGroupHashes: [Int: [UInt8]]? = nil) -> [UInt8] {
+    /// `sodDataGroupHashes` and `activeAuth`: added as members when given (the `idgate chip verify` output).
+    public func jsonBytes(sodDataGroupHashes: [Int: [UInt8]]? = nil, activeAuth: ActiveAuthResult? = nil) -> [UInt8] {
         var out = JSONWriter()
         out.raw("{\"result\":")
         out.string(result.rawValue)
@@ -39,12 +39,16 @@ extension PassiveAuthResult {
             }
             out.raw("}")
         }
+        if let activeAuth {
+            out.raw(",\"activeAuth\":")
+            out.bytes += activeAuth.jsonBytes()
+        }
         out.raw("}")
         return out.bytes
     }
 
-    public func jsonString(sodDataGroupHashes: [Int: [UInt8]]? = nil) -> String {
-        String(decoding: jsonBytes(sodDataGroupHashes: sodDataGroupHashes), as: UTF8.self)
+    public func jsonString(sodDataGroupHashes: [Int: [UInt8]]? = nil, activeAuth: ActiveAuthResult? = nil) -> String {
+        String(decoding: jsonBytes(sodDataGroupHashes: sodDataGroupHashes, activeAuth: activeAuth), as: UTF8.self)
     }
 }
 
@@ -60,6 +64,11 @@ extension ActiveAuthResult {
         }
         out.raw("}")
         return out.bytes
+    }
+
+    /// `{"activeAuth":{...}}`: the `idgate chip verify --json` output when only Active Authentication was checked.
+    public func reportJSONString() -> String {
+        String(decoding: Array("{\"activeAuth\":".utf8) + jsonBytes() + [0x7D], as: UTF8.self)
     }
 }
 
