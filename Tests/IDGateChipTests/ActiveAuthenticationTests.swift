@@ -35,7 +35,7 @@ import Testing
 
     @Test func ecdsaAcceptsPlainAndDER() throws {
         let key = try PrivateKey.generateEC()
-        let dg15 = DER.tlv(0x6F, key.publicKeyDER)
+        let dg15 = DERWriter.tlv(0x6F, key.publicKeyDER)
         let challenge: [UInt8] = [9, 8, 7, 6, 5, 4, 3, 2]
         let plain = try ActiveAuthSigner.sign(challenge: challenge, keyPEM: key.pkcs8PEM)
         #expect(ActiveAuthentication.verify(dg15: dg15, challenge: challenge, signature: plain).result == .valid)
@@ -85,5 +85,72 @@ import Testing
             return await group.reduce(0, +)
         }
         #expect(successes == 1000)
+    }
+}
+
+/// The decoded-key cache and the stack-built signature forms give the answers the uncached path gives.
+@Suite struct ActiveAuthKeyCacheTests {
+    @Test func cachedKeyChecksEveryResponseAfresh() throws {
+        let pki = try TestPKI.generate(directory: FileManager.default.temporaryDirectory.appendingPathComponent("idgate-aa-\(UUID().uuidString)"))
+        defer { try? FileManager.default.removeItem(at: pki.directory) }
+        let key = try PrivateKey.generateEC()
+        let dg15 = DERWriter.tlv(0x6F, key.publicKeyDER)
+        let dg1 = MRZ.vietnameseIDCardDG1(record: GeneratedCardTests.residents[0])
+        let sod = try SecurityObjectSigner.sign(
+            dataGroups: [1: dg1, 15: dg15], certificate: pki.documentSigner, key: pki.documentSignerKey)
+        let verifier = ChipVerifier(trustStore: try pki.trustStore(), cacheCapacity: 8, activeAuthKeyCapacity: 2)
+        for round in 0..<20 {
+            let challenge = (0..<8).map { UInt8(truncatingIfNeeded: round * 8 + $0) }
+            var signature = try ActiveAuthSigner.sign(challenge: challenge, keyPEM: key.pkcs8PEM)
+            let valid = verifier.verify(sod: sod, dataGroups: [1: dg1, 15: dg15], activeAuth: ActiveAuthInput(challenge: challenge, signature: signature))
+            #expect(valid.activeAuth == ActiveAuthResult(result: .valid, reason: nil), "round \(round)")
+            signature[round % signature.count] ^= 0x01
+            let flipped = verifier.verify(sod: sod, dataGroups: [1: dg1, 15: dg15], activeAuth: ActiveAuthInput(challenge: challenge, signature: signature))
+            #expect(flipped.activeAuth == ActiveAuthResult(result: .invalid, reason: "signature_invalid"), "round \(round)")
+        }
+        // A DG15 the SOD does not vouch for is refused before any key is decoded.
+        let other = DERWriter.tlv(0x6F, try PrivateKey.generateEC().publicKeyDER)
+        let unvouched = verifier.verify(sod: sod, dataGroups: [15: other], activeAuth: ActiveAuthInput(challenge: [1], signature: [2]))
+        #expect(unvouched.activeAuth.reason == "dg15_not_authenticated")
+    }
+
+    @Test func plainToDERMatchesTheWriter() {
+        func expected(_ plain: [UInt8]) -> [UInt8] {
+            let half = plain.count / 2
+            return DERWriter.sequence([DERWriter.unsignedInteger(plain.prefix(half)), DERWriter.unsignedInteger(plain.dropFirst(half))])
+        }
+        var generator = SystemRandomNumberGenerator()
+        for size in [32, 48, 66, 132] {
+            for pattern in 0..<6 {
+                var plain = (0..<(2 * size)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                switch pattern {
+                case 0: plain[0] = 0x80  // top bit set: a zero byte is added
+                case 1: plain[0] = 0; plain[1] = 0  // leading zeros dropped
+                case 2: for index in 0..<size { plain[index] = 0 }  // r = 0
+                case 3: plain[size] = 0xFF
+                default: break
+                }
+                #expect(ECDSASignature.der(fromPlain: plain) == expected(plain), "size \(size) pattern \(pattern)")
+            }
+        }
+        #expect(ECDSASignature.der(fromPlain: [1, 2, 3]) == nil)
+        #expect(ECDSASignature.der(fromPlain: [UInt8](repeating: 1, count: 266)) == nil)
+    }
+
+    @Test func boundedCacheStaysBoundedAcrossShards() async {
+        let cache = BoundedCache<Int, Int>(capacity: 64)
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask { for value in 0..<10_000 { cache.insert(value, for: worker * 10_000 + value) } }
+            }
+        }
+        #expect(cache.count <= 64)
+        #expect(cache.count >= 32)
+        cache.insert(7, for: -1)
+        #expect(cache.value(for: -1) == 7)
+        let tiny = BoundedCache<Int, Int>(capacity: 1)
+        tiny.insert(1, for: 1)
+        tiny.insert(2, for: 2)
+        #expect(tiny.count == 1 && tiny.value(for: 2) == 2)
     }
 }

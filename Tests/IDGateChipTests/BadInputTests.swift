@@ -35,23 +35,28 @@ import Testing
     }
 
     @Test func deeplyNestedASN1() {
-        // 10,000 nested indefinite-length SEQUENCEs, then definite ones: rejected at the depth limit.
+        // 10,000 nested indefinite-length SEQUENCEs: an elementary file's length is never indefinite.
         let indefinite: [UInt8] = [0x77, 0x80] + Array(repeating: [0x30, 0x80], count: 10_000).flatMap { $0 }
             + Array(repeating: 0, count: 20_002)
         #expect(verifier.verify(sod: indefinite, dataGroups: [:]).passiveAuth.errors.first?.hasPrefix("sod_malformed") == true)
-        #expect(throws: ASN1Error.tooDeep) { try ASN1Element.parse(indefinite) }
+        // 200 definite levels are refused at the parser's depth limit, not walked.
         var definite: [UInt8] = [0x05, 0x00]
-        for _ in 0..<200 { definite = DER.sequence([definite]) }
-        var element = try! ASN1Element.parse(definite)
-        #expect(throws: ASN1Error.tooDeep) {
-            while true { element = try element.children()[0] }
-        }
+        for _ in 0..<200 { definite = DERWriter.sequence([definite]) }
+        let nested = DERWriter.tlv(0x77, definite)
+        #expect(verifier.verify(sod: nested, dataGroups: [:]).passiveAuth.errors == ["sod_malformed:malformed ASN.1"])
+        #expect(throws: (any Error).self) { try ContentInfo(bytes: definite[...], rules: .ber) }
     }
 
     @Test func lengthsAreNeverTrusted() {
-        #expect(throws: ASN1Error.truncated) { try ASN1Element.parse([0x30, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x00]) }
-        #expect(throws: ASN1Error.badLength) { try ASN1Element.parse([0x30, 0x89, 1, 1, 1, 1, 1, 1, 1, 1, 1]) }
-        #expect(throws: ASN1Error.badLength) { try ASN1Element.parse([0x04, 0x80, 0x00, 0x00]) }
+        // A length beyond the bytes present, a length of more than four bytes, an indefinite primitive.
+        for sod: [UInt8] in [[0x77, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x00], [0x77, 0x89, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+            [0x77, 0x04, 0x30, 0x84, 0x7F, 0xFF], [0x77, 0x04, 0x04, 0x80, 0x00, 0x00]]
+        {
+            let errors = verifier.verify(sod: sod, dataGroups: [:]).passiveAuth.errors
+            #expect(errors.count == 1 && errors[0].hasPrefix("sod_malformed"), "\(sod): \(errors)")
+        }
+        #expect(ElementaryFile.encodedLength([0x77, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x00]) == nil)
+        #expect(ElementaryFile.encodedLength([0x5F, 0x1F, 0x02, 0x41, 0x42, 0x43]) == 5)
     }
 
     @Test func dataGroupThatDoesNotParse() {
@@ -78,8 +83,8 @@ import Testing
     @Test func unknownSignatureAlgorithm() throws {
         // Re-sign nothing: swap the SignerInfo's signature algorithm OID for an unknown one of the same length.
         var sod = Fixture.bytes("jmrtd/loes2006/EF_SOD.bin")
-        let sha256WithRSA = DER.oid(.sha256WithRSA)
-        let unknown = DER.oid(OID("1.2.840.113549.1.1.99"))
+        let sha256WithRSA = DERWriter.oid(.sha256WithRSA)
+        let unknown = DERWriter.oid(OID("1.2.840.113549.1.1.99"))
         #expect(sha256WithRSA.count == unknown.count)
         let ranges = sod.indices.filter { sod[$0...].starts(with: sha256WithRSA) }
         let last = try #require(ranges.last)

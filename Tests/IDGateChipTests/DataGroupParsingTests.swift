@@ -56,7 +56,7 @@ import Testing
         #expect(data.fullName == nil)
 
         // Items directly under the 0x6D tag, PrintableString values and unknown item numbers are all accepted.
-        let flat = DER.tlv(0x6D, DER.sequence([DER.integer(1), DER.printableString("001085012345")]) + DER.sequence([DER.integer(42), DER.utf8String("x")]))
+        let flat = DERWriter.tlv(0x6D, DERWriter.sequence([DERWriter.integer(1), DERWriter.printableString("001085012345")]) + DERWriter.sequence([DERWriter.integer(42), DERWriter.utf8String("x")]))
         #expect(try VietnameseDG13.parse(flat).idNumber == "001085012345")
     }
 
@@ -69,8 +69,8 @@ import Testing
         #expect(throws: DataGroupParseError(dataGroup: 13, reason: "sex \"X\"")) {
             try VietnameseDG13.parse(VietnameseDG13.encode([.sex: ["X"]]))
         }
-        let repeated = DER.tlv(0x6D, DER.sequence([
-            DER.sequence([DER.integer(1), DER.utf8String("a")]), DER.sequence([DER.integer(1), DER.utf8String("b")]),
+        let repeated = DERWriter.tlv(0x6D, DERWriter.sequence([
+            DERWriter.sequence([DERWriter.integer(1), DERWriter.utf8String("a")]), DERWriter.sequence([DERWriter.integer(1), DERWriter.utf8String("b")]),
         ]))
         #expect(throws: DataGroupParseError(dataGroup: 13, reason: "item 1 repeated")) { try VietnameseDG13.parse(repeated) }
     }

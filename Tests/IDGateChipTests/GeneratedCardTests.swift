@@ -217,15 +217,15 @@ import Testing
 
 @Suite struct DistinguishedNameTests {
     @Test func rdnOrderCaseAndStringTypeDoNotMatter() {
-        let a = DER.sequence([
-            DER.set([DER.sequence([DER.oid(OID("2.5.4.6")), DER.printableString("VN")])]),
-            DER.set([DER.sequence([DER.oid(OID("2.5.4.3")), DER.utf8String("CSCA Test")])]),
+        let a = DERWriter.sequence([
+            DERWriter.set([DERWriter.sequence([DERWriter.oid(OID("2.5.4.6")), DERWriter.printableString("VN")])]),
+            DERWriter.set([DERWriter.sequence([DERWriter.oid(OID("2.5.4.3")), DERWriter.utf8String("CSCA Test")])]),
         ])
-        let b = DER.sequence([
-            DER.set([DER.sequence([DER.oid(OID("2.5.4.3")), DER.printableString("csca test ")])]),
-            DER.set([DER.sequence([DER.oid(OID("2.5.4.6")), DER.utf8String("VN")])]),
+        let b = DERWriter.sequence([
+            DERWriter.set([DERWriter.sequence([DERWriter.oid(OID("2.5.4.3")), DERWriter.printableString("csca test ")])]),
+            DERWriter.set([DERWriter.sequence([DERWriter.oid(OID("2.5.4.6")), DERWriter.utf8String("VN")])]),
         ])
-        let c = DER.sequence([DER.set([DER.sequence([DER.oid(OID("2.5.4.3")), DER.utf8String("CSCA Test")])])])
+        let c = DERWriter.sequence([DERWriter.set([DERWriter.sequence([DERWriter.oid(OID("2.5.4.3")), DERWriter.utf8String("CSCA Test")])])])
         #expect(DistinguishedName(strictDER: a[...]) == DistinguishedName(strictDER: b[...]))
         #expect(DistinguishedName(strictDER: a[...]) != DistinguishedName(strictDER: c[...]))
         #expect(DistinguishedName(strictDER: [0x30, 0x03, 0x02, 0x01, 0x00][...]) == nil)

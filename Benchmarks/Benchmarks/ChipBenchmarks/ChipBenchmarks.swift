@@ -55,6 +55,24 @@ let benchmarks: @Sendable () -> Void = {
         try ChipFixture(count: 1)
     }
 
+    Benchmark("Verify.request.cachedSOD+AA-ECDSA-P256") { (benchmark: Benchmark, cards: ChipFixture) in
+        // One gateway request for a card seen before: the SOD from the cache, DG1+DG13+DG15 hashed and compared,
+        // and Active Authentication of a fresh challenge (one ECDSA P-256 verification): what `POST /v1/chip/verify`
+        // asks of ChipVerifier. Compare with `openssl speed -seconds 3 ecdsap256` (verify/s).
+        let verifier = ChipVerifier(trustStore: cards.trust)
+        let card = cards.cards[0]
+        let responses = card.activeAuthResponses
+        _ = verifier.verify(sod: card.sod, dataGroups: card.dataGroups, activeAuth: responses[0])
+        benchmark.startMeasurement()
+        benchmark.measuringThreadCPU {
+            for index in benchmark.scaledIterations {
+                blackHole(verifier.verify(sod: card.sod, dataGroups: card.dataGroups, activeAuth: responses[index & 63]))
+            }
+        }
+    } setup: {
+        try ChipFixture(count: 1)
+    }
+
     Benchmark("PA.uncached.RSASSA-PSS-2048.specimens") { (benchmark: Benchmark, specimens: [[UInt8]]) in
         let verifier = ChipVerifier(trustStore: try! TrustStore(certificates: []), cacheCapacity: 1)
         benchmark.startMeasurement()
@@ -77,6 +95,8 @@ struct ChipFixture: Sendable {
     struct Card: Sendable {
         let sod: [UInt8]
         let dataGroups: [Int: [UInt8]]
+        /// 64 challenges, each signed by the card's Active Authentication key.
+        let activeAuthResponses: [ActiveAuthInput]
     }
 
     let trust: TrustStore
@@ -93,9 +113,15 @@ struct ChipFixture: Sendable {
             let folder = directory.appendingPathComponent("card\(index)")
             try TestCardFactory.makeCard(for: record, kind: .valid, pki: pki, into: folder)
             func read(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))) }
+            let aaKey = try String(contentsOf: folder.appendingPathComponent("aa.key.pem"), encoding: .utf8)
+            let responses = try (0..<64).map { (challengeIndex: Int) -> ActiveAuthInput in
+                let challenge = (0..<8).map { UInt8(truncatingIfNeeded: challengeIndex &* 31 &+ $0) }
+                return ActiveAuthInput(challenge: challenge, signature: try ActiveAuthSigner.sign(challenge: challenge, keyPEM: aaKey))
+            }
             cards.append(Card(
                 sod: try read("EF_SOD.bin"),
-                dataGroups: [1: try read("EF_DG1.bin"), 13: try read("EF_DG13.bin"), 15: try read("EF_DG15.bin")]))
+                dataGroups: [1: try read("EF_DG1.bin"), 13: try read("EF_DG13.bin"), 15: try read("EF_DG15.bin")],
+                activeAuthResponses: responses))
         }
         self.cards = cards
     }

@@ -1,5 +1,8 @@
 /// Builds DER encodings for the structures the test card generator writes (SOD, data groups, signed attributes).
-public enum DER {
+///
+/// Reading goes through the typed structures (`SignedData`, `LDSSecurityObject`, ...) on swift-asn1; this writer
+/// only assembles TLVs for generated cards and for tests that need hand-made bad input.
+public enum DERWriter {
     public static func tlv(_ tag: UInt32, _ content: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(content.count + 6)
@@ -49,6 +52,24 @@ public enum DER {
     public static func explicit(_ n: UInt32, _ content: [UInt8]) -> [UInt8] { tlv(ASN1Tag.context(n), content) }
     /// An AlgorithmIdentifier with absent parameters (hash algorithms get an explicit NULL, as ICAO samples do).
     public static func algorithm(_ oid: OID, nullParameters: Bool = false) -> [UInt8] {
-        sequence([DER.oid(oid)] + (nullParameters ? [null()] : []))
+        sequence([DERWriter.oid(oid)] + (nullParameters ? [null()] : []))
     }
+}
+
+/// The tags the writer uses, with their class and constructed bits as they appear on the wire.
+public enum ASN1Tag {
+    public static let boolean: UInt32 = 0x01
+    public static let integer: UInt32 = 0x02
+    public static let bitString: UInt32 = 0x03
+    public static let octetString: UInt32 = 0x04
+    public static let null: UInt32 = 0x05
+    public static let objectIdentifier: UInt32 = 0x06
+    public static let utf8String: UInt32 = 0x0C
+    public static let printableString: UInt32 = 0x13
+    public static let sequence: UInt32 = 0x30
+    public static let set: UInt32 = 0x31
+    /// Context-specific constructed `[n]`.
+    public static func context(_ n: UInt32) -> UInt32 { 0xA0 | n }
+    /// Context-specific primitive `[n]` (IMPLICIT on a primitive type).
+    public static func contextPrimitive(_ n: UInt32) -> UInt32 { 0x80 | n }
 }

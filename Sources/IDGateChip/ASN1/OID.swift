@@ -1,3 +1,5 @@
+import SwiftASN1
+
 /// An OBJECT IDENTIFIER held as its DER content bytes, so that matching a parsed OID is a byte comparison.
 public struct OID: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
@@ -19,12 +21,6 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
         self.bytes = out
     }
 
-    public init(element: ASN1Element) throws(ASN1Error) {
-        try element.expect(ASN1Tag.objectIdentifier)
-        guard !element.content.isEmpty, element.content.count <= 64 else { throw .unexpected("bad OID") }
-        self.init(contentBytes: element.content)
-    }
-
     public var description: String {
         var arcs: [UInt64] = []
         var value: UInt64 = 0
@@ -41,6 +37,33 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
             }
         }
         return arcs.map(String.init).joined(separator: ".")
+    }
+}
+
+/// Read as a swift-asn1 value: the content is validated by `ASN1ObjectIdentifier` (base-128 arcs, minimal) and kept
+/// as bytes.
+extension OID: BERImplicitlyTaggable {
+    public static var defaultIdentifier: ASN1Identifier { .objectIdentifier }
+
+    public init(derEncoded node: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+        _ = try ASN1ObjectIdentifier(derEncoded: node, withIdentifier: identifier)
+        try self.init(validated: node)
+    }
+
+    public init(berEncoded node: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+        _ = try ASN1ObjectIdentifier(berEncoded: node, withIdentifier: identifier)
+        try self.init(validated: node)
+    }
+
+    private init(validated node: ASN1Node) throws {
+        guard case .primitive(let content) = node.content, content.count <= 64 else {
+            throw ASN1StructureError("object identifier too long")
+        }
+        self.init(contentBytes: content)
+    }
+
+    public func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+        coder.appendPrimitiveNode(identifier: identifier) { $0.append(contentsOf: bytes) }
     }
 }
 

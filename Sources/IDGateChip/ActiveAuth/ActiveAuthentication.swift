@@ -1,63 +1,49 @@
 import COpenSSL
+import SwiftASN1
 
 /// Verifies a chip's Active Authentication response with the public key from DG15 (ICAO 9303-11 §6.1).
 ///
 /// RSA keys sign with ISO/IEC 9796-2 digital signature scheme 1 (partial message recovery; trailer 0xBC for SHA-1,
 /// or 0x??CC naming the hash). ECDSA keys sign SHA-256(challenge); the signature may be plain r‖s or DER.
 public enum ActiveAuthentication {
+    /// Checks a response with the key in DG15 (the whole file, `6F { SubjectPublicKeyInfo }`).
     public static func verify(dg15: [UInt8], challenge: [UInt8], signature: [UInt8]) -> ActiveAuthResult {
-        guard let key = publicKey(dg15: dg15) else { return invalid("dg15_unparsable") }
-        defer { EVP_PKEY_free(key) }
-        switch EVP_PKEY_get_base_id(key) {
-        case EVP_PKEY_RSA:
-            return verifyISO9796(key: key, challenge: challenge, signature: signature)
-        case EVP_PKEY_EC:
-            let bytes = (Int(EVP_PKEY_get_bits(key)) + 7) / 8
-            let der = signature.count == 2 * bytes ? ECDSASignature.der(fromPlain: signature) : signature
-            guard let der else { return invalid("signature_malformed") }
-            let valid = challenge.withUnsafeBytes {
-                SignatureScheme.ecdsa(.sha256, plain: false).verify(signature: der[...], message: $0, key: key)
-            }
-            return valid ? ActiveAuthResult(result: .valid, reason: nil) : invalid("signature_invalid")
-        default:
-            return invalid("unsupported_key_algorithm")
-        }
+        guard let key = ActiveAuthKey(dg15: dg15) else { return invalid("dg15_unparsable") }
+        return key.verify(challenge: challenge, signature: signature)
     }
 
-    /// The SubjectPublicKeyInfo inside DG15 (`6F { SubjectPublicKeyInfo }`), as an owned `EVP_PKEY`.
-    static func publicKey(dg15: [UInt8]) -> OpaquePointer? {
-        guard let file = try? ASN1Element.parse(dg15, maxSize: 16 * 1024), file.tag == 0x6F,
-            let info = try? file.unwrapped(), info.tag == ASN1Tag.sequence
-        else { return nil }
-        let der = Array(info.encoded)
-        defer { ERR_clear_error() }
-        return der.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_PUBKEY(nil, &cursor, buffer.count)
+    /// Checks a response with a bare SubjectPublicKeyInfo (DER), e.g. a key an operator exported from DG15.
+    public static func verify(subjectPublicKeyInfo: [UInt8], challenge: [UInt8], signature: [UInt8]) -> ActiveAuthResult {
+        guard let key = ActiveAuthKey(subjectPublicKeyInfo: subjectPublicKeyInfo[...]) else {
+            return invalid("public_key_unparsable")
         }
+        return key.verify(challenge: challenge, signature: signature)
     }
 
-    private static func invalid(_ reason: String) -> ActiveAuthResult { ActiveAuthResult(result: .invalid, reason: reason) }
+    static func invalid(_ reason: String) -> ActiveAuthResult { ActiveAuthResult(result: .invalid, reason: reason) }
 
-    private static func verifyISO9796(key: OpaquePointer, challenge: [UInt8], signature: [UInt8]) -> ActiveAuthResult {
+    /// ISO/IEC 9796-2 scheme 1: the raw RSA operation recovers the message representative, whose hash must cover
+    /// the recovered part of the message followed by the challenge.
+    static func verifyISO9796(
+        template: OpaquePointer, key: OpaquePointer, size: Int, challenge: [UInt8], signature: [UInt8]
+    ) -> ActiveAuthResult {
         defer { ERR_clear_error() }
-        guard let context = EVP_PKEY_CTX_new(key, nil) else { return invalid("openssl") }
-        defer { EVP_PKEY_CTX_free(context) }
-        let size = Int(EVP_PKEY_get_size(key))
         guard signature.count == size else { return invalid("signature_length") }
+        guard let context = EVP_PKEY_CTX_dup(template) else { return invalid("openssl") }
+        defer { EVP_PKEY_CTX_free(context) }
         var recovered = [UInt8](repeating: 0, count: size)
         var length = size
-        guard EVP_PKEY_verify_recover_init(context) == 1, EVP_PKEY_CTX_set_rsa_padding(context, RSA_NO_PADDING) == 1,
-            EVP_PKEY_verify_recover(context, &recovered, &length, signature, signature.count) == 1
-        else { return invalid("signature_invalid") }
+        guard EVP_PKEY_verify_recover(context, &recovered, &length, signature, signature.count) == 1 else {
+            return invalid("signature_invalid")
+        }
         let m = Array(recovered.prefix(length))
+        func isValid(_ candidate: [UInt8]) -> Bool {
+            guard let hashLength = recoverableHash(candidate) else { return false }
+            return isValidRecovery(candidate, hashLength: hashLength, challenge: challenge)
+        }
         // ISO/IEC 9796-2 lets the signer send min(s, n − s); the representative is then n − m.
-        for candidate in [m, complement(m, key: key, size: size)].compactMap({ $0 }) {
-            if let hashLength = recoverableHash(candidate),
-                isValidRecovery(candidate, hashLength: hashLength, challenge: challenge)
-            {
-                return ActiveAuthResult(result: .valid, reason: nil)
-            }
+        if isValid(m) || complement(m, key: key, size: size).map(isValid) == true {
+            return ActiveAuthResult(result: .valid, reason: nil)
         }
         return invalid("signature_invalid")
     }

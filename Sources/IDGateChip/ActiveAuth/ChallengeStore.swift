@@ -1,3 +1,4 @@
+import IDGateCore
 import COpenSSL
 import Foundation
 

@@ -1,3 +1,4 @@
+import IDGateCore
 import COpenSSL
 import Foundation
 
@@ -120,15 +121,5 @@ enum MemoryBIO {
         var bytes = [UInt8](repeating: 0, count: pending)
         let read = BIO_read(bio, &bytes, Int32(pending))
         return Array(bytes.prefix(max(0, Int(read))))
-    }
-}
-
-extension Collection<UInt8> {
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(count * 2)
-        for byte in self { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xF)]) }
-        return String(decoding: out, as: UTF8.self)
     }
 }

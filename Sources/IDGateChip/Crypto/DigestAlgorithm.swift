@@ -40,9 +40,25 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
 
     public func hash(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: outputLength) { output, count in
-            var length: UInt32 = 0
-            _ = EVP_Digest(data.baseAddress, data.count, output.baseAddress, &length, md, nil)
-            count = Int(length)
+            count = hash(data, into: UnsafeMutableRawBufferPointer(output)).count
+        }
+    }
+
+    /// Hashes `data` into the start of `output` (at least `outputLength` bytes) and returns the hash's bytes there:
+    /// for callers that keep the hash on the stack.
+    @discardableResult
+    func hash(_ data: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer {
+        precondition(output.count >= outputLength)
+        var length: UInt32 = 0
+        let done = EVP_Digest(
+            data.baseAddress, data.count, output.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, md, nil)
+        return UnsafeRawBufferPointer(rebasing: output[0..<(done == 1 ? Int(length) : 0)])
+    }
+
+    /// Whether `data` hashes to `expected`, without a heap buffer for the hash.
+    func hashOf(_ data: [UInt8], equals expected: [UInt8]) -> Bool {
+        withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { buffer in
+            data.withUnsafeBytes { hash($0, into: buffer) }.elementsEqual(expected)
         }
     }
 

@@ -22,7 +22,7 @@ extension MRZ {
         let line2 = line2Start + composite
         let words = transliterate(record.fullName).split(separator: " ").map(String.init)
         let line3 = pad((words.first ?? "") + "<<" + words.dropFirst().joined(separator: "<"), 30)
-        return DER.tlv(0x61, DER.tlv(0x5F1F, Array((line1 + line2 + line3).utf8)))
+        return DERWriter.tlv(0x61, DERWriter.tlv(0x5F1F, Array((line1 + line2 + line3).utf8)))
     }
 
     private static func pad(_ text: String, _ length: Int) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftASN1
 import IDGateStore
 
 /// The machine-readable zone held in DG1 (`61 { 5F1F <MRZ> }`), ICAO 9303 parts 4-6.
@@ -24,13 +25,14 @@ public struct MRZ: Sendable, Equatable {
     /// Parses the DG1 file (tag included).
     public init(dg1 bytes: [UInt8]) throws(DataGroupParseError) {
         func fail(_ reason: String) -> DataGroupParseError { DataGroupParseError(dataGroup: 1, reason: reason) }
-        guard let file = try? ASN1Element.parse(bytes, maxSize: 4096), file.tag == 0x61,
-            let inner = try? file.unwrapped(), inner.tag == 0x5F1F
+        // `[APPLICATION 1] { [APPLICATION 31] IMPLICIT OCTET STRING }`: 0x61 { 0x5F1F <MRZ> }.
+        guard let inner = try? ElementaryFile.content(bytes[...], tag: .application(1), maxSize: 4096),
+            inner.identifier == .application(31), case .primitive(let mrz) = inner.content
         else { throw fail("not a DG1 file") }
-        guard inner.content.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x3C }) else {
+        guard mrz.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x3C }) else {
             throw fail("characters outside the MRZ set")
         }
-        try self.init(text: String(decoding: inner.content, as: UTF8.self))
+        try self.init(text: String(decoding: mrz, as: UTF8.self))
     }
 
     public init(text: String) throws(DataGroupParseError) {

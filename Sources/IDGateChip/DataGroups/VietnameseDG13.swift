@@ -1,4 +1,5 @@
 import Foundation
+import SwiftASN1
 import IDGateStore
 
 /// DG13 of the Vietnamese chip ID card (CCCD): `6D { SEQUENCE { item... } }` where each item is
@@ -17,56 +18,43 @@ public enum VietnameseDG13 {
 
     public static func parse(_ bytes: [UInt8]) throws(DataGroupParseError) -> ChipPersonalData {
         func fail(_ reason: String) -> DataGroupParseError { DataGroupParseError(dataGroup: 13, reason: reason) }
-        guard let file = try? ASN1Element.parse(bytes, maxSize: 64 * 1024), file.tag == 0x6D else {
+        guard let file = try? ElementaryFile.parse(bytes[...], tag: .application(13), maxSize: 64 * 1024) else {
             throw fail("not a DG13 file")
         }
         // Values by item number (index 0 unused), as byte slices of the file: Strings are made only for output.
         var values = [[ArraySlice<UInt8>]?](repeating: nil, count: Item.allCases.count + 1)
-        /// Walks containers (sequences not starting with an item number) down to the items, without collecting
-        /// children into arrays.
-        func collect(_ element: ASN1Element) throws(DataGroupParseError) {
-            guard element.isConstructed else { throw fail("malformed structure") }
-            var reader = ASN1Reader(element.content, depth: element.depth + 1)
+        /// Walks containers (sequences not starting with an item number) down to the items.
+        func collect(_ element: ASN1Node) throws(DataGroupParseError) {
+            guard case .constructed(let children) = element.content else { throw fail("malformed structure") }
+            var iterator = children.makeIterator()
             var isFirst = true
-            while true {
-                let child: ASN1Element?
-                do { child = try reader.next() } catch { throw fail("malformed structure") }
-                guard let child else { return }
-                if isFirst, element.tag == ASN1Tag.sequence, child.tag == ASN1Tag.integer {
-                    try readItem(number: child, rest: &reader)
+            while let child = iterator.next() {
+                if isFirst, element.identifier == .sequence, child.identifier == .integer {
+                    try readItem(number: child, values: &iterator)
                     return
                 }
                 isFirst = false
-                if child.isConstructed { try collect(child) }
+                if case .constructed = child.content { try collect(child) }
             }
         }
-        func readItem(number numberElement: ASN1Element, rest reader: inout ASN1Reader) throws(DataGroupParseError) {
-            guard let number = try? numberElement.smallInteger() else { throw fail("bad item number") }
+        /// `SEQUENCE { INTEGER n, value... }`: the values are strings, or one level of strings inside a container.
+        func readItem(number numberNode: ASN1Node, values rest: inout ASN1NodeCollection.Iterator) throws(DataGroupParseError) {
+            guard let number = try? ASN1Rules.ber.smallInteger(numberNode) else { throw fail("bad item number") }
             // Unknown item numbers (later card generations) are skipped, not fatal.
             guard Item(rawValue: number) != nil else { return }
             guard values[number] == nil else { throw fail("item \(number) repeated") }
             var strings: [ArraySlice<UInt8>] = []
-            while true {
-                let value: ASN1Element?
-                do { value = try reader.next() } catch { throw fail("malformed value") }
-                guard let value else { break }
-                try collectStrings(value, into: &strings)
+            while let value = rest.next() {
+                switch value.content {
+                case .primitive(let bytes): strings.append(bytes)
+                case .constructed(let inner):
+                    for string in inner {
+                        guard case .primitive(let bytes) = string.content else { throw fail("malformed value") }
+                        strings.append(bytes)
+                    }
+                }
             }
             values[number] = strings
-        }
-        func collectStrings(_ element: ASN1Element, into strings: inout [ArraySlice<UInt8>]) throws(DataGroupParseError) {
-            guard element.isConstructed else {
-                strings.append(element.content)
-                return
-            }
-            do {
-                try element.forEachChild { (inner) throws(ASN1Error) in
-                    if inner.isConstructed { throw .unexpected("nested value") }
-                    strings.append(inner.content)
-                }
-            } catch {
-                throw fail("malformed value")
-            }
         }
         try collect(file)
         guard values.contains(where: { $0 != nil }) else { throw fail("no items") }
@@ -161,10 +149,10 @@ public enum VietnameseDG13 {
     public static func encode(_ items: [Item: [String]]) -> [UInt8] {
         let encodedItems = items.keys.sorted { $0.rawValue < $1.rawValue }.map { item -> [UInt8] in
             let strings = items[item]!
-            let value = item == .parents ? DER.sequence(strings.map(DER.utf8String)) : DER.utf8String(strings.first ?? "")
-            return DER.sequence([DER.integer(item.rawValue), value])
+            let value = item == .parents ? DERWriter.sequence(strings.map(DERWriter.utf8String)) : DERWriter.utf8String(strings.first ?? "")
+            return DERWriter.sequence([DERWriter.integer(item.rawValue), value])
         }
-        return DER.tlv(0x6D, DER.sequence(encodedItems))
+        return DERWriter.tlv(0x6D, DERWriter.sequence(encodedItems))
     }
 
     /// The DG13 a card issued for `record` carries.

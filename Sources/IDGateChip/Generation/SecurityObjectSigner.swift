@@ -19,9 +19,9 @@ enum SecurityObjectSigner {
         var signedAttributeField: [[UInt8]] = []
         let signature: [UInt8]
         if variation.signedAttributes {
-            let attributes = DER.set([
-                DER.sequence([DER.oid(.contentTypeAttribute), DER.set([DER.oid(.ldsSecurityObject)])]),
-                DER.sequence([DER.oid(.messageDigestAttribute), DER.set([DER.octetString(DigestAlgorithm.sha256.hash(content))])]),
+            let attributes = DERWriter.set([
+                DERWriter.sequence([DERWriter.oid(.contentTypeAttribute), DERWriter.set([DERWriter.oid(.ldsSecurityObject)])]),
+                DERWriter.sequence([DERWriter.oid(.messageDigestAttribute), DERWriter.set([DERWriter.octetString(DigestAlgorithm.sha256.hash(content))])]),
             ])
             signature = try key.sign(attributes, digest: .sha256)
             var implicit = attributes
@@ -33,23 +33,24 @@ enum SecurityObjectSigner {
 
         let signerIdentifier: [UInt8]
         if variation.identifySignerByKeyIdentifier, let keyIdentifier = certificate.subjectKeyIdentifier {
-            signerIdentifier = DER.tlv(ASN1Tag.contextPrimitive(0), keyIdentifier)
+            signerIdentifier = DERWriter.tlv(ASN1Tag.contextPrimitive(0), keyIdentifier)
         } else {
-            let tbs = try ASN1Element.parse(certificate.der).children()[0].children()
-            let offset = tbs[0].tag == ASN1Tag.context(0) ? 1 : 0
-            signerIdentifier = DER.sequence([Array(tbs[offset + 2].encoded), Array(tbs[offset].encoded)])
+            // IssuerAndSerialNumber: the certificate's issuer Name as encoded, and its serial number.
+            signerIdentifier = DERWriter.sequence([
+                Array(certificate.issuerName.encoded), DERWriter.unsignedInteger(certificate.serialMagnitude),
+            ])
         }
-        let signerInfo = DER.sequence(
-            [DER.integer(variation.identifySignerByKeyIdentifier ? 3 : 1), signerIdentifier,
-             DER.algorithm(.sha256, nullParameters: true)]
-                + signedAttributeField + [DER.algorithm(.ecdsaWithSHA256), DER.octetString(signature)])
-        let signedData = DER.sequence([
-            DER.integer(3),
-            DER.set([DER.algorithm(.sha256, nullParameters: true)]),
-            DER.sequence([DER.oid(variation.encapsulatedContentType), DER.explicit(0, DER.octetString(content))]),
-            DER.tlv(ASN1Tag.context(0), certificate.der),
-            DER.set([signerInfo]),
+        let signerInfo = DERWriter.sequence(
+            [DERWriter.integer(variation.identifySignerByKeyIdentifier ? 3 : 1), signerIdentifier,
+             DERWriter.algorithm(.sha256, nullParameters: true)]
+                + signedAttributeField + [DERWriter.algorithm(.ecdsaWithSHA256), DERWriter.octetString(signature)])
+        let signedData = DERWriter.sequence([
+            DERWriter.integer(3),
+            DERWriter.set([DERWriter.algorithm(.sha256, nullParameters: true)]),
+            DERWriter.sequence([DERWriter.oid(variation.encapsulatedContentType), DERWriter.explicit(0, DERWriter.octetString(content))]),
+            DERWriter.tlv(ASN1Tag.context(0), certificate.der),
+            DERWriter.set([signerInfo]),
         ])
-        return DER.tlv(0x77, DER.sequence([DER.oid(.signedData), DER.explicit(0, signedData)]))
+        return DERWriter.tlv(0x77, DERWriter.sequence([DERWriter.oid(.signedData), DERWriter.explicit(0, signedData)]))
     }
 }

@@ -56,7 +56,7 @@ public enum TestCardFactory {
         if kind != .noAA {
             let key = try PrivateKey.generateEC()
             files[14] = activeAuthenticationInfo
-            files[15] = DER.tlv(0x6F, key.publicKeyDER)
+            files[15] = DERWriter.tlv(0x6F, key.publicKeyDER)
             activeAuthKey = key
         }
         let (signer, signerKey) = kind == .revokedDS
@@ -93,8 +93,8 @@ public enum TestCardFactory {
     }
 
     /// DG14 with only ActiveAuthenticationInfo (2.23.136.1.1.5): AA signs with ecdsa-plain-SHA256.
-    static let activeAuthenticationInfo = DER.tlv(0x6E, DER.set([
-        DER.sequence([DER.oid(OID("2.23.136.1.1.5")), DER.integer(1), DER.oid(.ecdsaPlain(3))]),
+    static let activeAuthenticationInfo = DERWriter.tlv(0x6E, DERWriter.set([
+        DERWriter.sequence([DERWriter.oid(OID("2.23.136.1.1.5")), DERWriter.integer(1), DERWriter.oid(.ecdsaPlain(3))]),
     ]))
 
     static func writeIndex(_ entries: [TestCardEntry], to url: URL) throws {

@@ -1,3 +1,5 @@
+import SwiftASN1
+
 /// EF.SOD as read from the chip: the 0x77 application wrapper around a CMS SignedData whose content is the
 /// LDSSecurityObject.
 ///
@@ -21,22 +23,20 @@ struct SecurityObjectDocument: Sendable {
     }
 
     init(bytes: ArraySlice<UInt8>) throws(ParseError) {
-        guard bytes.count <= SecurityObjectDocument.maxSize else { throw .tooLarge(bytes.count) }
-        let wrapper: ASN1Element
-        var reader = ASN1Reader(bytes, depth: 0)
-        do throws(ASN1Error) {
-            guard let first = try reader.next() else { throw ASN1Error.truncated }
-            wrapper = first
+        let contentInfo: ASN1Node
+        do {
+            contentInfo = try ElementaryFile.content(bytes, tag: .application(23), maxSize: SecurityObjectDocument.maxSize)
         } catch {
-            throw .malformed(error.description)
+            switch error {
+            case .tooLarge: throw .tooLarge(bytes.count)
+            case .trailingData(let count): throw .trailingData(count)
+            case .malformed(let detail): throw .malformed(detail)
+            }
         }
-        guard wrapper.tag == 0x77 else { throw .malformed("EF.SOD tag is not 0x77") }
-        guard reader.isAtEnd else { throw .trailingData(bytes.endIndex - wrapper.encoded.endIndex) }
-        do throws(ASN1Error) {
-            let contentInfo = try wrapper.unwrapped()
-            signedData = try SignedData(contentInfo: contentInfo.encoded, maxSize: SecurityObjectDocument.maxSize)
+        do {
+            signedData = try SignedData(contentInfo: ContentInfo(berEncoded: contentInfo))
         } catch {
-            throw .malformed(error.description)
+            throw .malformed(parseFailureReason(error))
         }
         guard signedData.signerInfos.count == 1 else {
             throw .malformed("\(signedData.signerInfos.count) signers (exactly one expected)")

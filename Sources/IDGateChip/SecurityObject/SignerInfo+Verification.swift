@@ -25,11 +25,10 @@ extension SignerInfo {
         eContent: ArraySlice<UInt8>, eContentType: OID, verifier: (SignatureScheme) -> PreparedVerifier?
     ) -> Failure? {
         // A hash AlgorithmIdentifier has absent or NULL parameters.
-        guard let digestParts = try? digestAlgorithm.children(expecting: ASN1Tag.sequence),
-            let digestOID = digestParts.first.flatMap({ try? OID(element: $0) }),
-            digestParts.count == 1 || (digestParts.count == 2 && digestParts[1].encoded.elementsEqual([0x05, 0x00]))
-        else { return .unsupportedAlgorithm("malformed digest algorithm") }
-        guard let digest = DigestAlgorithm(oid: digestOID) else { return .unsupportedAlgorithm("digest \(digestOID)") }
+        guard digestAlgorithm.hasNoParameters else { return .unsupportedAlgorithm("malformed digest algorithm") }
+        guard let digest = DigestAlgorithm(oid: digestAlgorithm.algorithm) else {
+            return .unsupportedAlgorithm("digest \(digestAlgorithm.algorithm)")
+        }
         let scheme: SignatureScheme
         do {
             scheme = try SignatureScheme(algorithm: signatureAlgorithm, digest: digest)

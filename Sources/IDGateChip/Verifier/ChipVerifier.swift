@@ -4,18 +4,27 @@ import IDGateStore
 /// Checks what an NFC reader took from a chip: passive authentication of EF.SOD and the data groups against a
 /// trust store, active authentication, and the holder's personal data for the registry comparison.
 ///
-/// Thread-safe and meant to be shared (the gateway calls it from every event loop). Two bounded caches make a
-/// card seen again cheap: verified SODs by digest (signature and issuer search skipped; validity, revocation and the
-/// data-group hashes are still evaluated on every call) and Document Signer certificates with their issuing CSCA.
+/// Thread-safe and meant to be shared (the gateway calls it from every event loop). Bounded caches, keyed by the
+/// SHA-256 of the bytes they came from, make a card seen again cost little more than its signature math: verified
+/// SODs (signature and issuer search skipped; validity, revocation and the data-group hashes are still evaluated
+/// on every call), Document Signer certificates with their issuing CSCA, and Active Authentication keys decoded
+/// from DG15 (no `d2i_PUBKEY` or context set-up per request). The caches are sharded, so event loops checking
+/// different cards do not wait on one lock.
 public final class ChipVerifier: Sendable {
     public let trustStore: TrustStore
     private let verifiedSODs: BoundedCache<Digest256, VerifiedSecurityObject>
     private let documentSigners: BoundedCache<Digest256, VerifiedSigner>
+    private let activeAuthKeys: BoundedCache<Digest256, ActiveAuthKey>
 
-    public init(trustStore: TrustStore, cacheCapacity: Int = 100_000) {
+    /// - Parameters:
+    ///   - cacheCapacity: verified SODs kept (a few KB each).
+    ///   - activeAuthKeyCapacity: decoded DG15 keys kept (an OpenSSL key and context, a few KB each); at most
+    ///     `cacheCapacity`.
+    public init(trustStore: TrustStore, cacheCapacity: Int = 100_000, activeAuthKeyCapacity: Int = 16_384) {
         self.trustStore = trustStore
         verifiedSODs = BoundedCache(capacity: cacheCapacity)
         documentSigners = BoundedCache(capacity: 4096)
+        activeAuthKeys = BoundedCache(capacity: min(activeAuthKeyCapacity, cacheCapacity))
     }
 
     /// - Parameters:
@@ -50,6 +59,9 @@ public final class ChipVerifier: Sendable {
             }
         }
 
+        // DG15's SHA-256, when the SOD's hashes are SHA-256 and DG15 matched: the key of its decoded AA key.
+        var dg15Digest: Digest256? = nil
+        let hashAlgorithm = verified.securityObject.hashAlgorithm
         for number in dataGroups.keys.sorted() {
             let file = dataGroups[number]!
             guard let tag = DataGroupTag.tag(of: number) else {
@@ -61,7 +73,9 @@ public final class ChipVerifier: Sendable {
                 passive.dataGroups[number] = .notInSOD
                 continue
             }
-            passive.dataGroups[number] = verified.securityObject.hashAlgorithm.hash(file) == expected ? .match : .mismatch
+            let matches = hashAlgorithm.hashOf(file, equals: expected)
+            passive.dataGroups[number] = matches ? .match : .mismatch
+            if matches, number == 15, hashAlgorithm == .sha256 { dg15Digest = expected.withUnsafeBytes(Digest256.init(digest:)) }
         }
         for (number, status) in passive.dataGroups where status != .match {
             passive.errors.append("data_group_\(status.rawValue):\(number)")
@@ -76,7 +90,7 @@ public final class ChipVerifier: Sendable {
 
         return ChipVerificationResult(
             passiveAuth: passive,
-            activeAuth: activeAuthentication(activeAuth, dataGroups: dataGroups, passive: passive),
+            activeAuth: activeAuthentication(activeAuth, dataGroups: dataGroups, passive: passive, dg15Digest: dg15Digest),
             personalData: content.personalData, sodDataGroupHashes: verified.securityObject.dataGroupHashes)
     }
 
@@ -108,7 +122,7 @@ public final class ChipVerifier: Sendable {
     }
 
     private func activeAuthentication(
-        _ input: ActiveAuthInput?, dataGroups: [Int: [UInt8]], passive: PassiveAuthResult
+        _ input: ActiveAuthInput?, dataGroups: [Int: [UInt8]], passive: PassiveAuthResult, dg15Digest: Digest256?
     ) -> ActiveAuthResult {
         guard let input else { return .notPerformed }
         guard let dg15 = dataGroups[15] else { return ActiveAuthResult(result: .invalid, reason: "dg15_missing") }
@@ -116,7 +130,18 @@ public final class ChipVerifier: Sendable {
         guard passive.dataGroups[15] == .match, passive.signature == .valid else {
             return ActiveAuthResult(result: .invalid, reason: "dg15_not_authenticated")
         }
-        return ActiveAuthentication.verify(dg15: dg15, challenge: input.challenge, signature: input.signature)
+        let digest = dg15Digest ?? dg15.withUnsafeBytes(Digest256.init(hashing:))
+        let key: ActiveAuthKey
+        if let cached = activeAuthKeys.value(for: digest) {
+            key = cached
+        } else {
+            guard let decoded = ActiveAuthKey(dg15: dg15) else {
+                return ActiveAuthResult(result: .invalid, reason: "dg15_unparsable")
+            }
+            activeAuthKeys.insert(decoded, for: digest)
+            key = decoded
+        }
+        return key.verify(challenge: input.challenge, signature: input.signature)
     }
 
     /// Validity and revocation are judged on every call (time moves, a card may be checked `--at` another time).
@@ -130,7 +155,7 @@ public final class ChipVerifier: Sendable {
     /// The parsed and signature-checked SOD, from the cache when seen before.
     private func securityObject(_ sod: [UInt8]) -> Result<VerifiedSecurityObject, SecurityObjectDocument.ParseError> {
         guard sod.count <= SecurityObjectDocument.maxSize else { return .failure(.tooLarge(sod.count)) }
-        let key = sod.withUnsafeBytes { Digest256($0) }
+        let key = sod.withUnsafeBytes(Digest256.init(hashing:))
         if let cached = verifiedSODs.value(for: key) { return .success(cached) }
         let document: SecurityObjectDocument
         do {
@@ -147,7 +172,7 @@ public final class ChipVerifier: Sendable {
     /// the trusted CSCA that issued it.
     private func signer(of document: SecurityObjectDocument) -> VerifiedSigner? {
         for der in document.signedData.certificates {
-            let key = der.withUnsafeBytes { Digest256($0) }
+            let key = der.withUnsafeBytes(Digest256.init(hashing:))
             if let cached = documentSigners.value(for: key) {
                 if document.signerInfo.identifies(cached.certificate) { return cached }
                 continue

@@ -1,7 +1,7 @@
 /// JSON of the `passiveAuth` object, written directly (fixed key order, no Foundation encoder on the hot path).
 extension PassiveAuthResult {
-    /// `sodDataGroupHashes`: added as a member when given (the `idgate chip verify` output).
-    public func jsonBytes(sodDataGroupHashes: [Int: [UInt8]]? = nil) -> [UInt8] {
+    /// `sodDataGroupHashes` and `activeAuth`: added as members when given (the `idgate chip verify` output).
+    public func jsonBytes(sodDataGroupHashes: [Int: [UInt8]]? = nil, activeAuth: ActiveAuthResult? = nil) -> [UInt8] {
         var out = JSONWriter()
         out.raw("{\"result\":")
         out.string(result.rawValue)
@@ -39,12 +39,16 @@ extension PassiveAuthResult {
             }
             out.raw("}")
         }
+        if let activeAuth {
+            out.raw(",\"activeAuth\":")
+            out.bytes += activeAuth.jsonBytes()
+        }
         out.raw("}")
         return out.bytes
     }
 
-    public func jsonString(sodDataGroupHashes: [Int: [UInt8]]? = nil) -> String {
-        String(decoding: jsonBytes(sodDataGroupHashes: sodDataGroupHashes), as: UTF8.self)
+    public func jsonString(sodDataGroupHashes: [Int: [UInt8]]? = nil, activeAuth: ActiveAuthResult? = nil) -> String {
+        String(decoding: jsonBytes(sodDataGroupHashes: sodDataGroupHashes, activeAuth: activeAuth), as: UTF8.self)
     }
 }
 
@@ -61,6 +65,11 @@ extension ActiveAuthResult {
         out.raw("}")
         return out.bytes
     }
+
+    /// `{"activeAuth":{...}}`: the `idgate chip verify --json` output when only Active Authentication was checked.
+    public func reportJSONString() -> String {
+        String(decoding: Array("{\"activeAuth\":".utf8) + jsonBytes() + [0x7D], as: UTF8.self)
+    }
 }
 
 /// Appends JSON tokens to a byte buffer.
@@ -74,21 +83,7 @@ struct JSONWriter {
     }
 
     mutating func string(_ value: String) {
-        bytes.append(0x22)
-        for byte in value.utf8 {
-            switch byte {
-            case 0x22: bytes += [0x5C, 0x22]
-            case 0x5C: bytes += [0x5C, 0x5C]
-            case 0x0A: bytes += [0x5C, 0x6E]
-            case 0x0D: bytes += [0x5C, 0x72]
-            case 0x09: bytes += [0x5C, 0x74]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(0x22)
+        bytes.write(jsonString: value)
     }
 
     mutating func stringArray(_ values: [String]) {
