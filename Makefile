@@ -15,15 +15,15 @@ deps:
 	@scripts/install-deps.sh
 
 build: deps
-	@echo "make: building (debug; the first build takes ~10 minutes, later ones seconds)"
+	@echo "make: building (debug; the first build takes 10-25 minutes on 2 cores, later ones seconds)"
 	$(SWIFT) build
 
 release: deps
-	@echo "make: building release (the first build takes ~10 minutes on 2 cores, later ones seconds)"
+	@echo "make: building release (the first build takes 10-25 minutes on 2 cores, later ones seconds)"
 	$(SWIFT) build -c release
 
 test: deps
-	@echo "make: building the tests and running every test (the first build takes ~10-15 minutes, the run a few more)"
+	@echo "make: building the tests and running every test (the first build takes 10-25 minutes on 2 cores, the run about a minute)"
 	$(SWIFT) test
 
 demo: release
