@@ -5,22 +5,30 @@ DEMO_DIR ?= var/demo
 RESIDENTS ?= 100000
 SWIFT ?= swift
 
+# The tests and scripts call `python3` by name: the repository's virtual environment (made by scripts/install-deps.sh,
+# with h2, httpx, schemathesis, cryptography) comes first, whatever else is on PATH (system python3, pyenv).
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+
 .PHONY: deps build release test serve demo bench bench-http2 bench-e2e bench-cpu bench-micro bench-check bench-thresholds clean
 
 deps:
 	@scripts/install-deps.sh
 
 build: deps
+	@echo "make: building (debug; the first build takes 10-25 minutes on 2 cores, later ones seconds)"
 	$(SWIFT) build
 
 release: deps
+	@echo "make: building release (the first build takes 10-25 minutes on 2 cores, later ones seconds)"
 	$(SWIFT) build -c release
 
 test: deps
+	@echo "make: building the tests and running every test (the first build takes 10-25 minutes on 2 cores, the run about a minute)"
 	$(SWIFT) test
 
 demo: release
 	@if [ ! -f $(DEMO_DIR)/config.json ]; then \
+	  echo "make: creating the demo in $(DEMO_DIR): $(RESIDENTS) residents, PKI, cards, TLS, clients"; \
 	  .build/release/idgate demo init --dir $(DEMO_DIR) --residents $(RESIDENTS); fi
 
 serve: demo
@@ -50,5 +58,6 @@ bench-thresholds: deps
 
 bench: bench-http2 bench-e2e bench-micro
 
+# Keeps .venv (the Python packages); `rm -rf .venv` to reinstall them.
 clean:
 	rm -rf .build var

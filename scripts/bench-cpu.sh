@@ -12,6 +12,7 @@
 # share of it spent by threads other than the event loop (under this load: the audit writer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/python-env.sh   # python3 = the repository's .venv (scripts/install-deps.sh)
 
 RESIDENTS=${RESIDENTS:-1000000}
 CONFIGS=${CONFIGS:-bare full}

@@ -14,6 +14,7 @@
 # Plus: batch endpoint records/s (curl upload of an NDJSON file) and offline `idgate match` records/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/python-env.sh   # python3 = the repository's .venv (scripts/install-deps.sh)
 
 RESIDENTS=${RESIDENTS:-10000000}
 ROUNDS=${ROUNDS:-3}

@@ -8,6 +8,7 @@
 #   DEMO=var/demo RATE=5000 scripts/bench-update-under-load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/python-env.sh   # python3 = the repository's .venv (scripts/install-deps.sh)
 
 DEMO=${DEMO:-var/bench/demo-1000000}
 RATE=${RATE:-10000}
