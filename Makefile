@@ -4,6 +4,9 @@
 DEMO_DIR ?= var/demo
 RESIDENTS ?= 100000
 SWIFT ?= swift
+# Release builds of the hot paths skip exclusivity checks at run time. Given here, not in Package.swift, so the
+# library products stay usable as dependencies (no unsafeFlags); scripts/bench-*.sh pass the same flag.
+RELEASE_FLAGS ?= -Xswiftc -enforce-exclusivity=unchecked
 
 # The tests and scripts call `python3` by name: the repository's virtual environment (made by scripts/install-deps.sh,
 # with h2, httpx, schemathesis, cryptography) comes first, whatever else is on PATH (system python3, pyenv).
@@ -20,7 +23,7 @@ build: deps
 
 release: deps
 	@echo "make: building release (the first build takes 10-25 minutes on 2 cores, later ones seconds)"
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
 
 test: deps
 	@echo "make: building the tests and running every test (the first build takes 10-25 minutes on 2 cores, the run about a minute)"

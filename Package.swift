@@ -163,4 +163,4 @@ let package = Package(
 )
 
 // No unsafe flags here, so the library products stay usable as dependencies. The release builds of the Makefile and
-// scripts/ add `-Xswiftc -enforce-exclusivity=unchecked` on the command line (RELEASE_FLAGS in scripts/bench-lib.sh).
+// scripts/bench-*.sh add `-Xswiftc -enforce-exclusivity=unchecked` on the command line (RELEASE_FLAGS).

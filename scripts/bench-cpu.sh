@@ -26,8 +26,8 @@ PORT=${PORT:-18482}
 BENCH=${BENCH:-var/bench}
 DEMO="$BENCH/demo-$RESIDENTS"
 
-swift build -c release --product idgate >&2
-swift build -c release --product idgate-load >&2
+swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
+swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
 LOAD_BIN="$(swift build -c release --show-bin-path)"
 BIN=${BIN:-$LOAD_BIN}
 source scripts/bench-lib.sh

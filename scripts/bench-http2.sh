@@ -18,7 +18,7 @@ H2C_PORT=${H2C_PORT:-18441}
 TLS_PORT=${TLS_PORT:-18442}
 NGHTTPD_PORT=${NGHTTPD_PORT:-18443}
 
-swift build -c release --product idgate-h2bench >&2
+swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-h2bench >&2
 BIN="$(swift build -c release --show-bin-path)/idgate-h2bench"
 
 source scripts/bench-lib.sh

@@ -19,8 +19,8 @@ PORT=${PORT:-18482}
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
 
-swift build -c release --product idgate >&2
-swift build -c release --product idgate-load >&2
+swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
+swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
 BIN="$(swift build -c release --show-bin-path)"
 source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" 1000000
