@@ -1,7 +1,7 @@
 import Foundation
 @testable import IDGateChip
 
-/// Test data copied from /work/shared/testdata/icao (sources in Fixtures/SOURCES.md).
+/// Public ICAO 9303 test data copied into Fixtures/ (sources and licences in Fixtures/SOURCES.md).
 enum Fixture {
     static let root = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
 
