@@ -87,6 +87,8 @@ let package = Package(
             name: "IDGateLoad",
             dependencies: [
                 "IDGateHTTP2",
+                // The demo generator's addresses in the other administrative units (MatchVariant.reorganizedAddress).
+                "IDGateStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
