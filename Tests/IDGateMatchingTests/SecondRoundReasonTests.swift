@@ -103,7 +103,7 @@ import Testing
         #expect(standard[.noDiacritics] == .match)
         #expect(standard[.toneMarkPlacement] == .match)
         #expect(standard[.administrativeUnitRenamed] == .match)
-        #expect(standard[.differentValue] == .mismatch)
+        #expect(standard[.differentValue] == .match)  // a disagreeing field is a mismatch anyway
         #expect(MatchEngine().policy == .standard)
     }
 
@@ -129,9 +129,12 @@ import Testing
 
     @Test func aPolicyNeverRaisesAnOutcome() {
         var policy = ReasonDecisionPolicy.scoreOnly
-        policy[.differentValue] = .match  // ignored
-        #expect(policy[.differentValue] == .mismatch)
         #expect(policy.applied(to: .different) == .different)
+        // An address whose lower unit differs is partial with different_value; a strict client can refuse it.
+        let lowerUnitDiffers = FieldResult(outcome: .partial, score: 75, reasons: [.differentValue])
+        #expect(policy.applied(to: lowerUnitDiffers) == lowerUnitDiffers)
+        policy[.differentValue] = .mismatch
+        #expect(policy.applied(to: lowerUnitDiffers).outcome == .mismatch)
         let typo = FieldResult(outcome: .partial, score: 85, reasons: [.typo])
         #expect(policy.applied(to: typo) == typo)
         policy[.typo] = .mismatch
@@ -147,14 +150,14 @@ import Testing
         #expect(policy[.dayMonthSwapped] == .match)
         #expect(policy[.provinceOnly] == .mismatch)
         #expect(policy[.invisibleCharacters] == .partial)  // not named: the default
-        #expect(policy.caps == [.diacriticsDiffer: .mismatch, .provinceOnly: .mismatch, .invisibleCharacters: .partial, .differentValue: .mismatch])
+        #expect(policy.caps == [.diacriticsDiffer: .mismatch, .provinceOnly: .mismatch, .invisibleCharacters: .partial])
         let again = try JSONDecoder().decode(ReasonDecisionPolicy.self, from: JSONEncoder().encode(policy))
         #expect(again == policy)
         #expect(try JSONDecoder().decode(ReasonDecisionPolicy.self, from: Data("{}".utf8)) == .standard)
     }
 
     @Test func badPolicyJSONIsAClearError() {
-        for bad in [#"{"diacritic_differ": "partial"}"#, #"{"typo": "maybe"}"#, #"{"different_value": "match"}"#, "[]", #"{"typo": 1}"#] {
+        for bad in [#"{"diacritic_differ": "partial"}"#, #"{"typo": "maybe"}"#, "[]", #"{"typo": 1}"#] {
             #expect(throws: (any Error).self) { try JSONDecoder().decode(ReasonDecisionPolicy.self, from: Data(bad.utf8)) }
         }
         do {

@@ -161,13 +161,14 @@ import Testing
         for variant in Variant.allCases {
             let t = tallies[variant] ?? Tally()
             #expect(t.total > 300, "\(variant)")
-            // At least 99% get the intended answer: accepted, not accepted, refused (docs/MATCHING.md explains the rest).
-            let intended = switch variant.expected {
-            case .match: t.match
-            case .partial: t.partial + t.mismatch
-            case .mismatch: t.mismatch
+            // Accepted kinds: at least 97% match (the rest are residents stored with a year-only or month-only birth
+            // date: `year_only`/`month_only` hold those). Held kinds: at most 0.5% match (a name whose other
+            // spelling leaves no diacritic at all is `no_diacritics`). Refused kinds: at least 99% mismatch.
+            switch variant.expected {
+            case .match: #expect(t.match * 100 >= t.total * 97, "\(variant): \(t)")
+            case .partial: #expect(t.match * 1000 <= t.total * 5, "\(variant): \(t)")
+            case .mismatch: #expect(t.mismatch * 100 >= t.total * 99, "\(variant): \(t)")
             }
-            #expect(intended * 100 >= t.total * 99, "\(variant): \(t)")
         }
     }
 }

@@ -47,7 +47,7 @@ enum AddressComparator {
             agreeing += 1
         }
         let deepest = max(given.count, held.count)
-        if agreeing == deepest { return thresholds.result(reasons: marks.reasons(submitted: given.text)) }
+        if agreeing > 0 && agreeing == deepest { return thresholds.result(reasons: marks.reasons(submitted: given.text)) }
         // Not the same units: maybe the same place named by its units before and after the 2025 reorganization.
         if let renamed = AdministrativeUnits2025.shared.compare(
             given, held, agreeingAsWritten: agreeing, thresholds: thresholds)

@@ -3,8 +3,8 @@
 /// The score says how close two values are; whether `Tân` for a stored `Tấn` is the same person is a business
 /// decision that differs between clients (a bank may refuse what a telecom accepts), so it is kept out of the
 /// scores and applied after them. A policy can only lower an outcome: `partial` turns a `match` into `partial`,
-/// `mismatch` turns any outcome into `mismatch`, `match` leaves the score's outcome as it is. `different_value` is
-/// always a mismatch.
+/// `mismatch` turns any outcome into `mismatch`, `match` leaves the score's outcome as it is. A field that disagrees
+/// is a mismatch whatever the policy; `different_value` beside agreeing address units (partial) can be capped too.
 ///
 /// JSON (a client's configuration): an object from reason wire names to `match`, `partial` or `mismatch`; reasons
 /// not named keep the defaults (`standard`): `{"diacritics_differ": "mismatch", "day_month_swapped": "match"}`.
@@ -18,25 +18,23 @@ public struct ReasonDecisionPolicy: Sendable, Hashable {
     public static let standard = ReasonDecisionPolicy(
         capping: [.diacriticsDiffer: .partial, .dayMonthSwapped: .partial, .invisibleCharacters: .partial])
 
-    /// Every outcome as the score gives it (no reason caps anything but `different_value`).
+    /// Every outcome as the score gives it (no reason caps anything).
     public static let scoreOnly = ReasonDecisionPolicy(capping: [:])
 
     /// A policy capping the given reasons; every reason not named is not capped (`match`).
     public init(capping decisions: [MatchReason: FieldOutcome]) {
         partialCap = 0
-        mismatchCap = MatchReasons(.differentValue).rawValue
+        mismatchCap = 0
         for (reason, outcome) in decisions { self[reason] = outcome }
     }
 
-    /// The best outcome a field reporting `reason` may get. Setting `different_value` to anything but `mismatch` is
-    /// ignored.
+    /// The best outcome a field reporting `reason` may get.
     public subscript(reason: MatchReason) -> FieldOutcome {
         get {
             let bit = MatchReasons(reason).rawValue
             return mismatchCap & bit != 0 ? .mismatch : (partialCap & bit != 0 ? .partial : .match)
         }
         set {
-            guard reason != .differentValue else { return }
             let bit = MatchReasons(reason).rawValue
             partialCap &= ~bit
             mismatchCap &= ~bit
@@ -93,9 +91,6 @@ extension ReasonDecisionPolicy: Codable {
             case "mismatch": outcome = .mismatch
             default:
                 throw DecodingProblem(description: "reason \"\(name)\": \"\(value)\" is not match, partial or mismatch")
-            }
-            guard reason != .differentValue || outcome == .mismatch else {
-                throw DecodingProblem(description: "different_value is always a mismatch")
             }
             self[reason] = outcome
         }

@@ -156,6 +156,10 @@ public struct AdministrativeUnits2025: Sendable {
         var oldCommune: Int32
         /// New form: the new commune; old form: the commune of a district without communes, else -1.
         var newCommune: Int32
+        /// The key of the commune's name and the district (old) or province (new) it was looked up in: names repeat
+        /// within one (`Thị trấn Mường Tè` and `Xã Mường Tè`), so every commune of that name is a candidate.
+        var communeKey: UInt64 = 0
+        var communeParent: Int32 = -1
         /// Units used from the province down (3: province, district, commune; 2: province and commune or a district
         /// without communes); the rest are house, street or hamlet.
         var consumed: Int
@@ -183,7 +187,7 @@ public struct AdministrativeUnits2025: Sendable {
                         where oldCommunes[Int(commune)].parent == district {
                             return Location(
                                 isOld: true, newProvince: newProvince, provinceRenamed: renamed, oldCommune: commune,
-                                newCommune: -1, consumed: 3)
+                                newCommune: -1, communeKey: units.key(2), communeParent: district, consumed: 3)
                         }
                     }
                     let lone = loneDistrictCommune[Int(district)]
@@ -211,7 +215,7 @@ public struct AdministrativeUnits2025: Sendable {
                     return Location(
                         isOld: false, newProvince: newProvince,
                         provinceRenamed: newProvinceKeys[Int(newProvince)] != provinceKey, oldCommune: -1,
-                        newCommune: commune, consumed: 2)
+                        newCommune: commune, communeKey: communeKey, communeParent: newProvince, consumed: 2)
                 }
                 return nil
             }
@@ -230,12 +234,31 @@ public struct AdministrativeUnits2025: Sendable {
     }
 
     /// Whether the two locations name the same commune: the same old commune, the same new one, or an old commune
-    /// and one of the new communes it became.
+    /// and one of the new communes it became. Every commune of the same name in the same district (old) or province
+    /// (new) is a candidate.
     func sameCommune(_ a: Location, _ b: Location) -> Bool {
         guard a.isOld != b.isOld else { return a.oldCommune == b.oldCommune && a.newCommune == b.newCommune }
         let (old, new) = a.isOld ? (a, b) : (b, a)
-        return old.oldCommune >= 0 ? newCommunes(ofOldCommune: old.oldCommune).contains(new.newCommune)
-            : old.newCommune == new.newCommune
+        for newCommune in candidates(new) {
+            guard old.oldCommune >= 0 else {
+                if old.newCommune == newCommune { return true }
+                continue
+            }
+            for oldCommune in candidates(old) where newCommunes(ofOldCommune: oldCommune).contains(newCommune) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The communes of the location's name in its district (old) or province (new).
+    private func candidates(_ location: Location) -> [Int32] {
+        guard location.communeParent >= 0 else { return [location.isOld ? location.oldCommune : location.newCommune] }
+        let key = Self.mix(location.communeKey, location.communeParent)
+        if location.isOld {
+            return (oldCommuneByName[key] ?? []).filter { oldCommunes[Int($0)].parent == location.communeParent }
+        }
+        return (newCommuneByName[key] ?? []).filter { newCommunes[Int($0)].parent == location.communeParent }
     }
 
     // MARK: Comparing
