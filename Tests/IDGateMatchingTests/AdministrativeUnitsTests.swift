@@ -136,3 +136,29 @@ import Testing
         #expect(renamed == checked)
     }
 }
+
+@Suite struct GeneratedAddressTests {
+    @Test func otherFormRewritesTheUnitsAndKeepsTheHouse() {
+        #expect(GeneratedAddress.otherForm("Số 7, Tổ 2, Phường Dịch Vọng, Quận Cầu Giấy, Thành phố Hà Nội")
+            == "Số 7, Tổ 2, Phường Nghĩa Đô, Thành phố Hà Nội")
+        #expect(GeneratedAddress.otherForm("Thôn Đông, Xã Lũng Cú, Huyện Đồng Văn, Tỉnh Hà Giang")
+            == "Thôn Đông, Xã Lũng Cú, Tỉnh Tuyên Quang")
+        #expect(GeneratedAddress.otherForm("Xã Lũng Cú, Tỉnh Tuyên Quang") == "Xã Lũng Cú, Huyện Đồng Văn, Tỉnh Hà Giang")
+        #expect(GeneratedAddress.otherForm("Somewhere else") == nil)
+        #expect(GeneratedAddress.otherForm("") == nil)
+    }
+
+    @Test func someGeneratedResidentsAreStoredInTheNewUnitsDeterministically() {
+        let residents = Array(ResidentGenerator(seed: 11).prefix(4_000))
+        #expect(residents == Array(ResidentGenerator(seed: 11).prefix(4_000)))
+        let new = residents.filter { resident in
+            AdministrativeUnits2025.migrate(resident.placeOfOrigin) == .current
+        }
+        // A quarter updated, plus the cards issued since 1 July 2025.
+        #expect(new.count > 4_000 * 25 / 100 && new.count < 4_000 * 35 / 100, "\(new.count)")
+        // Every generated address is located, in either units.
+        for resident in residents.prefix(500) {
+            #expect(AdministrativeUnits2025.migrate(resident.placeOfResidence) != .unrecognized, "\(resident.placeOfResidence)")
+        }
+    }
+}
