@@ -239,26 +239,22 @@ public struct AdministrativeUnits2025: Sendable {
     func sameCommune(_ a: Location, _ b: Location) -> Bool {
         guard a.isOld != b.isOld else { return a.oldCommune == b.oldCommune && a.newCommune == b.newCommune }
         let (old, new) = a.isOld ? (a, b) : (b, a)
-        for newCommune in candidates(new) {
-            guard old.oldCommune >= 0 else {
-                if old.newCommune == newCommune { return true }
-                continue
-            }
-            for oldCommune in candidates(old) where newCommunes(ofOldCommune: oldCommune).contains(newCommune) {
-                return true
-            }
+        return anyCandidate(of: new) { newCommune in
+            guard old.oldCommune >= 0 else { return old.newCommune == newCommune }
+            return anyCandidate(of: old) { newCommunes(ofOldCommune: $0).contains(newCommune) }
         }
-        return false
     }
 
-    /// The communes of the location's name in its district (old) or province (new).
-    private func candidates(_ location: Location) -> [Int32] {
-        guard location.communeParent >= 0 else { return [location.isOld ? location.oldCommune : location.newCommune] }
+    /// Whether `test` holds for a commune of the location's name in its district (old) or province (new).
+    private func anyCandidate(of location: Location, _ test: (Int32) -> Bool) -> Bool {
+        guard location.communeParent >= 0 else { return test(location.isOld ? location.oldCommune : location.newCommune) }
         let key = Self.mix(location.communeKey, location.communeParent)
         if location.isOld {
-            return (oldCommuneByName[key] ?? []).filter { oldCommunes[Int($0)].parent == location.communeParent }
+            guard let found = oldCommuneByName[key] else { return false }
+            return found.contains { oldCommunes[Int($0)].parent == location.communeParent && test($0) }
         }
-        return (newCommuneByName[key] ?? []).filter { newCommunes[Int($0)].parent == location.communeParent }
+        guard let found = newCommuneByName[key] else { return false }
+        return found.contains { newCommunes[Int($0)].parent == location.communeParent && test($0) }
     }
 
     // MARK: Comparing
