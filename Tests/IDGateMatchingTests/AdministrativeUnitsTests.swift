@@ -162,3 +162,11 @@ import Testing
         }
     }
 }
+
+@Suite struct AdministrativeUnitsLoadTests {
+    @Test func loadIsIdempotent() {
+        AdministrativeUnits2025.load()
+        AdministrativeUnits2025.load()
+        #expect(AdministrativeUnits2025.migrate("Phường Hà Giang 2, Tỉnh Tuyên Quang") == .current)
+    }
+}

@@ -43,8 +43,14 @@ public struct AdministrativeUnits2025: Sendable {
     /// (the province's name on cards until 2025) → `Huế`.
     let provinceAliases: [UInt64: UInt64]
 
-    /// Parsed on first use (about 14,000 lines, some milliseconds), then shared by every thread.
+    /// Parsed on first use (about 14,000 lines), then shared by every thread.
     static let shared = AdministrativeUnits2025(compact: compactData)
+
+    /// Parses the tables now rather than in the first request whose addresses disagree (a server calls this at
+    /// start-up so no answer waits for it).
+    public static func load() {
+        _ = shared.newProvinces.count
+    }
 
     // MARK: Building
 
