@@ -108,6 +108,8 @@ let package = Package(
             name: "IDGateLoad",
             dependencies: [
                 "IDGateCore", "IDGateHTTP2", "IDGateDemo",
+                // The demo generator's addresses in the other administrative units (MatchVariant.reorganizedAddress).
+                "IDGateStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

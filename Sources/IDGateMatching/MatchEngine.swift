@@ -4,11 +4,17 @@ import IDGateStore
 ///
 /// Pure computation (no I/O); generic over the stored side so the store's non-copying view and the owning
 /// `ResidentRecord` each get a specialized copy.
+///
+/// `thresholds` score every field the same way for everyone; `policy` then applies a client's decisions per reason
+/// (docs/MATCHING.md, "Decisions per reason"). For a per-client policy, copy the engine and set `policy` (a copy is a
+/// few words, no allocation).
 public struct MatchEngine: Sendable {
     public var thresholds: MatchThresholds
+    public var policy: ReasonDecisionPolicy
 
-    public init(thresholds: MatchThresholds = MatchThresholds()) {
+    public init(thresholds: MatchThresholds = MatchThresholds(), policy: ReasonDecisionPolicy = .standard) {
         self.thresholds = thresholds
+        self.policy = policy
     }
 
     /// Looks the request's ID number up and matches; `not_found` when no resident holds it.
@@ -35,7 +41,7 @@ public struct MatchEngine: Sendable {
         var sawPartial = false
         var sawMismatch = false
         for attribute in request.attributes {
-            let field = compare(attribute, of: request, with: resident)
+            let field = policy.applied(to: compare(attribute, of: request, with: resident))
             result[attribute] = field
             switch field.outcome {
             case .mismatch: sawMismatch = true

@@ -41,9 +41,10 @@ public enum MatchResponseEncoder {
         return bound
     }
 
-    /// Per field at most 72 bytes besides its reasons, each reason at most 24 (`,"token_order_differs"` is 22).
+    /// Per field at most 72 bytes besides its reasons, each reason at most 32 (`,"administrative_unit_renamed"` is
+    /// 30).
     static func verdictFieldsBound(_ result: MatchResult) -> Int {
-        72 * result.fields.count + 24 * result.totalReasonCount
+        72 * result.fields.count + 32 * result.totalReasonCount
     }
 
     /// Writes the whole answer at `memory` (at least `maximumLength` bytes) and returns its length.
@@ -159,12 +160,17 @@ public enum MatchResponseEncoder {
             first = false
             switch reason {
             case .caseDiffers: out.write("\"case_differs\"")
+            case .toneMarkPlacement: out.write("\"tone_mark_placement\"")
+            case .noDiacritics: out.write("\"no_diacritics\"")
             case .diacriticsDiffer: out.write("\"diacritics_differ\"")
+            case .invisibleCharacters: out.write("\"invisible_characters\"")
             case .tokenOrderDiffers: out.write("\"token_order_differs\"")
             case .typo: out.write("\"typo\"")
             case .missingToken: out.write("\"missing_token\"")
             case .monthOnly: out.write("\"month_only\"")
             case .yearOnly: out.write("\"year_only\"")
+            case .dayMonthSwapped: out.write("\"day_month_swapped\"")
+            case .administrativeUnitRenamed: out.write("\"administrative_unit_renamed\"")
             case .provinceOnly: out.write("\"province_only\"")
             case .lessSpecific: out.write("\"less_specific\"")
             case .legacyPrefix: out.write("\"legacy_prefix\"")

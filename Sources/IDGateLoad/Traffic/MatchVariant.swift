@@ -1,17 +1,20 @@
 import Foundation
+import IDGateStore
 
 /// How a match request is derived from a stored record: the hits a relying party sends (exact, without diacritics,
-/// with a typo, with the name order swapped), misses (wrong birth date or name), and ID numbers not in the registry.
+/// with a typo, with the name order swapped, the residence in the other administrative units since the 2025
+/// reorganization), misses (wrong birth date or name), and ID numbers not in the registry.
 public enum MatchVariant: String, CaseIterable, Sendable {
-    case exact, noDiacritics, typo, swappedNames, wrongBirthDate, wrongName, unknownID
+    case exact, noDiacritics, typo, swappedNames, reorganizedAddress, wrongBirthDate, wrongName, unknownID
 
     /// Share of match traffic, in percent (sums to 100).
     var weight: Int {
         switch self {
-        case .exact: 40
+        case .exact: 35
         case .noDiacritics: 15
         case .typo: 10
         case .swappedNames: 10
+        case .reorganizedAddress: 5
         case .wrongBirthDate: 10
         case .wrongName: 5
         case .unknownID: 10
@@ -35,6 +38,9 @@ public enum MatchVariant: String, CaseIterable, Sendable {
             body.fullName = record.fullName.map(Self.withTypo)
         case .swappedNames:
             body.fullName = record.fullName.map(Self.swappingNameOrder)
+        case .reorganizedAddress:
+            // Old units stored → the new ones stated, and the reverse (addresses of the demo generator).
+            body.placeOfResidence = record.placeOfResidence.map { GeneratedAddress.otherForm($0) ?? $0 }
         case .wrongBirthDate:
             body.dateOfBirth = Self.shiftingYear(record.dateOfBirth ?? "1970")
         case .wrongName:

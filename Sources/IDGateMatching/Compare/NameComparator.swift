@@ -12,26 +12,33 @@ enum NameComparator {
     {
         // The same bytes as stored (the common case): every syllable agrees exactly, no need to fold either side.
         if TokenizedText.sameBytes(submitted, stored) {
-            return TokenizedText.hasTokens(submitted) ? thresholds.result(reasons: MatchReasons()) : .different
+            guard TokenizedText.hasTokens(submitted) else { return .different }
+            let invisible = UTF8Decoding.containsInvisible(submitted)
+            return thresholds.result(reasons: invisible ? MatchReasons(.invisibleCharacters) : MatchReasons())
         }
         return TokenizedText.withTokens(of: submitted, splitDigits: false) { given in
             TokenizedText.withTokens(of: stored, splitDigits: false) { held in
-                compare(given, held, thresholds: thresholds)
+                var result = compare(given, held, thresholds: thresholds)
+                // Invisible characters are named even when the names differ anyway.
+                if given.hasInvisibleCharacters { result.reasons.insert(.invisibleCharacters) }
+                return result
             }
         }
     }
 
     private struct Agreement {
-        var reasons = MatchReasons()
+        var marks = MarkAgreement()
         var typos = 0
 
         mutating func add(_ comparison: TokenComparison) {
-            if comparison.caseDiffers { reasons.insert(.caseDiffers) }
-            if comparison.diacriticsDiffer { reasons.insert(.diacriticsDiffer) }
-            if comparison.typo {
-                reasons.insert(.typo)
-                typos += 1
-            }
+            marks.add(comparison)
+            if comparison.typo { typos += 1 }
+        }
+
+        func reasons(submitted: TokenizedText) -> MatchReasons {
+            var reasons = marks.reasons(submitted: submitted)
+            if typos > 0 { reasons.insert(.typo) }
+            return reasons
         }
     }
 
@@ -60,19 +67,19 @@ enum NameComparator {
         }
 
         if n == m, let agreement = inOrder() {
-            return thresholds.result(reasons: agreement.reasons, typos: agreement.typos)
+            return thresholds.result(reasons: agreement.reasons(submitted: given), typos: agreement.typos)
         }
         if abs(n - m) == 1 && max(n, m) >= 3 {
             for middle in 1..<(max(n, m) - 1) {
                 if let agreement = n > m ? inOrder(skippingGiven: middle) : inOrder(skippingHeld: middle) {
-                    var reasons = agreement.reasons
+                    var reasons = agreement.reasons(submitted: given)
                     reasons.insert(.missingToken)
                     return thresholds.result(reasons: reasons, typos: agreement.typos)
                 }
             }
         }
         if n == m && n <= 64, let agreement = reordered(given, held) {
-            var reasons = agreement.reasons
+            var reasons = agreement.reasons(submitted: given)
             reasons.insert(.tokenOrderDiffers)
             return thresholds.result(reasons: reasons, typos: agreement.typos)
         }

@@ -1,5 +1,9 @@
 /// Scores per reason and the thresholds that turn a score into match / partial / mismatch (config file section
 /// `matching`; every key optional, defaults documented in docs/MATCHING.md).
+///
+/// The score measures how close two values are; what a kind of difference means for a client (say, another
+/// diacritics spelling of a name) is decided by `ReasonDecisionPolicy`, which can only lower the outcome the
+/// score gives.
 public struct MatchThresholds: Sendable, Hashable, Codable {
     /// A field scoring at least this is a `match`.
     public var match: Int
@@ -10,40 +14,60 @@ public struct MatchThresholds: Sendable, Hashable, Codable {
 
     public struct Penalties: Sendable, Hashable, Codable {
         public var caseDiffers: Int
+        public var toneMarkPlacement: Int
+        public var noDiacritics: Int
         public var diacriticsDiffer: Int
+        public var invisibleCharacters: Int
         public var tokenOrderDiffers: Int
         /// Per syllable with a typo.
         public var typo: Int
         public var missingToken: Int
         public var monthOnly: Int
         public var yearOnly: Int
+        public var dayMonthSwapped: Int
+        public var administrativeUnitRenamed: Int
         public var legacyPrefix: Int
 
         public init(
-            caseDiffers: Int = 0, diacriticsDiffer: Int = 5, tokenOrderDiffers: Int = 10, typo: Int = 15,
-            missingToken: Int = 20, monthOnly: Int = 10, yearOnly: Int = 20, legacyPrefix: Int = 0
+            caseDiffers: Int = 0, toneMarkPlacement: Int = 0, noDiacritics: Int = 5, diacriticsDiffer: Int = 5,
+            invisibleCharacters: Int = 0, tokenOrderDiffers: Int = 10, typo: Int = 15, missingToken: Int = 20,
+            monthOnly: Int = 10, yearOnly: Int = 20, dayMonthSwapped: Int = 10, administrativeUnitRenamed: Int = 0,
+            legacyPrefix: Int = 0
         ) {
             self.caseDiffers = caseDiffers
+            self.toneMarkPlacement = toneMarkPlacement
+            self.noDiacritics = noDiacritics
             self.diacriticsDiffer = diacriticsDiffer
+            self.invisibleCharacters = invisibleCharacters
             self.tokenOrderDiffers = tokenOrderDiffers
             self.typo = typo
             self.missingToken = missingToken
             self.monthOnly = monthOnly
             self.yearOnly = yearOnly
+            self.dayMonthSwapped = dayMonthSwapped
+            self.administrativeUnitRenamed = administrativeUnitRenamed
             self.legacyPrefix = legacyPrefix
         }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Penalties()
-            caseDiffers = try c.decodeIfPresent(Int.self, forKey: .caseDiffers) ?? d.caseDiffers
-            diacriticsDiffer = try c.decodeIfPresent(Int.self, forKey: .diacriticsDiffer) ?? d.diacriticsDiffer
-            tokenOrderDiffers = try c.decodeIfPresent(Int.self, forKey: .tokenOrderDiffers) ?? d.tokenOrderDiffers
-            typo = try c.decodeIfPresent(Int.self, forKey: .typo) ?? d.typo
-            missingToken = try c.decodeIfPresent(Int.self, forKey: .missingToken) ?? d.missingToken
-            monthOnly = try c.decodeIfPresent(Int.self, forKey: .monthOnly) ?? d.monthOnly
-            yearOnly = try c.decodeIfPresent(Int.self, forKey: .yearOnly) ?? d.yearOnly
-            legacyPrefix = try c.decodeIfPresent(Int.self, forKey: .legacyPrefix) ?? d.legacyPrefix
+            func value(_ key: CodingKeys, _ fallback: Int) throws -> Int {
+                try c.decodeIfPresent(Int.self, forKey: key) ?? fallback
+            }
+            caseDiffers = try value(.caseDiffers, d.caseDiffers)
+            toneMarkPlacement = try value(.toneMarkPlacement, d.toneMarkPlacement)
+            noDiacritics = try value(.noDiacritics, d.noDiacritics)
+            diacriticsDiffer = try value(.diacriticsDiffer, d.diacriticsDiffer)
+            invisibleCharacters = try value(.invisibleCharacters, d.invisibleCharacters)
+            tokenOrderDiffers = try value(.tokenOrderDiffers, d.tokenOrderDiffers)
+            typo = try value(.typo, d.typo)
+            missingToken = try value(.missingToken, d.missingToken)
+            monthOnly = try value(.monthOnly, d.monthOnly)
+            yearOnly = try value(.yearOnly, d.yearOnly)
+            dayMonthSwapped = try value(.dayMonthSwapped, d.dayMonthSwapped)
+            administrativeUnitRenamed = try value(.administrativeUnitRenamed, d.administrativeUnitRenamed)
+            legacyPrefix = try value(.legacyPrefix, d.legacyPrefix)
         }
 
         /// The total penalty for a set of reasons (`typo` counted once per syllable via `typos`).
@@ -52,11 +76,16 @@ public struct MatchThresholds: Sendable, Hashable, Codable {
             for reason in reasons {
                 switch reason {
                 case .caseDiffers: sum += caseDiffers
+                case .toneMarkPlacement: sum += toneMarkPlacement
+                case .noDiacritics: sum += noDiacritics
                 case .diacriticsDiffer: sum += diacriticsDiffer
+                case .invisibleCharacters: sum += invisibleCharacters
                 case .tokenOrderDiffers: sum += tokenOrderDiffers
                 case .missingToken: sum += missingToken
                 case .monthOnly: sum += monthOnly
                 case .yearOnly: sum += yearOnly
+                case .dayMonthSwapped: sum += dayMonthSwapped
+                case .administrativeUnitRenamed: sum += administrativeUnitRenamed
                 case .legacyPrefix: sum += legacyPrefix
                 case .typo, .provinceOnly, .lessSpecific, .differentValue: break
                 }

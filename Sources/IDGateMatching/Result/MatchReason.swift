@@ -2,29 +2,54 @@
 /// Raw values fix the order in which reasons are listed.
 public enum MatchReason: UInt8, Sendable, Hashable, CaseIterable, Codable {
     case caseDiffers = 0
-    case diacriticsDiffer = 1
-    case tokenOrderDiffers = 2
-    case typo = 3
-    case missingToken = 4
-    case monthOnly = 5
-    case yearOnly = 6
-    case provinceOnly = 7
-    case lessSpecific = 8
-    case legacyPrefix = 9
-    case differentValue = 10
+    /// The same letters and tone, the tone mark on the other vowel of `oa`, `oe` or `uy` (`hòa`/`hoà`): the two
+    /// accepted conventions of writing one name.
+    case toneMarkPlacement = 1
+    /// The submitted value carries no diacritics at all (typed on a keyboard without them) and agrees otherwise.
+    case noDiacritics = 2
+    /// The submitted value carries diacritics and they differ from the stored ones: another spelling (`Tân`/`Tấn`).
+    case diacriticsDiffer = 3
+    /// The submitted value contains zero-width or bidirectional-control characters (compared without them).
+    case invisibleCharacters = 4
+    case tokenOrderDiffers = 5
+    case typo = 6
+    case missingToken = 7
+    case monthOnly = 8
+    case yearOnly = 9
+    /// A full date whose day is the stored month and whose month is the stored day (`1985-12-03` for a stored
+    /// `1985-03-12`): the day-first and month-first orders confused.
+    case dayMonthSwapped = 10
+    /// The address names a place by its unit before the 1 July 2025 reorganization on one side and after it on the
+    /// other (old province, district and commune against new province and commune).
+    case administrativeUnitRenamed = 11
+    case provinceOnly = 12
+    case lessSpecific = 13
+    case legacyPrefix = 14
+    case differentValue = 15
 
     public var wireName: String { staticWireName.description }
+
+    /// The reason with this wire name (`diacritics_differ`), nil for an unknown one.
+    public init?(wireName: String) {
+        guard let found = MatchReason.allCases.first(where: { $0.wireName == wireName }) else { return nil }
+        self = found
+    }
 
     /// The wire name as a static string, for encoders that write bytes without allocating.
     public var staticWireName: StaticString {
         switch self {
         case .caseDiffers: "case_differs"
+        case .toneMarkPlacement: "tone_mark_placement"
+        case .noDiacritics: "no_diacritics"
         case .diacriticsDiffer: "diacritics_differ"
+        case .invisibleCharacters: "invisible_characters"
         case .tokenOrderDiffers: "token_order_differs"
         case .typo: "typo"
         case .missingToken: "missing_token"
         case .monthOnly: "month_only"
         case .yearOnly: "year_only"
+        case .dayMonthSwapped: "day_month_swapped"
+        case .administrativeUnitRenamed: "administrative_unit_renamed"
         case .provinceOnly: "province_only"
         case .lessSpecific: "less_specific"
         case .legacyPrefix: "legacy_prefix"
@@ -33,7 +58,8 @@ public enum MatchReason: UInt8, Sendable, Hashable, CaseIterable, Codable {
     }
 }
 
-/// A set of reasons as a bitmap (bit n = `MatchReason(rawValue: n)`), iterated in raw-value order.
+/// A set of reasons as a bitmap (bit n = `MatchReason(rawValue: n)`), iterated in raw-value order. Sixteen reasons
+/// fill the 16 bits a `FieldResult` packs them into.
 public struct MatchReasons: Sendable, Hashable, Sequence, ExpressibleByArrayLiteral {
     public var rawValue: UInt16
 
@@ -47,6 +73,7 @@ public struct MatchReasons: Sendable, Hashable, Sequence, ExpressibleByArrayLite
     public var isEmpty: Bool { rawValue == 0 }
     public func contains(_ reason: MatchReason) -> Bool { rawValue & (1 << UInt16(reason.rawValue)) != 0 }
     public mutating func insert(_ reason: MatchReason) { rawValue |= 1 << UInt16(reason.rawValue) }
+    public mutating func formUnion(_ other: MatchReasons) { rawValue |= other.rawValue }
 
     public struct Iterator: IteratorProtocol {
         var remaining: UInt16

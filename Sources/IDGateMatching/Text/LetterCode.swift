@@ -11,6 +11,9 @@ struct LetterCode: Hashable {
     static let baseMask: UInt32 = 0x1F_FFFF
     static let accentedMask: UInt32 = 0x07FF_FFFF
     static let upperBit: UInt32 = 1 << 27
+    static let modifierMask: UInt32 = 0x7 << 21
+    static let toneMask: UInt32 = 0x7 << 24
+    static let marksMask: UInt32 = modifierMask | toneMask
 
     enum Modifier: UInt32 { case none = 0, circumflex, breve, horn, stroke }
     enum Tone: UInt32 { case none = 0, grave, acute, tilde, hookAbove, dotBelow }

@@ -22,6 +22,20 @@ struct TokenizedText {
     let tokens: UnsafeMutableBufferPointer<Token>
     private(set) var tokenCount = 0
     private(set) var unitCount = 0
+    /// The text held invisible characters (`UTF8Decoding.isInvisible`): left out of the letters, never separators,
+    /// so they neither join nor split words; the comparators report them (`invisible_characters`).
+    private(set) var hasInvisibleCharacters = false
+
+    /// Whether any letter carries a tone mark or a modifier (đ's stroke included): a value typed with diacritics.
+    /// Only asked when tokens differ in their marks, so it is a scan rather than a field kept up to date.
+    var carriesDiacritics: Bool {
+        var index = 0
+        while index < tokenCount {
+            for letter in self[token: index] where letter.raw & LetterCode.marksMask != 0 { return true }
+            index += 1
+        }
+        return false
+    }
 
     subscript(token index: Int) -> UnsafeBufferPointer<LetterCode> {
         let token = tokens[index]
@@ -68,6 +82,7 @@ struct TokenizedText {
             let (scalar, length) = UTF8Decoding.scalar(in: bytes, at: index)
             index += length
             if VietnameseFolding.precomposed(scalar) != nil { return true }
+            if UTF8Decoding.isInvisible(scalar) { continue }
             if VietnameseFolding.combiningMark(scalar) != nil || UTF8Decoding.isSeparator(scalar) { continue }
             return true
         }
@@ -125,6 +140,8 @@ struct TokenizedText {
             index += length
             if let letter = VietnameseFolding.precomposed(scalar) {
                 add(letter)
+            } else if UTF8Decoding.isInvisible(scalar) {
+                hasInvisibleCharacters = true
             } else if let mark = VietnameseFolding.combiningMark(scalar) {
                 guard tokenStart >= 0 else { continue }
                 switch mark {

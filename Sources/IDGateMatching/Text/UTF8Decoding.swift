@@ -25,6 +25,48 @@ enum UTF8Decoding {
         return (0xFFFD, 1)
     }
 
+    /// Characters that show nothing but can change how text is displayed or joined: the soft hyphen, the combining
+    /// grapheme joiner, the Arabic letter mark, zero-width space/non-joiner/joiner, left-to-right and right-to-left
+    /// marks, bidirectional embeddings, overrides and isolates, the word joiner and invisible operators, variation
+    /// selectors and the zero-width no-break space (BOM). Checked before `isSeparator`, whose range they share.
+    @inline(__always)
+    static func isInvisible(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0xAD, 0x34F, 0x61C, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0xFE00...0xFE0F,
+            0xFEFF:
+            true
+        default: false
+        }
+    }
+
+    /// Whether `bytes` may hold an invisible character (`isInvisible`): a lead byte one of them starts with. Cheap
+    /// enough for the byte-equal fast paths (Vietnamese letters start with other lead bytes); a hit is confirmed by
+    /// decoding.
+    @inline(__always)
+    static func mayContainInvisible(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var found = false
+        for byte in bytes {
+            found = found || byte == 0xE2 || byte == 0xEF || byte == 0xC2 || byte == 0xCD || byte == 0xD8
+        }
+        return found
+    }
+
+    /// Whether `bytes` contain an invisible character (`isInvisible`).
+    static func containsInvisible(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard mayContainInvisible(bytes) else { return false }
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] < 0x80 {
+                index += 1
+                continue
+            }
+            let (scalar, length) = scalar(in: bytes, at: index)
+            if isInvisible(scalar) { return true }
+            index += length
+        }
+        return false
+    }
+
     /// Non-ASCII scalars that separate tokens: Latin-1 punctuation and spaces, general punctuation, CJK
     /// punctuation, the byte-order mark and the replacement character.
     @inline(__always)

@@ -6,10 +6,18 @@
 /// names, an age pyramid, some year-only or month-year births, mobile numbers with real operator prefixes, legacy
 /// 9-digit numbers for adults, cards dated by the renewal ages (25, 40, 60; none expire after 60), about 1% revoked
 /// or lost cards and 0.5% deceased residents.
+///
+/// Addresses are stored in the administrative units before the 1 July 2025 reorganization (district and commune)
+/// for most residents, and in the new units (commune and new province, no district) for those whose card was issued
+/// since and for a quarter of the others (records updated): `GeneratedAddress.otherForm` gives the same place in
+/// the other units, for requests that state the address the other way. The choice comes from its own random stream,
+/// so every other attribute is what it was before the reorganization was modelled.
 public struct ResidentGenerator: IteratorProtocol, Sequence {
     /// The "today" the data is generated for (ages, card dates); fixed so output does not depend on the clock.
     public let referenceDate: PartialDate
     private var random: SeededRandom
+    /// Decides which residents' addresses are stored in the new units (a separate stream: see above).
+    private var unitsRandom: SeededRandom
     private var serialsUsed: [Int: Int] = [:]
     private var legacySerialsUsed: [Int: Int] = [:]
     private let referenceDay: Int
@@ -33,9 +41,12 @@ public struct ResidentGenerator: IteratorProtocol, Sequence {
     private static let adultPhoneCounts = WeightedTable([(0, 8.0), (1, 70), (2, 18), (3, 4)])
     /// Chip cards (and their barcode predecessors) were issued from this day on.
     private static let firstCardDay = PartialDate(year: 2016, month: 1, day: 1)!.daysSinceEpoch
+    /// The day the 2025 administrative reorganization took effect.
+    static let reorganizationDate = PartialDate(year: 2025, month: 7, day: 1)!
 
     public init(seed: UInt64, referenceDate: PartialDate = PartialDate(year: 2026, month: 1, day: 1)!) {
         self.random = SeededRandom(seed: seed)
+        self.unitsRandom = SeededRandom(seed: seed ^ 0x2025_0701_0000_0000)
         self.referenceDate = referenceDate
         self.referenceDay = referenceDate.daysSinceEpoch
     }
@@ -57,11 +68,13 @@ public struct ResidentGenerator: IteratorProtocol, Sequence {
         let phones = (0..<phoneCount).map { _ in mobileNumber() }
         let card = isAdult && random.chance(0.97) ? identityCard(number: idNumber.description, birth: exactBirth, dateOfBirth: dateOfBirth) : nil
         let deceased = random.chance(age >= 60 ? 0.02 : 0.002)
+        let recordUpdated = unitsRandom.chance(0.25)
+        let newUnits = recordUpdated || (card.map { $0.issueDate >= Self.reorganizationDate } ?? false)
         return ResidentRecord(
             idNumber: idNumber, fullName: fullName(sex: sex, age: age, southern: birthProvince.isSouthern),
             dateOfBirth: dateOfBirth, sex: sex, nationality: "Việt Nam", ethnicity: ethnicity,
-            placeOfOrigin: address(in: originProvince, withHouse: false),
-            placeOfResidence: address(in: residenceProvince, withHouse: true), legacyIdNumber: legacy,
+            placeOfOrigin: address(in: originProvince, withHouse: false, newUnits: newUnits),
+            placeOfResidence: address(in: residenceProvince, withHouse: true, newUnits: newUnits), legacyIdNumber: legacy,
             phoneNumbers: phones, card: card, recordStatus: deceased ? .deceased : .active)
     }
 
@@ -128,18 +141,18 @@ public struct ResidentGenerator: IteratorProtocol, Sequence {
         return "Kinh"
     }
 
-    private mutating func address(in province: Province, withHouse: Bool) -> String {
+    private mutating func address(in province: Province, withHouse: Bool, newUnits: Bool) -> String {
         let district = random.pick(province.districts)
         let ward = random.pick(district.wards)
         var parts: [String] = []
         if withHouse {
-            if ward.hasPrefix("Phường") {
+            if ward.old.hasPrefix("Phường") {
                 parts.append("Số \(random.between(1...250)), Tổ \(random.between(1...40))")
             } else {
                 parts.append("Thôn \(random.pick(["Đông", "Đoài", "Thượng", "Hạ", "Trung", "Nam", "Bắc", "Tân Lập", "Phú Lợi"]))")
             }
         }
-        parts += [ward, district.name, province.name]
+        parts += newUnits ? [ward.new, province.newName] : [ward.old, district.name, province.name]
         return parts.joined(separator: ", ")
     }
 

@@ -54,7 +54,7 @@ import Testing
         #expect(response.status == 200)
         let field = try #require((response.json["fields"] as? [String: Any])?["fullName"] as? [String: Any])
         #expect(field["result"] as? String != "mismatch")
-        #expect((field["reasons"] as? [String])?.contains("diacritics_differ") == true)
+        #expect((field["reasons"] as? [String])?.contains("no_diacritics") == true)
     }
 
     @Test func unknownNumberIsNotFoundWithoutFields() async throws {

@@ -18,7 +18,7 @@ import Testing
         MatchResponseEncoder.encode(result, for: request, transactionID: id, digest: request.requestDigest(), into: &buffer)
         #expect(buffer.readableBytesView.elementsEqual(array))
         let text = String(decoding: array, as: UTF8.self)
-        #expect(text.hasPrefix(#"{"transactionId":"\#(id)","ref":"r\"1","decision":"match","fields":{"fullName":{"result":"match","score":95,"reasons":["diacritics_differ"]}},"status":{"record":"active","card":"valid"},"requestDigest":""#))
+        #expect(text.hasPrefix(#"{"transactionId":"\#(id)","ref":"r\"1","decision":"match","fields":{"fullName":{"result":"match","score":95,"reasons":["no_diacritics"]}},"status":{"record":"active","card":"valid"},"requestDigest":""#))
     }
 
     @Test func decimalsAndEscapes() {

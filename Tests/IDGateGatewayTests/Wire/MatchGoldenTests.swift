@@ -17,8 +17,12 @@ import Testing
 ///
 /// To see what differs after a change: `IDGATE_GOLDEN_OUT=/tmp/golden.txt swift test --filter MatchGoldenTests`
 /// writes one answer per line, to compare with the same file from the reference code.
+///
+/// Re-recorded for the second matching round (issue 20), whose answers differ on purpose: names without any
+/// diacritics are `no_diacritics` (349 answers), other diacritics `diacritics_differ` and partial (36), addresses in
+/// provinces merged in 2025 agree on the province (`administrative_unit_renamed`, 6).
 @Suite struct MatchGoldenTests {
-    static let recordedDigest = "1ac2f9ec5741431eaa4d9b0c99d7dd47e0a9538cc1214b25f1ad428897638261"
+    static let recordedDigest = "c187f6795944fec343a3e193b4cb921265f84c9cb7831eaaacf6d53c9eeb8037"
 
     @Test func answersAreByteIdenticalToTheReference() throws {
         let corpus = GoldenCorpus()

@@ -33,7 +33,7 @@ import Testing
         let name = try #require(fields["fullName"] as? [String: Any])
         #expect(name["result"] as? String == "match")
         #expect(name["score"] as? Int == 95)
-        #expect(name["reasons"] as? [String] == ["case_differs", "diacritics_differ"])
+        #expect(name["reasons"] as? [String] == ["case_differs", "no_diacritics"])
         #expect((fields["dateOfBirth"] as? [String: Any])?["reasons"] as? [String] == ["year_only"])
         #expect(json["status"] as? [String: String] == ["record": "active", "card": "valid"])
         #expect((json["requestDigest"] as? String)?.count == 64)
