@@ -18,6 +18,7 @@ extension HTTP2Connection {
         active.append(state)
         nghttp2_session_set_stream_user_data(session, frame.hd.stream_id, Unmanaged.passUnretained(state).toOpaque())
         headerBlockStream = Unmanaged.passUnretained(state)
+        headerBlock = StreamState.HeaderBlock()
         server.stats.openStreamsCounter.wrappingAdd(1, ordering: .relaxed)
         server.stats.requestsCounter.wrappingAdd(1, ordering: .relaxed)
         return 0
@@ -32,23 +33,21 @@ extension HTTP2Connection {
     private func receiveHeader(
         _ frame: nghttp2_frame, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into state: StreamState
     ) -> Int32 {
-        guard state.id == frame.hd.stream_id, case .receivingHeaders(var block) = state.phase else { return 0 }
+        guard state.id == frame.hd.stream_id else { return 0 }
         let limit = server.limits.maxHeaderListSize
         // Past the limit: keep decoding (HPACK state must stay in sync) but store nothing more: answered with 431.
-        guard block.listSize <= limit else { return 0 }
-        block.listSize += name.count + value.count + 32
-        if block.listSize <= limit {
-            if name.first == UInt8(ascii: ":") {
-                if name.count == 7 && name[1] == UInt8(ascii: "m") {
-                    block.method = HTTPMethod(bytes: value)
-                } else if name.count == 5 && name[1] == UInt8(ascii: "p") {
-                    block.target = state.storeTarget(value)
-                }
-            } else {
-                state.appendHeaderField(name: name, value: value)
+        guard headerBlock.listSize <= limit else { return 0 }
+        headerBlock.listSize += name.count + value.count + 32
+        guard headerBlock.listSize <= limit else { return 0 }
+        if name.first == UInt8(ascii: ":") {
+            if name.count == 7 && name[1] == UInt8(ascii: "m") {
+                headerBlock.method = HTTPMethod(bytes: value)
+            } else if name.count == 5 && name[1] == UInt8(ascii: "p") {
+                headerBlock.target = state.storeTarget(value)
             }
+        } else {
+            state.appendHeaderField(name: name, value: value)
         }
-        state.phase = .receivingHeaders(block)
         return 0
     }
 
@@ -74,8 +73,8 @@ extension HTTP2Connection {
         return 0
     }
 
-    /// A client's reset counts toward the rapid-reset limit when its stream has not reached a handler, or reached it
-    /// less than this long ago.
+    /// A client's reset counts toward the rapid-reset limit when its stream has not reached a handler, or its request
+    /// (header block) arrived less than this long ago.
     ///
     /// Why: rapid reset (CVE-2023-44487) opens streams and cancels them at once, so the concurrency limit never
     /// bounds the work it starts. A client that cancels requests a handler has been working on for a while (timed-out
@@ -84,11 +83,11 @@ extension HTTP2Connection {
     static let rapidResetWindowNanos: UInt64 = 100_000_000
 
     static func isRapidReset(of state: StreamState, now: UInt64) -> Bool {
-        guard let since = state.handlerSince else { return true }
-        return now &- since < rapidResetWindowNanos
+        guard let start = state.handledRequestStart else { return true }
+        return now &- start < rapidResetWindowNanos
     }
 
-    /// Rapid reset (CVE-2023-44487): a token bucket of resets of streams that had no handler yet or just got one
+    /// Rapid reset (CVE-2023-44487): a token bucket of resets of streams that had no handler yet or just opened
     /// (`isRapidReset`); when empty, GOAWAY ENHANCE_YOUR_CALM.
     private func limitResetRate(now: UInt64) {
         let limits = server.limits
@@ -105,7 +104,8 @@ extension HTTP2Connection {
     }
 
     private func headersComplete(_ state: StreamState, endStream: Bool) {
-        guard case .receivingHeaders(let block) = state.phase else { return }
+        guard case .receivingHeaders = state.phase else { return }
+        let block = headerBlock
         let startNanos = NIODeadline.now().uptimeNanoseconds
         func request(routeIndex: Int) -> StreamState.RequestHead {
             .init(method: block.method, target: block.target, routeIndex: routeIndex, startNanos: startNanos)
@@ -142,12 +142,12 @@ extension HTTP2Connection {
                 return rejectBodyTooLarge(state, head, endStream: endStream)
             }
             state.phase = .receivingBody(head)
-            if endStream { dispatch(state, head, now: startNanos) }
+            if endStream { dispatch(state, head) }
         case .streaming(let start):
             // The handler has the request while it starts (it may answer at once); the body follows once it exists.
-            state.phase = .handlerHasRequest(head, since: startNanos)
+            state.phase = .handlerHasRequest(head)
             let handler = start(makeRequest(state, head), ResponseWriter(connection: self, state: state), loopContext)
-            startUpload(state, StreamState.Upload(handler: handler, since: startNanos, isComplete: endStream))
+            startUpload(state, StreamState.Upload(handler: handler, isComplete: endStream))
             if endStream { handler.didFinish() }
         }
     }
@@ -155,7 +155,7 @@ extension HTTP2Connection {
     /// Hands the body of a started streaming route to its handler (which may have answered already).
     private func startUpload(_ state: StreamState, _ upload: StreamState.Upload) {
         switch state.phase {
-        case .handlerHasRequest(let request, _):
+        case .handlerHasRequest(let request):
             state.phase = .streamingBody(request, upload)
         case .responding(let request, var response):
             response.input = .streaming(upload)
@@ -168,7 +168,7 @@ extension HTTP2Connection {
     private func requestComplete(_ state: StreamState) {
         switch state.phase {
         case .receivingBody(let request):
-            dispatch(state, request, now: NIODeadline.now().uptimeNanoseconds)
+            dispatch(state, request)
         case .streamingBody(let request, var upload):
             upload.isComplete = true
             state.phase = .streamingBody(request, upload)
@@ -191,8 +191,8 @@ extension HTTP2Connection {
         }
     }
 
-    private func dispatch(_ state: StreamState, _ request: StreamState.RequestHead, now: UInt64) {
-        state.phase = .handlerHasRequest(request, since: now)
+    private func dispatch(_ state: StreamState, _ request: StreamState.RequestHead) {
+        state.phase = .handlerHasRequest(request)
         guard case .complete(let handler) = server.router[request.routeIndex].action else { return }
         handler(makeRequest(state, request), ResponseWriter(connection: self, state: state), loopContext)
     }
@@ -251,11 +251,13 @@ extension HTTP2Connection {
 
     /// RFC 9113 §8.1: after a complete response, a server may end the request with RST_STREAM(NO_ERROR).
     func stopDiscardingIfNeeded(_ state: StreamState) {
-        guard case .responding(let request, var response) = state.phase, case .sent = response.body,
-              case .draining(let discardedBytes) = response.input, discardedBytes > StreamState.discardLimit
-        else { return }
-        response.input = .drainStopped
-        state.phase = .responding(request, response)
+        let stop = state.updateResponse { _, response -> Bool in
+            guard case .sent = response.body, case .draining(let discardedBytes) = response.input,
+                  discardedBytes > StreamState.discardLimit else { return false }
+            response.input = .drainStopped
+            return true
+        }
+        guard stop == true else { return }
         _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), state.id, NGHTTP2_NO_ERROR.rawValue)
     }
 
@@ -292,7 +294,7 @@ extension HTTP2Connection {
         _ state: StreamState, _ request: StreamState.RequestHead, endStream: Bool, _ status: HTTPStatus,
         _ code: String, _ message: String
     ) {
-        submitResponse(state, request, handlerSince: nil, input: endStream ? .complete : .draining(discardedBytes: 0),
+        submitResponse(state, request, byHandler: false, input: endStream ? .complete : .draining(discardedBytes: 0),
                        status: status, headers: .json, body: .buffer(server.router.rejectionBody(code, message, loopContext)))
     }
 }

@@ -11,8 +11,8 @@ extension HTTP2Connection {
 
     /// A handler's answer; ignored unless the handler has the request and has not answered yet.
     func submitResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders, body: ByteBuffer, streaming: Bool) {
-        guard let (request, handlerSince, input) = state.unanswered else { return }
-        submitResponse(state, request, handlerSince: handlerSince, input: input, status: status, headers: headers,
+        guard let (request, input) = state.unanswered else { return }
+        submitResponse(state, request, byHandler: true, input: input, status: status, headers: headers,
                        body: streaming ? .streaming(.open) : .buffer(body))
     }
 
@@ -32,14 +32,14 @@ extension HTTP2Connection {
 
     /// Sends the body `stageResponseBody` put into the stream's pooled memory.
     func submitStagedResponse(_ state: StreamState, status: HTTPStatus, headers: HTTPResponseHeaders) {
-        guard let (request, handlerSince, input) = state.unanswered else { return }
-        submitResponse(state, request, handlerSince: handlerSince, input: input, status: status, headers: headers,
+        guard let (request, input) = state.unanswered else { return }
+        submitResponse(state, request, byHandler: true, input: input, status: status, headers: headers,
                        body: .staged)
     }
 
     /// Submits the HEADERS (and the data source of the body) and moves the stream to `.responding`.
     func submitResponse(
-        _ state: StreamState, _ request: StreamState.RequestHead, handlerSince: UInt64?, input: StreamState.RequestInput,
+        _ state: StreamState, _ request: StreamState.RequestHead, byHandler: Bool, input: StreamState.RequestInput,
         status: HTTPStatus, headers: HTTPResponseHeaders, body: StreamState.ResponseBody
     ) {
         guard let session else { return }
@@ -77,7 +77,7 @@ extension HTTP2Connection {
         // A HEAD response announces the body's length but carries none.
         let sentBody: StreamState.ResponseBody = request.method == .HEAD || contentLength == 0 ? .empty : body
         state.phase = .responding(request, .init(
-            status: status.code, handlerSince: handlerSince, body: sentBody, sharedHeaderValue: headers.sharedField?.value,
+            status: status.code, byHandler: byHandler, body: sentBody, sharedHeaderValue: headers.sharedField?.value,
             input: input))
         if case .empty = sentBody {
             _ = nghttp2_submit_response(session, streamID, headerFields, writer.count, nil)
@@ -118,9 +118,8 @@ extension HTTP2Connection {
     /// exchange instead of a truncated body that looks finished or a stream that never ends.
     func abortResponse(streamID: Int32) {
         guard let session, let state = stream(streamID) else { return }
-        if case .responding(let request, var response) = state.phase, case .streaming = response.body {
-            response.body = .streaming(.finished)  // later writes fail
-            state.phase = .responding(request, response)
+        state.updateResponse { _, response in
+            if case .streaming = response.body { response.body = .streaming(.finished) }  // later writes fail
         }
         _ = nghttp2_submit_rst_stream(
             session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, NGHTTP2_INTERNAL_ERROR.rawValue)
@@ -128,8 +127,12 @@ extension HTTP2Connection {
     }
 
     func appendResponseBody(streamID: Int32, chunk: ByteBuffer?, finish: Bool, promise: EventLoopPromise<Void>?) {
-        guard let session, let state = stream(streamID), case .responding(let request, var response) = state.phase,
-              case .streaming(let end) = response.body, end != .finished
+        guard let session, let state = stream(streamID),
+              let end = state.updateResponse({ _, response -> StreamState.StreamingEnd? in
+                  guard case .streaming(let end) = response.body, end != .finished else { return nil }
+                  response.body = .streaming(finish ? .finished : .open)
+                  return end
+              }) ?? nil
         else {
             promise?.fail(HTTP2StreamError.streamClosed)
             return
@@ -144,8 +147,6 @@ extension HTTP2Connection {
             }
             state.responseBody.writeBuffer(&chunk)
         }
-        response.body = .streaming(finish ? .finished : .open)
-        state.phase = .responding(request, response)
         if end == .deferred { _ = nghttp2_session_resume_data(session, streamID) }
         if let promise {
             if state.responseBody.readableBytes < server.limits.responseBufferHighWatermark {
@@ -162,35 +163,35 @@ extension HTTP2Connection {
         _ state: StreamState, streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
         flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
-        guard state.id == streamID, case .responding(let request, var response) = state.phase else {
-            return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
-        }
-        switch response.body {
-        case .staged:
-            let count = Self.move(from: &state.responseBody, into: buffer, length: length)
-            if state.responseBody.readableBytes == 0 { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
-            return count
-        case .buffer(var body):
-            let count = Self.move(from: &body, into: buffer, length: length)
-            if body.readableBytes == 0 { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
-            response.body = .buffer(body)
-            state.phase = .responding(request, response)
-            return count
-        case .streaming(let end):
-            let count = Self.move(from: &state.responseBody, into: buffer, length: length)
-            if state.responseBody.readableBytes > 0 { return count }
-            if end == .finished {
-                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+        guard state.id == streamID else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        let result = state.updateResponse { _, response -> Int in
+            switch response.body {
+            case .staged:
+                let count = Self.move(from: &state.responseBody, into: buffer, length: length)
+                if state.responseBody.readableBytes == 0 { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
                 return count
+            case .buffer(var body):
+                response.body = .sent  // `body` is the only reference while it is read
+                let count = Self.move(from: &body, into: buffer, length: length)
+                if body.readableBytes == 0 { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
+                response.body = .buffer(body)
+                return count
+            case .streaming(let end):
+                let count = Self.move(from: &state.responseBody, into: buffer, length: length)
+                if state.responseBody.readableBytes > 0 { return count }
+                if end == .finished {
+                    flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+                    return count
+                }
+                if count > 0 { return count }
+                response.body = .streaming(.deferred)
+                return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+            case .empty, .sent:
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+                return 0
             }
-            if count > 0 { return count }
-            response.body = .streaming(.deferred)
-            state.phase = .responding(request, response)
-            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
-        case .empty, .sent:
-            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
-            return 0
         }
+        return result ?? Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
     }
 
     /// Copies up to `length` readable bytes of `source` into nghttp2's frame buffer.
@@ -220,9 +221,7 @@ extension HTTP2Connection {
         switch UInt32(frame.hd.type) {
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
             if frame.hd.flags & UInt8(frameConstant: NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
-               let state = stream(frame.hd.stream_id), case .responding(let request, var response) = state.phase {
-                response.body = .sent
-                state.phase = .responding(request, response)
+               let state = stream(frame.hd.stream_id), state.updateResponse({ _, response in response.body = .sent }) != nil {
                 stopDiscardingIfNeeded(state)
             }
         case NGHTTP2_GOAWAY.rawValue:
@@ -245,12 +244,22 @@ extension HTTP2Connection {
     /// Releases a stream: returns unconsumed window, tells a streaming handler it was cancelled, fails pending
     /// writes, reports the request, and puts the state back in the pool.
     func finishStream(_ state: StreamState, errorCode: UInt32) {
-        let last = state.close()
-        let upload: StreamState.Upload?
-        switch last {
-        case .streamingBody(_, let started): upload = started
-        case .responding(_, let response): if case .streaming(let started) = response.input { upload = started } else { upload = nil }
-        case .closed, .receivingHeaders, .receivingBody, .handlerHasRequest: upload = nil
+        // What the stream ended as: a streaming handler to tell (unless the exchange completed: whole body received,
+        // whole answer sent), and the answer to report.
+        var upload: StreamState.Upload?
+        var completed = false
+        var answered: (request: StreamState.RequestHead, status: Int)?
+        switch state.close() {
+        case .streamingBody(_, let started):
+            upload = started
+        case .responding(let request, let response):
+            answered = (request, response.status)
+            if case .streaming(let started) = response.input {
+                upload = started
+                if case .sent = response.body { completed = started.isComplete && errorCode == NGHTTP2_NO_ERROR.rawValue }
+            }
+        case .closed, .receivingHeaders, .receivingBody, .handlerHasRequest:
+            break
         }
         if let session {
             nghttp2_session_set_stream_user_data(session, state.id, nil)
@@ -265,23 +274,16 @@ extension HTTP2Connection {
         }
         server.stats.openStreamsCounter.wrappingAdd(-1, ordering: .relaxed)
 
-        if let upload {
-            // The handler is told unless the exchange completed: whole body received, whole answer sent.
-            var completed = false
-            if case .responding(_, let response) = last, case .sent = response.body {
-                completed = upload.isComplete && errorCode == NGHTTP2_NO_ERROR.rawValue
-            }
-            if !completed { upload.handler.didCancel() }
-        }
+        if let upload, !completed { upload.handler.didCancel() }
         if !state.writePromises.isEmpty {
             streamsWithWaiters -= 1
             for promise in state.writePromises { promise.fail(HTTP2StreamError.streamClosed) }
             state.writePromises.removeAll(keepingCapacity: true)
         }
-        if case .responding(let request, let response) = last, let observer = server.observer {
+        if let (request, status) = answered, let observer = server.observer {
             let index = request.routeIndex
             let route = CompletedRoute(index: index, path: index >= 0 ? server.router[index].path : "unmatched")
-            observer(route, response.status, NIODeadline.now().uptimeNanoseconds &- request.startNanos, loopContext)
+            observer(route, status, NIODeadline.now().uptimeNanoseconds &- request.startNanos, loopContext)
         }
         if headerBlockStream?.toOpaque() == Unmanaged.passUnretained(state).toOpaque() { headerBlockStream = nil }
         if pool.count < StreamState.pooledLimit(server.limits) { pool.append(state) }

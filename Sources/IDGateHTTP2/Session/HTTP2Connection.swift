@@ -33,6 +33,9 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     /// The stream whose header block is being decoded (blocks never interleave): saves a lookup per field.
     /// Unretained (`active` keeps it alive; cleared when it finishes): no retain and release per field.
     var headerBlockStream: Unmanaged<StreamState>?
+    /// What the header block being decoded said so far (its stream is `headerBlockStream`): kept here, not in the
+    /// stream's phase, so a header field updates a plain struct instead of rewriting an enum.
+    var headerBlock = StreamState.HeaderBlock()
     /// Streams with `ResponseBodyStream.write` futures waiting for their buffer to drain.
     var streamsWithWaiters = 0
 

@@ -29,8 +29,8 @@ final class SessionTemplate: @unchecked Sendable {
         // CONTINUATION flood: a header block may not be split into more frames than this.
         nghttp2_option_set_max_continuations(self.options, 8)
         // Our own rapid-reset limit (ENHANCE_YOUR_CALM) acts first; nghttp2's stays as a looser backstop. nghttp2
-        // counts every reset, so it also allows what ours does not count: cancellations of streams a handler has had
-        // for `rapidResetWindowNanos`, at most `maxConcurrentStreams` per window (its bucket refills once a second).
+        // counts every reset, so it also allows what ours does not count: cancellations of handled streams older than
+        // `rapidResetWindowNanos`, at most `maxConcurrentStreams` per window (its bucket refills once a second).
         let cancellationsPerSecond = UInt64(limits.maxConcurrentStreams) * 1_000_000_000
             / HTTP2Connection.rapidResetWindowNanos
         nghttp2_option_set_stream_reset_rate_limit(

@@ -55,16 +55,32 @@ final class StreamState {
         headerRanges.removeAll(keepingCapacity: true)
         requestBody.clear()
         responseBody.clear()
-        phase = .receivingHeaders(HeaderBlock())
+        phase = .receivingHeaders
     }
 
     /// Ends the stream: returns the phase it ended in and gives up buffers grown past `retainedBodyCapacity`.
     func close() -> Phase {
-        let last = phase
-        phase = .closed
+        let last = takePhase()
         if requestBody.capacity > Self.retainedBodyCapacity { requestBody = Self.releasedBuffer }
         if responseBody.capacity > Self.retainedBodyCapacity { responseBody = Self.releasedBuffer }
         return last
+    }
+
+    /// Moves the phase out, leaving `.closed`: its references change owner instead of being retained and released.
+    @inline(__always)
+    private func takePhase() -> Phase {
+        var taken = Phase.closed
+        swap(&taken, &phase)
+        return taken
+    }
+
+    /// Updates the answer of a responding stream in place (the phase is moved out and back: no reference counting
+    /// of its buffers per frame); nil if the stream is not responding. `body` must not touch `phase`.
+    @inline(__always)
+    func updateResponse<R>(_ body: (_ request: RequestHead, _ response: inout Response) -> R) -> R? {
+        guard case .responding = phase, case .responding(let request, var response) = takePhase() else { return nil }
+        defer { phase = .responding(request, response) }
+        return body(request, &response)
     }
 
     // MARK: Header block
@@ -115,22 +131,22 @@ final class StreamState {
         }
     }
 
-    /// The request a handler has and has not answered yet, when the handler got it, and what its body does.
-    var unanswered: (request: RequestHead, handlerSince: UInt64, input: RequestInput)? {
+    /// The request a handler has and has not answered yet, and what its body does meanwhile.
+    var unanswered: (request: RequestHead, input: RequestInput)? {
         switch phase {
-        case .handlerHasRequest(let request, let since): (request, since, .complete)
-        case .streamingBody(let request, let upload): (request, upload.since, .streaming(upload))
+        case .handlerHasRequest(let request): (request, .complete)
+        case .streamingBody(let request, let upload): (request, .streaming(upload))
         case .closed, .receivingHeaders, .receivingBody, .responding: nil
         }
     }
 
-    /// When a handler got this stream's request (uptime nanoseconds); nil while no handler has it (headers or a
-    /// complete-body route's body still arriving, or answered by the server itself).
-    var handlerSince: UInt64? {
+    /// When the header block of a request that reached its handler completed (uptime nanoseconds): the stream's age
+    /// bounds what cancelling it can cost. Nil while no handler has it (headers or a complete-body route's body still
+    /// arriving, or answered by the server itself).
+    var handledRequestStart: UInt64? {
         switch phase {
-        case .handlerHasRequest(_, let since): since
-        case .streamingBody(_, let upload): upload.since
-        case .responding(_, let response): response.handlerSince
+        case .handlerHasRequest(let request), .streamingBody(let request, _): request.startNanos
+        case .responding(let request, let response): response.byHandler ? request.startNanos : nil
         case .closed, .receivingHeaders, .receivingBody: nil
         }
     }
@@ -156,13 +172,14 @@ extension StreamState {
     enum Phase {
         /// No stream: the state is in the pool (or its stream just ended).
         case closed
-        /// HEADERS (and CONTINUATION) being decoded into the pooled header memory.
-        case receivingHeaders(HeaderBlock)
+        /// HEADERS (and CONTINUATION) being decoded into the pooled header memory; what the pseudo-headers said
+        /// is in the connection's `headerBlock` (header blocks never interleave: one at a time per connection).
+        case receivingHeaders
         /// A complete-body route: the body accumulates in `requestBody` until END_STREAM.
         case receivingBody(RequestHead)
         /// A complete-body handler has the whole request and has not answered yet.
         /// (A streaming-body handler is in this phase only while it is being started.)
-        case handlerHasRequest(RequestHead, since: UInt64)
+        case handlerHasRequest(RequestHead)
         /// A streaming-body handler owns the body (and the request) and has not answered yet.
         case streamingBody(RequestHead, Upload)
         /// An answer was submitted (by the handler or by the server itself) and is being sent.
@@ -198,8 +215,6 @@ extension StreamState {
     /// A streaming-body handler and the body it receives.
     struct Upload {
         let handler: any StreamingBodyHandler
-        /// When the handler was started (uptime nanoseconds).
-        let since: UInt64
         /// Body bytes handed to the handler but not yet acknowledged (window not re-opened).
         var unconsumedBytes = 0
         /// END_STREAM arrived: the handler has the whole body.
@@ -209,8 +224,8 @@ extension StreamState {
     /// An answer being sent, and what still arrives from the client meanwhile.
     struct Response {
         let status: Int
-        /// When a handler got the request (uptime nanoseconds); nil when the server answered itself.
-        let handlerSince: UInt64?
+        /// False when the server answered itself (404, 413, ...).
+        let byHandler: Bool
         var body: ResponseBody
         /// The response's shared header value, read in place by nghttp2: kept alive until the stream closes.
         var sharedHeaderValue: SharedHeaderValue?
@@ -251,17 +266,5 @@ extension StreamState {
         case draining(discardedBytes: Int)
         /// Drained past `discardLimit`: RST_STREAM(NO_ERROR) asked the client to stop.
         case drainStopped
-    }
-}
-
-extension StreamState.Phase {
-    /// The request of an open stream whose header block is complete.
-    var request: StreamState.RequestHead? {
-        switch self {
-        case .closed, .receivingHeaders: nil
-        case .receivingBody(let request), .handlerHasRequest(let request, _), .streamingBody(let request, _),
-             .responding(let request, _):
-            request
-        }
     }
 }
