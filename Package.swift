@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "IDGateGatewayTests",
             dependencies: [
-                "IDGateGateway", "IDGateWire", "IDGateAudit", "IDGateDemo", "IDGateTestSupport",
+                "IDGateGateway", "IDGateWire", "IDGateAudit", "IDGateDemo", "IDGateMatching", "IDGateTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),

@@ -1,6 +1,7 @@
 import Foundation
 import IDGateAudit
 import IDGateCore
+import IDGateMatching
 import IDGateStore
 import IDGateWire
 
@@ -16,6 +17,8 @@ public final class Client: Sendable {
     public let purposes: Set<String>
     public let rateLimit: RateLimitConfiguration
     public let dailyQuota: Int?
+    /// The client's decision per match reason, applied by the engine to each of its answers.
+    public let reasonDecisions: ReasonDecisionPolicy
     /// Shared by all event loops (atomic); carried over to the new snapshot on reload.
     public let quota: DailyQuotaCounter
     /// Shared by all event loops (atomic); carried over to the new snapshot on reload.
@@ -46,6 +49,7 @@ public final class Client: Sendable {
         self.purposes = Set(configuration.purposes)
         self.rateLimit = configuration.rateLimit
         self.dailyQuota = configuration.dailyQuota
+        self.reasonDecisions = configuration.reasonDecisions ?? .standard
         self.quota = quota
         self.metrics = metrics
     }

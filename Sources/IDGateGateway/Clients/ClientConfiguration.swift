@@ -1,6 +1,7 @@
 import Foundation
 import IDGateAudit
 import IDGateCore
+import IDGateMatching
 import IDGateStore
 import IDGateWire
 
@@ -21,11 +22,15 @@ public struct ClientConfiguration: Codable, Sendable, Equatable {
     public var rateLimit: RateLimitConfiguration
     /// Requests per day (Vietnam calendar day, UTC+7); nil means unlimited.
     public var dailyQuota: Int?
+    /// What each kind of difference means for this client (`{"diacritics_differ": "mismatch"}`, docs/MATCHING.md,
+    /// "Decisions per reason"); nil: the standard decisions.
+    public var reasonDecisions: ReasonDecisionPolicy?
 
     public init(
         id: String, kind: ClientKind, enabled: Bool = true, credentials: ClientCredentials = ClientCredentials(),
         operations: [ClientOperation] = ClientOperation.allCases, attributes: [String] = Attribute.allCases.map(\.wireName),
-        purposes: [String] = [], rateLimit: RateLimitConfiguration = RateLimitConfiguration(), dailyQuota: Int? = nil
+        purposes: [String] = [], rateLimit: RateLimitConfiguration = RateLimitConfiguration(), dailyQuota: Int? = nil,
+        reasonDecisions: ReasonDecisionPolicy? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -36,6 +41,7 @@ public struct ClientConfiguration: Codable, Sendable, Equatable {
         self.purposes = purposes
         self.rateLimit = rateLimit
         self.dailyQuota = dailyQuota
+        self.reasonDecisions = reasonDecisions
     }
 }
 

@@ -160,6 +160,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
         }
         let today = chunkArrived.today
         let client = self.client
+        loop.responder.engine.policy = client.reasonDecisions
         let outcome = loop.responder.respond(
             toBatchLine: line, number: lineNumber, lookup: reader, today: today, into: &output
         ) { parsed in

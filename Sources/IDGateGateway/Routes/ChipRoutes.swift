@@ -91,7 +91,8 @@ struct ChipRoutes: GatewayRoute {
         }
         let verification = chipVerifier.verify(sod: input.sod, dataGroups: input.dataGroups, activeAuth: activeAuth)
         let registryResult = compareWithRegistry(
-            verification.personalData, attributes: compared, today: arrival.today, loop: loop)
+            verification.personalData, attributes: compared, policy: client.reasonDecisions, today: arrival.today,
+            loop: loop)
         let transactionID = loop.nextTransactionID()
         let decision = chipDecision(verification, registry: registryResult, sodCoversDG15: input.sodCoversDG15(verification))
         var body = ByteBuffer()
@@ -126,7 +127,8 @@ struct ChipRoutes: GatewayRoute {
 
     /// The chip's personal data (DG13, else DG1) compared with the registry record of its ID number.
     private func compareWithRegistry(
-        _ data: ChipPersonalData?, attributes: AttributeSet, today: PartialDate, loop: LoopContext
+        _ data: ChipPersonalData?, attributes: AttributeSet, policy: ReasonDecisionPolicy, today: PartialDate,
+        loop: LoopContext
     ) -> MatchResult? {
         guard let data, let reader = loop.reader(from: registry) else { return nil }
         var request = MatchRequest()
@@ -143,6 +145,8 @@ struct ChipRoutes: GatewayRoute {
         set(.placeOfResidence, data.placeOfResidence)
         set(.cardIssueDate, data.cardIssueDate?.description)
         guard request.idNumber != nil, request.validate() == nil else { return nil }
+        var engine = self.engine
+        engine.policy = policy
         return engine.match(request, in: reader, today: today)
     }
 

@@ -41,6 +41,7 @@ struct IdentityMatchRoute: GatewayRoute {
             return
         }
         let today = request.arrival.today
+        loop.responder.engine.policy = client.reasonDecisions
         let failure = loop.withAnswerScratch { scratch -> WireError? in
             let outcome = request.http.body.withUnsafeReadableBytes { bytes in
                 loop.responder.respond(to: bytes, lookup: reader, today: today, into: &scratch) { parsed in

@@ -40,6 +40,8 @@ final class GatewayServices: Sendable {
         registry = RegistryHolder(directory: configuration.registry.path, logger: logger)
         metrics = GatewayMetrics()
         engine = MatchEngine(thresholds: configuration.matching)
+        // The 2025 administrative map is parsed here, at start, not by the first request that needs it.
+        AdministrativeUnits2025.load()
         loopCount = max(1, configuration.server.threads ?? System.coreCount)
         inFlight = InFlightRequests(limit: configuration.overload.maxInFlightPerLoop * loopCount)
 

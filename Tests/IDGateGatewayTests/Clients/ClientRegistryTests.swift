@@ -1,4 +1,5 @@
 import Foundation
+import IDGateMatching
 import IDGateStore
 import Prometheus
 import Testing
@@ -202,5 +203,43 @@ extension Result {
     var failureValue: Failure? {
         if case .failure(let error) = self { return error }
         return nil
+    }
+}
+
+/// A client's decisions per match reason come from `clients.json` (`reasonDecisions`).
+@Suite struct ClientReasonDecisionsTests {
+    static func file(_ decisions: String) -> Data {
+        Data("""
+            {"version": 1, "clients": [{"id": "bank-strict", "kind": "bank", "enabled": true,
+              "credentials": {"certificateSubjects": [], "certificateFingerprints": [], "apiKeys": []},
+              "operations": ["match"], "attributes": ["idNumber", "fullName"], "purposes": [],
+              "rateLimit": {"requestsPerSecond": 10, "burst": 10}\(decisions)}]}
+            """.utf8)
+    }
+
+    @Test func aBankTreatsAnotherDiacriticsSpellingAsMismatch() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let file = try decoder.decode(
+            ClientRegistryFile.self, from: Self.file(#", "reasonDecisions": {"diacritics_differ": "mismatch"}"#))
+        let client = try #require(try ClientRegistry(file: file).client(id: "bank-strict"))
+        #expect(client.reasonDecisions[.diacriticsDiffer] == .mismatch)
+        #expect(client.reasonDecisions[.dayMonthSwapped] == ReasonDecisionPolicy.standard[.dayMonthSwapped])
+    }
+
+    @Test func withoutReasonDecisionsTheStandardOnesApply() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let file = try decoder.decode(ClientRegistryFile.self, from: Self.file(""))
+        let client = try #require(try ClientRegistry(file: file).client(id: "bank-strict"))
+        #expect(client.reasonDecisions == .standard)
+    }
+
+    @Test func anUnknownReasonIsRefused() {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        #expect(throws: (any Error).self) {
+            try decoder.decode(ClientRegistryFile.self, from: Self.file(#", "reasonDecisions": {"diacritic": "mismatch"}"#))
+        }
     }
 }
