@@ -105,6 +105,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -147,7 +148,7 @@ let package = Package(
             name: "IDGateGatewayTests", dependencies: ["IDGateGateway", "IDGateTestSupport"],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
-        .testTarget(name: "IDGateFleetTests", dependencies: ["IDGateFleet", "IDGateStore"]),
+        .testTarget(name: "IDGateFleetTests", dependencies: ["IDGateFleet", "IDGateStore", "IDGateTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
