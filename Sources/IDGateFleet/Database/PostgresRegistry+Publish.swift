@@ -21,7 +21,7 @@ extension PostgresRegistry {
                     "SELECT schema_version, head_sequence FROM idgate_registry FOR UPDATE", logger: logger
                 ).collect()
                 guard let row = rows.first else { throw FleetError.schemaMissing(database: source.database) }
-                let (version, headValue) = try row.decode((Int32.self, Int64.self))
+                let (version, headValue) = try row.decode((Int32, Int64).self)
                 guard version == RegistrySchema.version else {
                     throw FleetError.schemaVersionMismatch(database: source.database, found: Int(version), expected: RegistrySchema.version)
                 }

@@ -47,7 +47,7 @@ public struct PostgresRegistry: Sendable {
                     "SELECT head_sequence, (SELECT count(*) FROM idgate_residents) FROM idgate_registry FOR UPDATE",
                     logger: logger
                 ).collect()
-                let (head, residents) = try rows[0].decode((Int64.self, Int64.self))
+                let (head, residents) = try rows[0].decode((Int64, Int64).self)
                 if head > 0 || residents > 0 {
                     guard replace else {
                         throw FleetError.registryNotEmpty(database: source.database, residents: Int(residents), head: UInt64(head))
@@ -72,7 +72,7 @@ public struct PostgresRegistry: Sendable {
     }
 
     /// Streams the records into `idgate_residents` with one `COPY … FROM STDIN` (text format).
-    private func copyResidents<Records: Sequence<ResidentRecord>>(_ records: Records, connection: PostgresConnection) async throws -> Int {
+    private nonisolated(nonsending) func copyResidents<Records: Sequence<ResidentRecord>>(_ records: Records, connection: PostgresConnection) async throws -> Int {
         var count = 0
         try await connection.copyFrom(
             table: "idgate_residents", columns: ["id_number", "legacy_id_number", "record", "sequence"], logger: logger

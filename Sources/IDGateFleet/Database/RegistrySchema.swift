@@ -64,7 +64,7 @@ enum RegistrySchema {
             "SELECT schema_version, origin, head_sequence FROM idgate_registry", logger: logger
         ).collect()
         guard let row = rows.first else { throw FleetError.schemaMissing(database: database) }
-        let (version, origin, head) = try row.decode((Int32.self, UUID.self, Int64.self))
+        let (version, origin, head) = try row.decode((Int32, UUID, Int64).self)
         guard version == Self.version else {
             throw FleetError.schemaVersionMismatch(database: database, found: Int(version), expected: Self.version)
         }

@@ -48,6 +48,9 @@ public enum FollowerAlarm: Sendable, Equatable, CustomStringConvertible {
     case sequenceGap(expected: UInt64, found: UInt64?)
     /// A batch in the log is malformed or does not apply to the local copy; nothing of it was applied.
     case refusedBatch(sequence: UInt64, reason: String)
+    /// The local copy holds batches the registry of record does not (a failover lost them, or the log was cut
+    /// back): the copy no longer matches any state of the registry until they are published again.
+    case aheadOfRegistry(local: UInt64, head: UInt64)
     /// The database is not an idgate registry of the version this node reads.
     case incompatibleDatabase(String)
     /// The local store failed (disk full, map full, another writer holding the lock).
@@ -61,6 +64,8 @@ public enum FollowerAlarm: Sendable, Equatable, CustomStringConvertible {
             "change log gap: the head is past \(expected - 1) but batch \(expected) is missing"
         case .refusedBatch(let sequence, let reason):
             "change log batch \(sequence) refused, nothing applied: \(reason)"
+        case .aheadOfRegistry(let local, let head):
+            "the local copy is at batch \(local) but the change log ends at \(head): batches were lost upstream"
         case .incompatibleDatabase(let reason):
             "incompatible registry database: \(reason)"
         case .storeFailure(let reason):

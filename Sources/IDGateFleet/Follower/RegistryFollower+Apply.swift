@@ -32,7 +32,7 @@ extension RegistryFollower {
                 """, logger: logger
             ).collect()
             guard let first = rows.first else { throw FleetError.schemaMissing(database: source.database) }
-            let (headValue, origin, _, _, _) = try first.decode((Int64.self, UUID.self, Int64?.self, String?.self, Double?.self))
+            let (headValue, origin, _, _, _) = try first.decode((Int64, UUID, Int64?, String?, Double?).self)
             let head = UInt64(headValue)
             recordContact(head: head)
             if needsSnapshot(origin: origin) {
@@ -42,13 +42,15 @@ extension RegistryFollower {
             }
             var changes: [Change] = []
             for row in rows {
-                let (_, _, sequence, batch, age) = try row.decode((Int64.self, UUID.self, Int64?.self, String?.self, Double?.self))
+                let (_, _, sequence, batch, age) = try row.decode((Int64, UUID, Int64?, String?, Double?).self)
                 guard let sequence, let batch else { continue }
                 changes.append(Change(sequence: UInt64(sequence), batch: batch, age: age ?? 0))
             }
             setOldestUnapplied(changes.first)
             guard !changes.isEmpty else {
-                if head > applied {
+                if head < applied {
+                    raise(.aheadOfRegistry(local: applied, head: head))
+                } else if head > applied {
                     raise(.sequenceGap(expected: applied + 1, found: nil))
                 } else {
                     clearAlarm()

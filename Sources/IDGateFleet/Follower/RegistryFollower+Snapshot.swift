@@ -75,11 +75,11 @@ extension RegistryFollower {
         let (marker, residents) = try await dumpResidents(connection, to: snapshotPath)
         let dumped = ContinuousClock.now
 
-        var importOptions = ImportOptions()
-        importOptions.sequence = marker.head
         let directory = self.directory
         let summary = try await runBlocking {
-            try RegistryImporter(directory: directory, options: importOptions).importFile(snapshotPath)
+            var importOptions = ImportOptions()
+            importOptions.sequence = marker.head
+            return try RegistryImporter(directory: directory, options: importOptions).importFile(snapshotPath)
         }
         try FollowerMarker(origin: marker.origin, generation: summary.generation).write(directory: directory)
         let store = try await runBlocking { try RegistryStore.open(directory: directory, readOnly: false) }
@@ -127,7 +127,7 @@ extension RegistryFollower {
             try await connection.query("COMMIT", logger: logger)
             return (marker, count)
         } catch {
-            try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
     }

@@ -112,7 +112,7 @@ public final class RegistryFollower: Service, Sendable {
     /// Follows the change log until cancelled or told to shut down gracefully; never throws for database trouble
     /// (that is reported in `status` and retried with backoff).
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var backoff = self.options.initialBackoff
             while !Task.isCancelled {
                 var madeContact = false
