@@ -148,7 +148,7 @@ let package = Package(
             name: "IDGateGatewayTests", dependencies: ["IDGateGateway", "IDGateTestSupport"],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
-        .testTarget(name: "IDGateFleetTests", dependencies: ["IDGateFleet", "IDGateStore", "IDGateTestSupport"]),
+        .testTarget(name: "IDGateFleetTests", dependencies: ["IDGateFleet", "IDGateStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

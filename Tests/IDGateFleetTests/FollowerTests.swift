@@ -176,6 +176,7 @@ import Testing
                 try await waitUntil("the misnumbered batch is refused") {
                     if case .refusedBatch(1, let reason) = follower.status.alarm { reason.contains("header says sequence 7") } else { false }
                 }
+                #expect(follower.status.refusedBatches == 3)
                 #expect(node.sequence == 0)
 
                 // Repaired: applied, alarm cleared.

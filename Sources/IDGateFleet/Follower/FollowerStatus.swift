@@ -25,7 +25,7 @@ public struct FollowerStatus: Sendable, Equatable {
     public var secondsSinceContact: Double?
     /// Something an operator must look at: the node stopped applying changes.
     public var alarm: FollowerAlarm?
-    /// Distinct change-log batches refused since the process started.
+    /// Distinct change-log batches refused since the process started (one refused again at every poll counts once).
     public var refusedBatches: Int
     /// Snapshots taken since the process started.
     public var snapshots: Int

@@ -80,11 +80,11 @@ extension RegistryFollower {
         do {
             batch = try UpdateBatch(ndjson: change.batch)
         } catch {
-            refuse(change.sequence, reason: "\(error)")
+            refuse(change, reason: "\(error)")
             return false
         }
         guard batch.sequence == change.sequence else {
-            refuse(change.sequence, reason: "its header says sequence \(batch.sequence)")
+            refuse(change, reason: "its header says sequence \(batch.sequence)")
             return false
         }
         let started = ContinuousClock.now
@@ -92,7 +92,7 @@ extension RegistryFollower {
         do {
             outcome = try await runBlocking { try store.applyHoldingWriterLock(batch) }
         } catch let error as InputError {
-            refuse(change.sequence, reason: "\(error)")
+            refuse(change, reason: "\(error)")
             return false
         } catch {
             raise(.storeFailure("\(error)"))
@@ -113,13 +113,15 @@ extension RegistryFollower {
         return true
     }
 
-    private func refuse(_ sequence: UInt64, reason: String) {
+    /// Counts a refusal once per distinct batch: the same row refused again on the next poll is not counted, a
+    /// row rewritten (still bad) is.
+    private func refuse(_ change: Change, reason: String) {
         state.withLock { state in
-            if state.lastRefusedSequence != sequence {
-                state.lastRefusedSequence = sequence
+            if state.lastRefused?.sequence != change.sequence || state.lastRefused?.batch != change.batch {
+                state.lastRefused = (change.sequence, change.batch)
                 state.status.refusedBatches += 1
             }
         }
-        raise(.refusedBatch(sequence: sequence, reason: reason))
+        raise(.refusedBatch(sequence: change.sequence, reason: reason))
     }
 }

@@ -89,7 +89,7 @@ extension RegistryFollower {
             state.status.isBootstrapped = true
             state.status.appliedSequence = marker.head
             state.status.snapshots += 1
-            state.lastRefusedSequence = nil
+            state.lastRefused = nil
         }
         clearAlarm()
         logger.info(

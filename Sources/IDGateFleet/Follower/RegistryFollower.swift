@@ -52,7 +52,8 @@ public final class RegistryFollower: Service, Sendable {
         var lastContact: ContinuousClock.Instant?
         /// The age (by PostgreSQL's clock) of the oldest unapplied batch, when it was measured.
         var oldestUnapplied: (age: Double, measured: ContinuousClock.Instant)?
-        var lastRefusedSequence: UInt64?
+        /// The last batch refused, so a refusal repeated at every poll is counted once.
+        var lastRefused: (sequence: UInt64, batch: String)?
     }
 
     public init(

@@ -1,6 +1,5 @@
 import Foundation
 import IDGateFleet
-import IDGateTestSupport
 import Testing
 
 /// A private PostgreSQL cluster for one test, started through scripts/postgres.sh on a free loopback port in a
@@ -58,20 +57,20 @@ struct PostgresCluster {
     /// do behind the registry's back: corrupting the change log, dropping the schema.
     func psql(_ sql: String) async throws -> String {
         let asOwner = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
-        let result = try await Subprocess.run(asOwner + [
+        let result = try await ToolRun.run(asOwner + [
             "psql", "-h", directory, "-p", String(port), "-U", "idgate", "-d",
             "idgate", "-v", "ON_ERROR_STOP=1", "-Atq", "-c", sql,
         ])
-        guard result.status == 0 else { throw ClusterError(message: "psql failed: \(result.stderr)") }
-        return result.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0 else { throw ClusterError(message: "psql failed: \(result.errors)") }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func run(_ arguments: String...) async throws -> String {
-        let result = try await Subprocess.run(["bash", script] + arguments)
+        let result = try await ToolRun.run(["bash", script] + arguments)
         guard result.status == 0 else {
-            throw ClusterError(message: "postgres.sh \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+            throw ClusterError(message: "postgres.sh \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.errors)")
         }
-        return result.text
+        return result.output
     }
 
     /// A port the kernel just handed out on 127.0.0.1 (closed again for PostgreSQL to take).
