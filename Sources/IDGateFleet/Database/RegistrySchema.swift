@@ -56,13 +56,12 @@ enum RegistrySchema {
 
     /// Reads the marker, failing with a clear error when the schema is missing or of another version.
     static func readMarker(_ connection: PostgresConnection, database: String, logger: Logger) async throws -> Marker {
-        let exists = try await connection.query(
+        let exists = try await connection.guardedRows(
             "SELECT to_regclass('idgate_registry') IS NOT NULL", logger: logger
-        ).collect().first?.decode(Bool.self) ?? false
+        ).first?.decode(Bool.self) ?? false
         guard exists else { throw FleetError.schemaMissing(database: database) }
-        let rows = try await connection.query(
-            "SELECT schema_version, origin, head_sequence FROM idgate_registry", logger: logger
-        ).collect()
+        let rows = try await connection.guardedRows(
+            "SELECT schema_version, origin, head_sequence FROM idgate_registry", logger: logger)
         guard let row = rows.first else { throw FleetError.schemaMissing(database: database) }
         let (version, origin, head) = try row.decode((Int32, UUID, Int64).self)
         guard version == Self.version else {

@@ -20,7 +20,7 @@ extension RegistryFollower {
             let after = Int64(applied)
             // The head and the next batches in one statement, so they agree; LATERAL keeps the head row when no
             // batch follows.
-            let rows = try await connection.query(
+            let rows = try await connection.guardedRows(
                 """
                 SELECT r.head_sequence, r.origin, c.sequence, c.batch,
                        EXTRACT(EPOCH FROM clock_timestamp() - c.committed_at)::float8
@@ -29,8 +29,7 @@ extension RegistryFollower {
                     SELECT sequence, batch, committed_at FROM idgate_changes
                     WHERE sequence > \(after) ORDER BY sequence LIMIT \(limit)
                 ) c ON true
-                """, logger: logger
-            ).collect()
+                """, logger: logger)
             guard let first = rows.first else { throw FleetError.schemaMissing(database: source.database) }
             let (headValue, origin, _, _, _) = try first.decode((Int64, UUID, Int64?, String?, Double?).self)
             let head = UInt64(headValue)

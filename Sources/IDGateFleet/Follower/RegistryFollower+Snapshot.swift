@@ -107,12 +107,14 @@ extension RegistryFollower {
             throw FleetError.cannotBootstrap(directory: directory, reason: "cannot create \(path)")
         }
         defer { try? file.close() }
-        try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        _ = try await connection.guardedRows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
         do {
             let marker = try await RegistrySchema.readMarker(connection, database: source.database, logger: logger)
             var count = 0
             var chunk = Data()
             chunk.reserveCapacity(1 << 20)
+            // Streamed, not collected (the whole registry); a query in flight fails when the connection closes.
+            guard !connection.isClosed else { throw ConnectionClosed() }
             let rows = try await connection.query("SELECT record FROM idgate_residents", logger: logger)
             for try await record in rows.decode(String.self) {
                 chunk.append(contentsOf: record.utf8)
@@ -124,10 +126,10 @@ extension RegistryFollower {
                 }
             }
             try file.write(contentsOf: chunk)
-            try await connection.query("COMMIT", logger: logger)
+            _ = try await connection.guardedRows("COMMIT", logger: logger)
             return (marker, count)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.guardedRows("ROLLBACK", logger: logger)
             throw error
         }
     }
