@@ -89,7 +89,7 @@ start_cluster() {
       done
     fi
     (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$dir/password")
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/password"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/password"; fi
     echo "postgres.sh: creating cluster in $dir/data" >&2
     as_owner "$bin/initdb" --pgdata="$dir/data" --username=idgate --pwfile="$dir/password" \
       --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
@@ -101,7 +101,7 @@ max_connections = 50
 fsync = on
 EOF
     echo "$port" > "$dir/port"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/port"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/port"; fi
   fi
   echo "$port" > "$dir/port"
   echo "postgres.sh: starting PostgreSQL on 127.0.0.1:$port" >&2
