@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "IDGateGateway", targets: ["IDGateGateway"]),
         .library(name: "IDGateDemo", targets: ["IDGateDemo"]),
         .library(name: "IDGateLoad", targets: ["IDGateLoad"]),
+        .library(name: "IDGateFleet", targets: ["IDGateFleet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // System-library shims: a modulemap and a header each, nothing else.
@@ -116,6 +118,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The registry's system of record in PostgreSQL, and the follower that keeps a node's LMDB copy current.
+        .target(
+            name: "IDGateFleet",
+            dependencies: [
+                "IDGateStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "idgate",
             dependencies: [
@@ -160,6 +175,7 @@ let package = Package(
             ],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
+        .testTarget(name: "IDGateFleetTests", dependencies: ["IDGateFleet", "IDGateStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

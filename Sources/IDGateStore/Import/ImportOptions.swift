@@ -12,6 +12,9 @@ public struct ImportOptions: Sendable {
     public var parallelism: Int?
     /// Called now and then from the importing threads.
     public var progress: (@Sendable (ImportProgress) -> Void)?
+    /// The data sequence the new generation records; nil continues the one it replaces (one past its sequence).
+    /// A follower sets it to the change-log sequence its snapshot was taken at, so updates resume right after it.
+    public var sequence: UInt64?
     /// Rows per chunk of the import's second pass (tests lower it to exercise many chunks).
     var rowsPerChunk = RegistryImporter.rowsPerChunk
 

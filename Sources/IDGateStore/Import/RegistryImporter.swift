@@ -31,7 +31,7 @@ public struct RegistryImporter: Sendable {
         try storeDirectory.prepareForWriting()
         let lock = try storeDirectory.lockForWriting()
         let file = try MappedFile(path: path)
-        let sequence = nextSequence(storeDirectory)
+        let sequence = options.sequence ?? nextSequence(storeDirectory)
         let summary = try importPipelined(file, sequence: sequence, into: storeDirectory, started: clock)
         _ = consume lock
         return summary
@@ -43,7 +43,7 @@ public struct RegistryImporter: Sendable {
         let storeDirectory = StoreDirectory(path: directory)
         try storeDirectory.prepareForWriting()
         let lock = try storeDirectory.lockForWriting()
-        let sequence = nextSequence(storeDirectory)
+        let sequence = options.sequence ?? nextSequence(storeDirectory)
         var batch = ResidentBatch(shard: 0, sequence: sequence)
         for (index, record) in records.enumerated() {
             try batch.add(record, line: index + 1)

@@ -23,6 +23,16 @@ extension RegistryStore {
         }
     }
 
+    /// Applies `batch` holding the directory's writer lock, as `idgate update` does: a writer that lives beside the
+    /// server (the registry follower) must not race an import or update run by hand. Fails with
+    /// `RegistryError.busy` while another writer holds the lock.
+    public func applyHoldingWriterLock(_ batch: UpdateBatch) throws -> UpdateOutcome {
+        let lock = try storeDirectory.lockForWriting()
+        let outcome = try apply(batch)
+        _ = consume lock
+        return outcome
+    }
+
     /// Opens the registry in `directory` for writing, takes the writer lock and applies the batch file at `path`.
     public static func applyUpdate(file path: String, directory: String) throws -> UpdateOutcome {
         let storeDirectory = StoreDirectory(path: directory)

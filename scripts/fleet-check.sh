@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# A three-node idgate fleet on this machine, end to end: PostgreSQL as the registry of record (scripts/postgres.sh),
+# three `idgate serve --follow` nodes each with its own LMDB copy, HAProxy in TCP mode in front (config/haproxy.cfg),
+# then the faults of docs/FLEET.md: an update reaching every node, a node killed with SIGKILL resuming from its own
+# sequence, PostgreSQL stopped and restarted while the nodes keep answering.
+#
+#   scripts/fleet-check.sh [BIN]        BIN: folder with a release `idgate` (default: builds .build/release)
+#
+# Uses the CLI flags proposed with the IDGateFleet module (see docs/FLEET.md, "Wiring"):
+#   idgate demo init --dir D --residents N --postgres     generated residents loaded into PostgreSQL as well
+#   idgate update --postgres FILE                         publish one batch to the change log
+#   idgate serve --config C --follow                      follow PostgreSQL into the config's registry.path
+# Credentials reach idgate only through IDGATE_POSTGRES_URL / IDGATE_POSTGRES_PASSWORD_FILE (never a flag).
+# Ports: HAProxy 9443 (TLS, TCP mode) and 9400 (stats); nodes 9451-9453 (TLS) and 9461-9463 (h2c: /readyz).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${1:-}
+RESIDENTS=${RESIDENTS:-20000}
+if [ -z "$BIN" ]; then
+  (cd "$ROOT" && swift build -c release --product idgate >&2)
+  BIN="$ROOT/.build/release"
+fi
+command -v haproxy >/dev/null || { apt-get install -y haproxy >&2; }
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  "$ROOT/scripts/postgres.sh" destroy --dir "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+passed=0 failed=0
+check() {  # check NAME COMMAND...: runs the command, counts and prints the outcome
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+wait_for() {  # wait_for SECONDS COMMAND...: retries the command every 0.2 s until it succeeds or time runs out
+  local limit=$1; shift
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+# --- PostgreSQL -----------------------------------------------------------------------------------------------
+PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+eval "$("$ROOT/scripts/postgres.sh" start --dir "$WORK/pg" --port "$PG_PORT" | sed 's/^/export /')"
+
+# --- Registry of record and demo folder -----------------------------------------------------------------------
+"$BIN/idgate" demo init --dir "$WORK/demo" --residents "$RESIDENTS" --postgres >&2
+KEY=$(python3 -c 'import json,sys;print([c for c in json.load(open(sys.argv[1]))["clients"] if c["id"]=="demo-agency"][0]["apiKey"])' "$WORK/demo/credentials.json")
+SAMPLE=$(head -1 "$WORK/demo/sample.ndjson")
+ID=$(python3 -c 'import json,sys;print(json.loads(sys.argv[1])["idNumber"])' "$SAMPLE")
+
+# --- Three nodes ----------------------------------------------------------------------------------------------
+node_config() {  # node_config N: the demo configuration with node N's listeners and its own registry copy
+  python3 - "$WORK/demo" "$1" "$WORK" <<'PY'
+import json, os, sys
+demo, n, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+config = json.load(open(os.path.join(demo, "config.json")))
+def absolute(p): return p if p.startswith("/") else os.path.abspath(os.path.join(demo, p))
+tls = [l for l in config["server"]["listeners"] if "tls" in l][0]["tls"]
+tls = {k: absolute(v) if k.endswith("Path") else v for k, v in tls.items()}
+config["server"]["listeners"] = [{"host": "127.0.0.1", "port": 9450 + n, "tls": tls},
+                                 {"host": "127.0.0.1", "port": 9460 + n}]
+config["server"]["threads"] = 1
+for section, key in (("clients", "file"), ("signing", "keyFile"), ("audit", "keyFile")):
+    config[section][key] = absolute(config[section][key])
+config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
+config["registry"]["path"] = os.path.join(work, f"node{n}", "registry")
+config["audit"]["directory"] = os.path.join(work, f"node{n}", "audit")
+json.dump(config, open(os.path.join(work, f"node{n}.json"), "w"), indent=1)
+PY
+}
+NODE_PIDS=()
+start_node() {
+  "$BIN/idgate" serve --config "$WORK/node$1.json" --follow >>"$WORK/node$1.log" 2>&1 &
+  NODE_PIDS[$1]=$!
+  PIDS+=("$!")
+}
+readyz() { curl -s --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$((9460 + $1))/readyz"; }
+at_sequence() { readyz "$1" | grep -q "\"registrySequence\":$2[,}]"; }
+
+for n in 1 2 3; do node_config $n; start_node $n; done
+for n in 1 2 3; do check "node $n bootstraps from PostgreSQL" wait_for 120 at_sequence $n 0; done
+
+# --- HAProxy --------------------------------------------------------------------------------------------------
+haproxy -f "$ROOT/config/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+PIDS+=("$!")
+backend_up() { curl -s "http://127.0.0.1:9400/haproxy;csv" | awk -F, -v s="$1" '$1=="idgate_nodes" && $2==s {print $18}' | grep -q '^UP'; }
+for n in 1 2 3; do check "HAProxy sees node $n up (HTTP/2 /readyz)" wait_for 30 backend_up "node$n"; done
+
+match() {  # a match through HAProxy: TLS end to end to a node, API key auth
+  curl -s --max-time 5 --cacert "$WORK/demo/tls/ca.pem" --resolve localhost:9443:127.0.0.1 \
+    -H "x-api-key: $KEY" -H 'content-type: application/json' \
+    --data "{\"idNumber\":\"$ID\",\"ref\":\"fleet-check\"}" https://localhost:9443/v1/identity/match
+}
+check "a match through HAProxy answers" bash -c "$(declare -f match); ID=$ID KEY=$KEY WORK=$WORK match | grep -q transactionId"
+
+# --- An update reaches every node -----------------------------------------------------------------------------
+printf '{"sequence":1}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"deceased"}\n' "$ID" >"$WORK/batch1.ndjson"
+"$BIN/idgate" update --postgres "$WORK/batch1.ndjson" >&2
+for n in 1 2 3; do check "node $n applies batch 1" wait_for 30 at_sequence $n 1; done
+
+# --- SIGKILL a node, publish while it is down, restart: resumes from its own sequence -------------------------
+kill -9 "${NODE_PIDS[2]}"
+check "HAProxy takes node 2 out" wait_for 10 bash -c "! $(declare -f backend_up); ! backend_up node2"
+printf '{"sequence":2}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"active"}\n' "$ID" >"$WORK/batch2.ndjson"
+"$BIN/idgate" update --postgres "$WORK/batch2.ndjson" >&2
+check "a match still answers with node 2 down" bash -c "$(declare -f match); ID=$ID KEY=$KEY WORK=$WORK match | grep -q transactionId"
+start_node 2
+check "node 2 resumes and applies batch 2" wait_for 60 at_sequence 2 2
+check "node 2 did not take a new snapshot" grep -q "resuming from the local registry" "$WORK/node2.log"
+
+# --- PostgreSQL stopped: nodes keep serving; restarted: they catch up -----------------------------------------
+"$ROOT/scripts/postgres.sh" stop --dir "$WORK/pg" >&2
+sleep 2
+check "matches answer while PostgreSQL is down" bash -c "$(declare -f match); ID=$ID KEY=$KEY WORK=$WORK match | grep -q transactionId"
+for n in 1 2 3; do check "node $n stays ready on its copy" at_sequence $n 2; done
+"$ROOT/scripts/postgres.sh" start --dir "$WORK/pg" >/dev/null
+printf '{"sequence":3}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"deceased"}\n' "$ID" >"$WORK/batch3.ndjson"
+"$BIN/idgate" update --postgres "$WORK/batch3.ndjson" >&2
+for n in 1 2 3; do check "node $n catches up after the restart" wait_for 60 at_sequence $n 3; done
+
+echo "fleet-check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
