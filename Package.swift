@@ -95,6 +95,7 @@ let package = Package(
             name: "IDGateGateway",
             dependencies: [
                 "IDGateCore", "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateWire", "IDGateAudit", "IDGateHTTP2",
+                "IDGateFleet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -135,6 +136,7 @@ let package = Package(
             name: "idgate",
             dependencies: [
                 "IDGateGateway", "IDGateStore", "IDGateMatching", "IDGateChip", "IDGateWire", "IDGateAudit", "IDGateDemo",
+                "IDGateFleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -64,10 +64,14 @@ public struct GatewayConfiguration: Codable, Sendable {
         public var path: String
         /// How often the server checks whether an import swapped in a new generation, in seconds.
         public var reloadCheckInterval: Double = 2
+        /// Following a registry of record (`idgate serve --follow`): `/readyz` answers 503 while the copy is older
+        /// than this, in seconds (docs/FLEET.md).
+        public var maxFollowLagSeconds: Double = 30
 
-        public init(path: String, reloadCheckInterval: Double = 2) {
+        public init(path: String, reloadCheckInterval: Double = 2, maxFollowLagSeconds: Double = 30) {
             self.path = path
             self.reloadCheckInterval = reloadCheckInterval
+            self.maxFollowLagSeconds = maxFollowLagSeconds
         }
     }
 
@@ -219,12 +223,13 @@ extension KeyedDecodingContainer {
 }
 
 extension GatewayConfiguration.RegistrySettings {
-    private enum CodingKeys: String, CodingKey { case path, reloadCheckInterval }
+    private enum CodingKeys: String, CodingKey { case path, reloadCheckInterval, maxFollowLagSeconds }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             path: try c.decode(String.self, forKey: .path),
-            reloadCheckInterval: try c.value(.reloadCheckInterval, default: 2))
+            reloadCheckInterval: try c.value(.reloadCheckInterval, default: 2),
+            maxFollowLagSeconds: try c.value(.maxFollowLagSeconds, default: 30))
     }
 }
 

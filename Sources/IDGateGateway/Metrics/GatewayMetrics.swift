@@ -1,5 +1,6 @@
 import IDGateAudit
 import IDGateCore
+import IDGateFleet
 import IDGateHTTP2
 import IDGateWire
 import Prometheus
@@ -18,6 +19,7 @@ public final class GatewayMetrics: Sendable {
     private let openFDs: Gauge
     private let registrySequence: Gauge
     private let transport: TransportMetrics
+    private let follow: FollowMetrics
 
     private struct RequestKey: Hashable, Sendable {
         var route: String
@@ -48,6 +50,7 @@ public final class GatewayMetrics: Sendable {
                 namespace: "idgate", metricName: "registry", unitName: "sequence",
                 helpText: "Data sequence number of the open registry."))
         transport = TransportMetrics(registry: registry)
+        follow = FollowMetrics(registry: registry)
     }
 
     /// Records a finished request's latency (its count goes to `requestCounter(route:status:)`).
@@ -78,7 +81,8 @@ public final class GatewayMetrics: Sendable {
     public func setRegistrySequence(_ sequence: UInt64) { registrySequence.set(Double(sequence)) }
 
     /// The Prometheus text exposition, with process gauges and the HTTP/2 server's counters refreshed now.
-    public func exposition(transport stats: HTTP2ServerStats?) -> [UInt8] {
+    public func exposition(transport stats: HTTP2ServerStats?, follower: FollowerStatus? = nil) -> [UInt8] {
+        if let follower { follow.observe(follower) }
         rss.set(Double(ProcessMetrics.residentMemoryBytes()))
         openFDs.set(Double(ProcessMetrics.openFileDescriptors()))
         if let stats { transport.observe(stats) }
@@ -132,5 +136,47 @@ final class TransportMetrics: Sendable {
                 state.seen[index] = max(now, state.seen[index])
             }
         }
+    }
+}
+
+/// A following node's registry copy in the Prometheus registry, set when scraped: applied and latest sequence, lag
+/// in batches and seconds, the last apply's duration, whether an alarm stops applying, refused batches.
+final class FollowMetrics: Sendable {
+    private let applied: Gauge
+    private let latest: Gauge
+    private let lagBatches: Gauge
+    private let lagSeconds: Gauge
+    private let applySeconds: Gauge
+    private let alarm: Gauge
+    private let refused: Gauge
+    private let connected: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        func gauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "idgate", subsystem: "follow", metricName: name, unitName: unit, helpText: help))
+        }
+        applied = gauge("applied", "sequence", "Change-log sequence applied to the local registry copy.")
+        latest = gauge("latest", "sequence", "Newest change-log sequence seen in the registry of record.")
+        lagBatches = gauge("lag", "batches", "Batches committed in the registry of record and not applied here.")
+        lagSeconds = gauge("lag", "seconds", "Age of the oldest batch not applied here.")
+        applySeconds = gauge("last_apply", "seconds", "Time the last batch took to apply.")
+        alarm = gauge("alarm", "", "1 while an alarm (gap, refused batch, wrong database) stops applying.")
+        refused = gauge("refused", "batches", "Distinct batches refused since the process started.")
+        connected = gauge("connected", "", "1 while connected to the registry of record.")
+    }
+
+    func observe(_ status: FollowerStatus) {
+        applied.set(Double(status.appliedSequence ?? 0))
+        latest.set(Double(status.latestKnownSequence ?? 0))
+        lagBatches.set(Double(status.lagBatches ?? 0))
+        lagSeconds.set(status.lagSeconds)
+        if let duration = status.lastApplyDuration {
+            applySeconds.set(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        }
+        alarm.set(Double(status.alarm == nil ? 0 : 1))
+        refused.set(Double(status.refusedBatches))
+        connected.set(Double(status.isConnected ? 1 : 0))
     }
 }

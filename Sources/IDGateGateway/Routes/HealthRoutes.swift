@@ -1,5 +1,6 @@
 import IDGateAudit
 import IDGateCore
+import IDGateFleet
 import IDGateHTTP2
 import IDGateWire
 import NIOCore
@@ -15,17 +16,24 @@ struct HealthRoutes: GatewayRoute {
         router.on(.GET, "/healthz") { _, writer, _ in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: #"{"status":"ok"}"#))
         }
+        let follower = services.follower
+        let maxLag = services.configuration.registry.maxFollowLagSeconds
         router.on(.GET, "/readyz") { _, writer, _ in
+            let following = follower.map { Readiness.following($0.status, maxLagSeconds: maxLag) }
             guard let store = registry.store else {
                 writer.respond(
                     status: .serviceUnavailable, headers: .json,
                     body: ByteBuffer(string: #"{"status":"not_ready","reason":"registry_not_open"}"#))
                 return
             }
+            var body = #"{"status":"\#(following?.reason == nil ? "ready" : "not_ready")""#
+            if let reason = following?.reason { body += #","reason":"\#(reason)""# }
+            body += #","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)"#
+            if let following { body += #","follow":\#(following.json)"# }
+            body += "}"
             writer.respond(
-                status: .ok, headers: .json,
-                body: ByteBuffer(
-                    string: #"{"status":"ready","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)}"#))
+                status: following?.reason == nil ? .ok : .serviceUnavailable, headers: .json,
+                body: ByteBuffer(string: body))
         }
         let keySet = ByteBuffer(bytes: SigningKeySet(keys: services.signer.map { [$0.publicKey] } ?? []).jsonBytes())
         router.on(.GET, "/.well-known/idgate-signing-keys") { _, writer, _ in
@@ -33,10 +41,36 @@ struct HealthRoutes: GatewayRoute {
         }
         let services = self.services
         router.on(.GET, "/metrics") { _, writer, _ in
-            let body = services.metrics.exposition(transport: services.transportStats.withLock { $0 })
+            let body = services.metrics.exposition(
+                transport: services.transportStats.withLock { $0 }, follower: services.follower?.status)
             writer.respond(
                 status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"],
                 body: ByteBuffer(bytes: body))
         }
+    }
+}
+
+/// What `/readyz` says about a node that follows the registry of record: not ready before its first snapshot, while
+/// its copy is older than the configured bound, or while an alarm stops it from applying changes.
+enum Readiness {
+    static func following(_ status: FollowerStatus, maxLagSeconds: Double) -> (reason: String?, json: String) {
+        var reason: String?
+        if !status.isBootstrapped {
+            reason = "registry_not_bootstrapped"
+        } else if status.alarm != nil {
+            reason = "registry_follow_alarm"
+        } else if status.lagSeconds > maxLagSeconds {
+            reason = "registry_lagging"
+        }
+        var json = #"{"connected":\#(status.isConnected),"lagSeconds":\#(status.lagSeconds)"#
+        if let applied = status.appliedSequence { json += #","appliedSequence":\#(applied)"# }
+        if let latest = status.latestKnownSequence { json += #","latestSequence":\#(latest)"# }
+        if let lag = status.lagBatches { json += #","lagBatches":\#(lag)"# }
+        if let alarm = status.alarm {
+            var text: [UInt8] = []
+            text.write(jsonString: alarm.description)
+            json += #","alarm":"# + String(decoding: text, as: UTF8.self)
+        }
+        return (reason, json + "}")
     }
 }

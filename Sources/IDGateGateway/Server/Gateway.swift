@@ -1,4 +1,5 @@
 import Foundation
+import IDGateFleet
 import IDGateAudit
 import IDGateChip
 import IDGateCore
@@ -19,9 +20,11 @@ public final class Gateway: Sendable {
     let server: HTTP2Server
     private let reloadTask: ReloadTask
 
-    public init(configuration: GatewayConfiguration, logger: Logger) throws {
+    /// - Parameter follower: keeps the registry a copy of the registry of record (fleet nodes); readiness and metrics
+    ///   report it. The caller runs it (it is a `Service`).
+    public init(configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil) throws {
         self.configuration = configuration
-        let services = try GatewayServices(configuration: configuration, logger: logger)
+        let services = try GatewayServices(configuration: configuration, logger: logger, follower: follower)
         self.services = services
         let metrics = services.metrics
         let server = HTTP2Server(

@@ -27,11 +27,15 @@ public struct GatewayService: Service {
         logger.info("stopped")
     }
 
-    /// Runs the gateway until SIGTERM or SIGINT.
-    public static func runUntilSignalled(gateway: Gateway, logger: Logger, onStarted: @escaping @Sendable ([String]) -> Void) async throws {
+    /// Runs the gateway, and `alongside` services (a registry follower), until SIGTERM or SIGINT.
+    public static func runUntilSignalled(
+        gateway: Gateway, alongside: [any Service] = [], logger: Logger,
+        onStarted: @escaping @Sendable ([String]) -> Void
+    ) async throws {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: GatewayService(gateway: gateway, logger: logger, onStarted: onStarted))],
+                services: alongside.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+                    + [.init(service: GatewayService(gateway: gateway, logger: logger, onStarted: onStarted))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

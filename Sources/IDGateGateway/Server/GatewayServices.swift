@@ -1,4 +1,5 @@
 import Foundation
+import IDGateFleet
 import IDGateAudit
 import IDGateChip
 import IDGateCore
@@ -33,11 +34,14 @@ final class GatewayServices: Sendable {
     /// Set once the HTTP/2 server exists (it is created after the router this context builds).
     let transportStats = Mutex<HTTP2ServerStats?>(nil)
     private let clientsFileStamp: Mutex<Date?>
+    /// Applies the registry of record's change log to the local copy (`idgate serve --follow`); nil on a single node.
+    let follower: RegistryFollower?
 
-    init(configuration: GatewayConfiguration, logger: Logger) throws {
+    init(configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil) throws {
         self.configuration = configuration
         self.logger = logger
-        registry = RegistryHolder(directory: configuration.registry.path, logger: logger)
+        self.follower = follower
+        registry = RegistryHolder(directory: configuration.registry.path, logger: logger, readOnly: follower == nil)
         metrics = GatewayMetrics()
         engine = MatchEngine(thresholds: configuration.matching)
         // The 2025 administrative map is parsed here, at start, not by the first request that needs it.

@@ -15,16 +15,20 @@ public final class RegistryHolder: Sendable {
     private let current: Mutex<RegistryStore?>
     private let versionCounter = Atomic<Int>(0)
     private let logger: Logger
+    /// Writable when a follower applies changes in this process: LMDB shares one environment per path and process,
+    /// and a read-only one opened first would keep the follower from writing.
+    private let readOnly: Bool
 
-    public init(directory: String, logger: Logger) {
+    public init(directory: String, logger: Logger, readOnly: Bool = true) {
         self.directory = directory
         self.logger = logger
+        self.readOnly = readOnly
         current = Mutex(nil)
     }
 
     /// Opens the registry; the server is not ready until this succeeds.
     public func open() throws {
-        let store = try RegistryStore.open(directory: directory, readOnly: true)
+        let store = try RegistryStore.open(directory: directory, readOnly: readOnly)
         install(store)
     }
 
@@ -41,7 +45,7 @@ public final class RegistryHolder: Sendable {
             return false
         }
         do {
-            let fresh = try RegistryStore.open(directory: directory, readOnly: true)
+            let fresh = try RegistryStore.open(directory: directory, readOnly: readOnly)
             install(fresh)
             logger.info("registry generation swapped", metadata: [
                 "generation": "\(fresh.generation)", "sequence": "\(fresh.sequence)",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IDGateAudit
 import IDGateDemo
+import IDGateFleet
 import IDGateGateway
 import IDGateStore
 import IDGateWire
@@ -16,7 +17,7 @@ struct DemoCommand: ParsableCommand {
 }
 
 /// `idgate demo init`: everything the demo needs in one folder (see the demo folder layout).
-struct DemoInitCommand: ParsableCommand {
+struct DemoInitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create a demo folder: registry, registry sample, test PKI and chip cards, TLS, clients, config.",
@@ -32,11 +33,17 @@ struct DemoInitCommand: ParsableCommand {
     @Option(help: "Random seed for the generated data.")
     var seed: UInt64 = 1
 
+    @Flag(help: """
+        Also load the generated residents into the registry of record in PostgreSQL (replacing it; credentials \
+        from IDGATE_POSTGRES_URL, docs/FLEET.md), for nodes that run `idgate serve --follow`.
+        """)
+    var postgres = false
+
     func validate() throws {
         guard residents > 0 else { throw ValidationError("--residents must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
         let display = ProgressDisplay(label: "demo registry")
         let summary = try RegistryDemo.buildRegistry(directory: dir, residents: residents, seed: seed) { display.update($0) }
         display.finish()
@@ -44,6 +51,11 @@ struct DemoInitCommand: ParsableCommand {
         print("registry: \(summary.imported) residents in \(layout.registry.path), sample in \(layout.sample.path)")
         try GatewayDemo.build(directory: layout.root)
         print("pki, cards, tls, clients: \(layout.pki.path), \(layout.url(DemoLayout.Relative.cards).path), \(layout.tls.path), \(layout.clients.path), \(layout.credentials.path)")
+        if postgres {
+            let registry = PostgresRegistry(source: try PostgresSource.fromEnvironment())
+            let summary = try await registry.load(ResidentGenerator(seed: seed).prefix(residents), replace: true)
+            print("registry of record (PostgreSQL): \(summary)")
+        }
         print("serve it: idgate serve --demo \(dir)")
     }
 }

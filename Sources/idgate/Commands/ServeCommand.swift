@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IDGateAudit
 import IDGateDemo
+import IDGateFleet
 import IDGateGateway
 import IDGateWire
 import Logging
@@ -31,6 +32,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Event loop threads (default: one per core).")
     var threads: Int?
 
+    @Flag(
+        name: .long,
+        help: """
+            Follow the registry of record in PostgreSQL into the configured registry path (snapshot, then the change \
+            log). Credentials from IDGATE_POSTGRES_URL or IDGATE_POSTGRES_URL_FILE (+ IDGATE_POSTGRES_PASSWORD_FILE), \
+            never a flag. See docs/FLEET.md.
+            """)
+    var follow = false
+
     func validate() throws {
         guard (config == nil) != (demo == nil) else {
             throw ValidationError("give exactly one of --config FILE or --demo DIR")
@@ -51,8 +61,25 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let gateway = try Gateway(configuration: configuration, logger: logger)
-        try await GatewayService.runUntilSignalled(gateway: gateway, logger: logger) { addresses in
+        var follower: RegistryFollower?
+        if follow {
+            let source: PostgresSource
+            do {
+                source = try PostgresSource.fromEnvironment()
+            } catch {
+                throw ValidationError("--follow: \(error)")
+            }
+            let following = RegistryFollower(
+                source: source, directory: configuration.registry.path, logger: Logger(label: "idgate.follow"))
+            // Bootstraps (a snapshot into a new generation) or resumes from the local copy's sequence before the
+            // server opens the registry; a database that is not an idgate registry of this version stops here.
+            try await following.prepare()
+            follower = following
+        }
+        let gateway = try Gateway(configuration: configuration, logger: logger, follower: follower)
+        try await GatewayService.runUntilSignalled(
+            gateway: gateway, alongside: follower.map { [$0] } ?? [], logger: logger
+        ) { addresses in
             for address in addresses { logger.info("serving", metadata: ["address": "\(address)"]) }
         }
     }

@@ -1,17 +1,20 @@
 import ArgumentParser
 import IDGateAudit
 import IDGateDemo
+import IDGateFleet
 import IDGateStore
 import IDGateWire
 
 /// `idgate update`: apply a numbered batch of changes, all or nothing.
-struct UpdateCommand: ParsableCommand {
+struct UpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update",
         abstract: "Apply an update batch (upsert, delete, set card or record status) in one transaction.",
         discussion: """
             The batch's sequence number must be the registry's sequence + 1. Re-applying an already applied batch \
-            does nothing; a gap is refused. See docs/DATA.md for the batch format.
+            does nothing; a gap is refused. See docs/DATA.md for the batch format. With --postgres the batch is \
+            published to the registry of record as one PostgreSQL transaction (credentials from IDGATE_POSTGRES_URL; \
+            docs/FLEET.md) and the nodes that follow it apply it.
             """
     )
 
@@ -19,9 +22,26 @@ struct UpdateCommand: ParsableCommand {
     var file: String
 
     @Option(help: "The registry directory.")
-    var db: String
+    var db: String?
 
-    func run() throws {
+    @Flag(help: "Publish to the registry of record in PostgreSQL instead of a local registry.")
+    var postgres = false
+
+    func validate() throws {
+        guard (db == nil) == postgres else { throw ValidationError("give exactly one of --db DIR or --postgres") }
+    }
+
+    func run() async throws {
+        guard let db else {
+            let registry = PostgresRegistry(source: try PostgresSource.fromEnvironment())
+            switch try await registry.publish(file: file) {
+            case .published(let operations, let sequence):
+                print("published batch \(sequence): \(operations) changes; the registry of record is at sequence \(sequence)")
+            case .alreadyPublished(let head):
+                print("batch already published (the registry of record is at sequence \(head)); nothing changed")
+            }
+            return
+        }
         switch try RegistryStore.applyUpdate(file: file, directory: db) {
         case .applied(let operations, let sequence):
             print("applied batch \(sequence): \(operations) changes; registry \(db) is now at sequence \(sequence)")
