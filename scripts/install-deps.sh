@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_packages=(liblmdb-dev libnghttp2-dev libssl-dev nghttp2-client nghttp2-server curl openssl lmdb-utils
-                 python3 python3-venv)
+                 python3 python3-venv postgresql haproxy)
 python_modules=(h2 httpx schemathesis cryptography)   # import names
 python_packages=(h2 httpx schemathesis cryptography)  # PyPI names
 venv=.venv
