@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-}
 RESIDENTS=${RESIDENTS:-20000}
 if [ -z "$BIN" ]; then
-  (cd "$ROOT" && swift build -c release --product idgate >&2)
+  (cd "$ROOT" && swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2)
   BIN="$ROOT/.build/release"
 fi
 command -v haproxy >/dev/null || { apt-get install -y haproxy >&2; }
@@ -55,6 +55,8 @@ eval "$("$ROOT/scripts/postgres.sh" start --dir "$WORK/pg" --port "$PG_PORT" | s
 KEY=$(python3 -c 'import json,sys;print([c for c in json.load(open(sys.argv[1]))["clients"] if c["id"]=="demo-agency"][0]["apiKey"])' "$WORK/demo/credentials.json")
 SAMPLE=$(head -1 "$WORK/demo/sample.ndjson")
 ID=$(python3 -c 'import json,sys;print(json.loads(sys.argv[1])["idNumber"])' "$SAMPLE")
+export BODY KEY WORK
+BODY=$(python3 -c 'import json,sys;r=json.loads(sys.argv[1]);print(json.dumps({"idNumber":r["idNumber"],"fullName":r["fullName"],"ref":"fleet-check"}))' "$SAMPLE")
 
 # --- Three nodes ----------------------------------------------------------------------------------------------
 node_config() {  # node_config N: the demo configuration with node N's listeners and its own registry copy
@@ -96,10 +98,10 @@ for n in 1 2 3; do check "HAProxy sees node $n up (HTTP/2 /readyz)" wait_for 30 
 
 match() {  # a match through HAProxy: TLS end to end to a node, API key auth
   curl -s --max-time 5 --cacert "$WORK/demo/tls/ca.pem" --resolve localhost:9443:127.0.0.1 \
-    -H "x-api-key: $KEY" -H 'content-type: application/json' \
-    --data "{\"idNumber\":\"$ID\",\"ref\":\"fleet-check\"}" https://localhost:9443/v1/identity/match
+    -H "authorization: Bearer $KEY" -H 'content-type: application/json' \
+    --data "$BODY" https://localhost:9443/v1/identity/match
 }
-check "a match through HAProxy answers" bash -c "$(declare -f match); ID=$ID KEY=$KEY WORK=$WORK match | grep -q transactionId"
+check "a match through HAProxy answers" bash -c "$(declare -f match); match | grep -q decision"
 
 # --- An update reaches every node -----------------------------------------------------------------------------
 printf '{"sequence":1}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"deceased"}\n' "$ID" >"$WORK/batch1.ndjson"
@@ -111,7 +113,7 @@ kill -9 "${NODE_PIDS[2]}"
 check "HAProxy takes node 2 out" wait_for 10 bash -c "! $(declare -f backend_up); ! backend_up node2"
 printf '{"sequence":2}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"active"}\n' "$ID" >"$WORK/batch2.ndjson"
 "$BIN/idgate" update --postgres "$WORK/batch2.ndjson" >&2
-check "a match still answers with node 2 down" bash -c "$(declare -f match); ID=$ID KEY=$KEY WORK=$WORK match | grep -q transactionId"
+check "a match still answers with node 2 down" bash -c "$(declare -f match); match | grep -q decision"
 start_node 2
 check "node 2 resumes and applies batch 2" wait_for 60 at_sequence 2 2
 check "node 2 did not take a new snapshot" grep -q "resuming from the local registry" "$WORK/node2.log"
@@ -119,7 +121,7 @@ check "node 2 did not take a new snapshot" grep -q "resuming from the local regi
 # --- PostgreSQL stopped: nodes keep serving; restarted: they catch up -----------------------------------------
 "$ROOT/scripts/postgres.sh" stop --dir "$WORK/pg" >&2
 sleep 2
-check "matches answer while PostgreSQL is down" bash -c "$(declare -f match); ID=$ID KEY=$KEY WORK=$WORK match | grep -q transactionId"
+check "matches answer while PostgreSQL is down" bash -c "$(declare -f match); match | grep -q decision"
 for n in 1 2 3; do check "node $n stays ready on its copy" at_sequence $n 2; done
 "$ROOT/scripts/postgres.sh" start --dir "$WORK/pg" >/dev/null
 printf '{"sequence":3}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"deceased"}\n' "$ID" >"$WORK/batch3.ndjson"
