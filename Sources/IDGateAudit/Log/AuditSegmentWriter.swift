@@ -46,6 +46,7 @@ final class AuditSegmentWriter {
         segmentNumber = 0
         nextSequence = 1
         chainHash = .zero
+        var damage: [AuditDamage] = []
         if let last = segments.last {
             let scan = try AuditSegmentScan(url: last)
             segmentNumber = scan.segmentNumber
@@ -53,9 +54,18 @@ final class AuditSegmentWriter {
             if let header = scan.header {
                 nextSequence = header.firstSequence
                 chainHash = header.previousHash
-                if let frame = scan.lastReadableFrame, let entry = frame.entry {
+                // Continue after the highest intact sequence, wherever it is: damage before intact records must
+                // never make the log reuse their numbers.
+                if let frame = scan.highestReadableFrame, let entry = frame.entry {
                     nextSequence = entry.sequence + 1
                     chainHash = frame.chainHash
+                }
+                for range in scan.damagedRanges {
+                    damage.append(AuditDamage(segment: scan.segmentNumber, offset: range.lowerBound, length: range.count))
+                    problems.append(
+                        "segment \(last.lastPathComponent): \(range.count) damaged bytes at offset \(range.lowerBound), "
+                            + "followed by intact records; kept as they are, sequence numbers continue after "
+                            + "\(nextSequence - 1) in a new segment; `idgate audit verify` fails until acknowledged")
                 }
                 if scan.hasUnreadableTail {
                     nextHeaderFlags = AuditSegmentHeader.flagRecoveredTail
@@ -69,7 +79,11 @@ final class AuditSegmentWriter {
                 problems.append("segment \(last.lastPathComponent): damaged header; left in place, the chain restarts")
             }
         }
-        report = AuditStartupReport(existingSegments: segments.count, newSegment: segmentNumber + 1, problems: problems)
+        let damageFile = AuditDamageFile(directory: directory)
+        try damageFile.recordFound(damage)
+        let unacknowledged = try damageFile.unacknowledged()
+        report = AuditStartupReport(
+            existingSegments: segments.count, newSegment: segmentNumber + 1, problems: problems, damage: unacknowledged)
         try openNextSegment()
     }
 

@@ -17,6 +17,7 @@ public final class GatewayMetrics: Sendable {
     private let rss: Gauge
     private let openFDs: Gauge
     private let registrySequence: Gauge
+    private let auditDamaged: Gauge
     private let transport: TransportMetrics
 
     private struct RequestKey: Hashable, Sendable {
@@ -47,6 +48,10 @@ public final class GatewayMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "idgate", metricName: "registry", unitName: "sequence",
                 helpText: "Data sequence number of the open registry."))
+        auditDamaged = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "idgate", metricName: "audit_damaged", unitName: "",
+                helpText: "1 while the audit log holds damage no operator has acknowledged (docs/AUDIT.md)."))
         transport = TransportMetrics(registry: registry)
     }
 
@@ -76,6 +81,8 @@ public final class GatewayMetrics: Sendable {
     }
 
     public func setRegistrySequence(_ sequence: UInt64) { registrySequence.set(Double(sequence)) }
+
+    public func setAuditDamaged(_ damaged: Bool) { auditDamaged.set(Double(damaged ? 1 : 0)) }
 
     /// The Prometheus text exposition, with process gauges and the HTTP/2 server's counters refreshed now.
     public func exposition(transport stats: HTTP2ServerStats?) -> [UInt8] {

@@ -4,7 +4,7 @@ import IDGateHTTP2
 import IDGateWire
 import NIOCore
 
-/// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence), `GET /metrics` (Prometheus text),
+/// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence; `"audit":"damaged"` while the audit log holds unacknowledged damage), `GET /metrics` (Prometheus text),
 /// `GET /.well-known/idgate-signing-keys` (public keys that verify `x-idgate-signature`). No admission: load
 /// balancers and scrapers call them without credentials.
 struct HealthRoutes: GatewayRoute {
@@ -12,6 +12,7 @@ struct HealthRoutes: GatewayRoute {
 
     func register(on router: inout Router<LoopContext>) {
         let registry = services.registry
+        let auditDamaged = services.auditDamaged
         router.on(.GET, "/healthz") { _, writer, _ in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: #"{"status":"ok"}"#))
         }
@@ -22,10 +23,11 @@ struct HealthRoutes: GatewayRoute {
                     body: ByteBuffer(string: #"{"status":"not_ready","reason":"registry_not_open"}"#))
                 return
             }
+            let audit = auditDamaged ? #","audit":"damaged""# : ""
             writer.respond(
                 status: .ok, headers: .json,
                 body: ByteBuffer(
-                    string: #"{"status":"ready","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)}"#))
+                    string: #"{"status":"ready","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)\#(audit)}"#))
         }
         let keySet = ByteBuffer(bytes: SigningKeySet(keys: services.signer.map { [$0.publicKey] } ?? []).jsonBytes())
         router.on(.GET, "/.well-known/idgate-signing-keys") { _, writer, _ in

@@ -34,6 +34,10 @@ final class GatewayServices: Sendable {
     let transportStats = Mutex<HTTP2ServerStats?>(nil)
     private let clientsFileStamp: Mutex<Date?>
 
+    /// The audit log found damage (now or at an earlier start) that no operator has acknowledged: `/readyz` stays
+    /// ready but says so, as does `idgate_audit_damaged`.
+    var auditDamaged: Bool { !(audit?.startupReport.damage.isEmpty ?? true) }
+
     init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
@@ -77,6 +81,12 @@ final class GatewayServices: Sendable {
         for problem in audit?.startupReport.problems ?? [] {
             logger.error("audit log: problem found at startup; a new segment was started", metadata: ["problem": "\(problem)"])
         }
+        for damage in audit?.startupReport.damage ?? [] {
+            logger.critical(
+                "audit log: damaged bytes followed by intact records (kept as evidence; `idgate audit verify` fails until `idgate audit acknowledge-damage`)",
+                metadata: ["segment": "\(damage.segment)", "offset": "\(damage.offset)", "length": "\(damage.length)"])
+        }
+        metrics.setAuditDamaged(!(audit?.startupReport.damage.isEmpty ?? true))
 
         if configuration.signing.enabled {
             do {
