@@ -1,5 +1,6 @@
 import Foundation
 import IDGateCore
+import IDGateStore
 import IDGateWire
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ final class AuditSegmentWriter {
         self.configuration = configuration
         self.minimumFreeBytes = configuration.minimumFreeBytes
         let directory = configuration.directory
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OwnerOnlyFiles.createDirectory(atPath: directory.path)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".seg.tmp") {
             // A segment whose header never reached its final name holds no records.
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
@@ -168,7 +169,7 @@ final class AuditSegmentWriter {
             previousSegmentLength: UInt64(segmentNumber == 0 ? 0 : segmentLength), previousHash: chainHash)
         let finalURL = configuration.directory.appendingPathComponent(AuditFormat.segmentName(number))
         let temporaryURL = finalURL.appendingPathExtension("tmp")
-        let fd = open(temporaryURL.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o640)
+        let fd = open(temporaryURL.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, OwnerOnlyFiles.fileMode)
         guard fd >= 0 else { throw AuditError.storage("cannot create \(temporaryURL.path): \(Self.lastError())") }
         do {
             descriptor = fd

@@ -39,6 +39,7 @@ final class GatewayServices: Sendable {
     var auditDamaged: Bool { !(audit?.startupReport.damage.isEmpty ?? true) }
 
     init(configuration: GatewayConfiguration, logger: Logger) throws {
+        try Self.refuseFilesWritableByOthers(configuration)
         self.configuration = configuration
         self.logger = logger
         registry = RegistryHolder(directory: configuration.registry.path, logger: logger)
@@ -96,6 +97,19 @@ final class GatewayServices: Sendable {
             }
         } else {
             signer = nil
+        }
+    }
+
+    /// Keys, the clients file and the audit directory decide who may query and what the trail proves: anyone who
+    /// could rewrite them could impersonate clients, sign answers or forge the trail. Refuse to start rather than
+    /// trust them.
+    static func refuseFilesWritableByOthers(_ configuration: GatewayConfiguration) throws {
+        var paths = [configuration.clients.file]
+        if configuration.audit.enabled { paths += [configuration.audit.keyFile, configuration.audit.directory] }
+        if configuration.signing.enabled { paths.append(configuration.signing.keyFile) }
+        let problems = paths.compactMap(OwnerOnlyFiles.writableByOthers)
+        guard problems.isEmpty else {
+            throw ConfigurationError("refusing to start: " + problems.joined(separator: "; "))
         }
     }
 

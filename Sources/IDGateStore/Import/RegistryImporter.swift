@@ -79,7 +79,7 @@ public struct RegistryImporter: Sendable {
         guard let path = options.rejectsPath else { return }
         let text = rejects.sorted { $0.line < $1.line }.map { "\($0)\n" }.joined()
         do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try OwnerOnlyFiles.write(Array(text.utf8), toPath: path)
         } catch {
             throw RegistryError.notWritable(path: path, reason: "\(error.localizedDescription)")
         }
@@ -95,7 +95,7 @@ public struct RegistryImporter: Sendable {
         let generation = storeDirectory.nextGenerationName()
         let generationPath = storeDirectory.generationPath(generation)
         do {
-            try FileManager.default.createDirectory(atPath: generationPath, withIntermediateDirectories: false)
+            try OwnerOnlyFiles.createNewDirectory(atPath: generationPath)
         } catch {
             throw RegistryError.notWritable(path: generationPath, reason: "cannot create directory")
         }

@@ -41,7 +41,7 @@ struct StoreDirectory {
     /// Creates the registry directory if needed and checks it is writable.
     func prepareForWriting() throws(RegistryError) {
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try OwnerOnlyFiles.createDirectory(atPath: path)
         } catch {
             throw .notWritable(path: path, reason: "cannot create directory")
         }
@@ -78,7 +78,7 @@ struct StoreDirectory {
     /// Takes the exclusive writer lock (imports and updates), failing at once when another writer holds it.
     func lockForWriting() throws(RegistryError) -> WriterLock {
         let lockPath = path + "/.lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        let fd = open(lockPath, O_RDWR | O_CREAT, OwnerOnlyFiles.fileMode)
         guard fd >= 0 else { throw .notWritable(path: lockPath, reason: String(cString: strerror(errno))) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
