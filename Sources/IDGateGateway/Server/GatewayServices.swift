@@ -42,6 +42,9 @@ final class GatewayServices: Sendable {
         try Self.refuseFilesWritableByOthers(configuration)
         self.configuration = configuration
         self.logger = logger
+        for generation in RegistryImporter.removeUnfinishedImports(directory: configuration.registry.path) {
+            logger.warning("registry: removed a generation a killed import left unfinished", metadata: ["generation": "\(generation)"])
+        }
         registry = RegistryHolder(directory: configuration.registry.path, logger: logger)
         metrics = GatewayMetrics()
         engine = MatchEngine(thresholds: configuration.matching)

@@ -75,6 +75,17 @@ struct StoreDirectory {
         }
     }
 
+    /// Removes generations newer than `current` (all of them when there is none): what a killed import left half
+    /// written. Call it holding the writer lock, so no running import's generation is taken. Older generations
+    /// (superseded, perhaps still open in a server) are left to the next import's `removeGenerations`.
+    @discardableResult
+    func removeUnfinishedGenerations() -> [String] {
+        let current = currentGeneration()
+        let unfinished = generations().filter { name in current.map { name > $0 } ?? true }
+        for name in unfinished { try? FileManager.default.removeItem(atPath: generationPath(name)) }
+        return unfinished
+    }
+
     /// Takes the exclusive writer lock (imports and updates), failing at once when another writer holds it.
     func lockForWriting() throws(RegistryError) -> WriterLock {
         let lockPath = path + "/.lock"
