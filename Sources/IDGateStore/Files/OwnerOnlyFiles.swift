@@ -13,10 +13,15 @@ public enum OwnerOnlyFiles {
     public static let directoryMode: mode_t = 0o700
 
     /// Creates `path` and any missing parents with mode 0700 (set with `chmod`, which the umask does not touch).
-    /// Existing directories are left as they are.
+    /// Existing directories are left as they are; an existing file in the way is an error.
     public static func createDirectory(atPath path: String) throws {
         var missing: [String] = []
         var current = URL(fileURLWithPath: path).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: current, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw OwnerOnlyFileError(path: current, operation: "mkdir", code: ENOTDIR) }
+            return
+        }
         while !current.isEmpty, current != "/", !FileManager.default.fileExists(atPath: current) {
             missing.append(current)
             current = (current as NSString).deletingLastPathComponent
