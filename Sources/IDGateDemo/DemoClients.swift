@@ -89,11 +89,11 @@ public enum DemoClients {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let credentialsURL = layout.credentials
-        try? FileManager.default.removeItem(at: credentialsURL)
-        guard FileManager.default.createFile(
-            atPath: credentialsURL.path, contents: try encoder.encode(CredentialsFile(clients: credentials)),
-            attributes: [.posixPermissions: 0o600])
-        else { throw ClientRegistryError.invalid("cannot write \(credentialsURL.path)") }
+        do {
+            try OwnerOnlyFiles.write(try encoder.encode(CredentialsFile(clients: credentials)), toPath: credentialsURL.path)
+        } catch {
+            throw ClientRegistryError.invalid("cannot write \(credentialsURL.path): \(error)")
+        }
         return credentials
     }
 }

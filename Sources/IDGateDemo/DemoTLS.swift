@@ -17,7 +17,7 @@ public enum DemoTLS {
     /// Writes `ca.pem`, `ca.key.pem`, `server.pem`, `server.key.pem` and `<client>.pem` / `<client>.key.pem`.
     public static func generate(layout: DemoLayout, clientIDs: [String]) throws {
         let tls = layout.tls
-        try FileManager.default.createDirectory(at: tls, withIntermediateDirectories: true)
+        try OwnerOnlyFiles.createDirectory(atPath: tls.path)
         func path(_ name: String) -> String { tls.appendingPathComponent(name).path }
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
         try openssl(["req", "-x509"] + curve + [

@@ -47,6 +47,6 @@ public enum GatewayDemo {
             }
 
             """
-        try json.write(to: layout.configuration, atomically: true, encoding: .utf8)
+        try OwnerOnlyFiles.write(Array(json.utf8), toPath: layout.configuration.path)
     }
 }

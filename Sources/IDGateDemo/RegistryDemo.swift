@@ -17,7 +17,7 @@ public enum RegistryDemo {
         directory: String, residents: Int, seed: UInt64, progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) throws -> ImportSummary {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try OwnerOnlyFiles.createDirectory(atPath: directory)
         } catch {
             throw RegistryError.notWritable(path: directory, reason: "cannot create directory")
         }
@@ -32,8 +32,10 @@ public enum RegistryDemo {
             ResidentCodec.appendNDJSON(record, to: &sample)
         }
         let samplePath = layout.sample.path
-        guard FileManager.default.createFile(atPath: samplePath, contents: Data(sample)) else {
-            throw RegistryError.notWritable(path: samplePath, reason: "cannot create file")
+        do {
+            try OwnerOnlyFiles.write(sample, toPath: samplePath)
+        } catch {
+            throw RegistryError.notWritable(path: samplePath, reason: "\(error)")
         }
         return summary
     }

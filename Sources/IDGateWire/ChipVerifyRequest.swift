@@ -89,6 +89,9 @@ public struct ChipVerifyRequest: Sendable {
             guard case .string(let text) = value, text.utf8.count <= 128 else {
                 return .failure(WireError(.invalidField, message: "\(name) must be a string of at most 128 bytes", field: name))
             }
+            guard !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                return .failure(WireError(.invalidField, message: "\(name) contains a control character", field: name))
+            }
             if name == "purpose" { request.purpose = text } else { request.ref = text }
         }
         return .success(request)

@@ -54,6 +54,16 @@ public struct AuditStartupReport: Sendable, Equatable {
     public var existingSegments: Int
     /// The segment this run writes to (always a new one).
     public var newSegment: UInt64
-    /// Human-readable problems (unreadable tail, damaged header), empty when the directory was clean.
+    /// Human-readable problems (unreadable tail, damaged header, damage), empty when the directory was clean.
     public var problems: [String]
+    /// Damage found in this or an earlier start and not yet acknowledged by an operator (`AuditDamageFile`):
+    /// the gateway keeps serving but reports it in `/readyz` and the `idgate_audit_damaged` metric.
+    public var damage: [AuditDamage] = []
+
+    public init(existingSegments: Int, newSegment: UInt64, problems: [String], damage: [AuditDamage] = []) {
+        self.existingSegments = existingSegments
+        self.newSegment = newSegment
+        self.problems = problems
+        self.damage = damage
+    }
 }

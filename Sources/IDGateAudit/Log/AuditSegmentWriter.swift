@@ -1,5 +1,6 @@
 import Foundation
 import IDGateCore
+import IDGateStore
 import IDGateWire
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ final class AuditSegmentWriter {
         self.configuration = configuration
         self.minimumFreeBytes = configuration.minimumFreeBytes
         let directory = configuration.directory
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OwnerOnlyFiles.createDirectory(atPath: directory.path)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".seg.tmp") {
             // A segment whose header never reached its final name holds no records.
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
@@ -46,6 +47,7 @@ final class AuditSegmentWriter {
         segmentNumber = 0
         nextSequence = 1
         chainHash = .zero
+        var damage: [AuditDamage] = []
         if let last = segments.last {
             let scan = try AuditSegmentScan(url: last)
             segmentNumber = scan.segmentNumber
@@ -53,9 +55,18 @@ final class AuditSegmentWriter {
             if let header = scan.header {
                 nextSequence = header.firstSequence
                 chainHash = header.previousHash
-                if let frame = scan.lastReadableFrame, let entry = frame.entry {
+                // Continue after the highest intact sequence, wherever it is: damage before intact records must
+                // never make the log reuse their numbers.
+                if let frame = scan.highestReadableFrame, let entry = frame.entry {
                     nextSequence = entry.sequence + 1
                     chainHash = frame.chainHash
+                }
+                for range in scan.damagedRanges {
+                    damage.append(AuditDamage(segment: scan.segmentNumber, offset: range.lowerBound, length: range.count))
+                    problems.append(
+                        "segment \(last.lastPathComponent): \(range.count) damaged bytes at offset \(range.lowerBound), "
+                            + "followed by intact records; kept as they are, sequence numbers continue after "
+                            + "\(nextSequence - 1) in a new segment; `idgate audit verify` fails until acknowledged")
                 }
                 if scan.hasUnreadableTail {
                     nextHeaderFlags = AuditSegmentHeader.flagRecoveredTail
@@ -69,7 +80,11 @@ final class AuditSegmentWriter {
                 problems.append("segment \(last.lastPathComponent): damaged header; left in place, the chain restarts")
             }
         }
-        report = AuditStartupReport(existingSegments: segments.count, newSegment: segmentNumber + 1, problems: problems)
+        let damageFile = AuditDamageFile(directory: directory)
+        try damageFile.recordFound(damage)
+        let unacknowledged = try damageFile.unacknowledged()
+        report = AuditStartupReport(
+            existingSegments: segments.count, newSegment: segmentNumber + 1, problems: problems, damage: unacknowledged)
         try openNextSegment()
     }
 
@@ -154,7 +169,7 @@ final class AuditSegmentWriter {
             previousSegmentLength: UInt64(segmentNumber == 0 ? 0 : segmentLength), previousHash: chainHash)
         let finalURL = configuration.directory.appendingPathComponent(AuditFormat.segmentName(number))
         let temporaryURL = finalURL.appendingPathExtension("tmp")
-        let fd = open(temporaryURL.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o640)
+        let fd = open(temporaryURL.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, OwnerOnlyFiles.fileMode)
         guard fd >= 0 else { throw AuditError.storage("cannot create \(temporaryURL.path): \(Self.lastError())") }
         do {
             descriptor = fd

@@ -25,6 +25,11 @@ public struct AuditIssue: Sendable, Equatable, CustomStringConvertible {
         case recoveredTail
         /// Informational: the oldest present segment is not the first (older ones deleted by retention).
         case chainStartsLater
+        /// Bytes that are no record, followed by intact records: damage inside the log (never a torn write).
+        case damagedBytes
+        /// Informational: damage (`damagedBytes` or `editedRecord`) an operator acknowledged with
+        /// `idgate audit acknowledge-damage` (recorded in `audit-damage.jsonl`).
+        case acknowledgedDamage
     }
 
     public var kind: Kind
@@ -32,13 +37,17 @@ public struct AuditIssue: Sendable, Equatable, CustomStringConvertible {
     /// Index of the record within its segment (from 0), nil for segment-level findings.
     public var recordIndex: Int?
     public var message: String
+    /// Byte offset in the segment file where the damaged bytes start (`damagedBytes`, `editedRecord`): what
+    /// `idgate audit acknowledge-damage --offset` takes.
+    public var offset: Int? = nil
 
     /// Informational findings do not fail verification.
-    public var isFailure: Bool { kind != .recoveredTail && kind != .chainStartsLater }
+    public var isFailure: Bool { kind != .recoveredTail && kind != .chainStartsLater && kind != .acknowledgedDamage }
 
     public var description: String {
         let place = recordIndex.map { "segment \(segment) record \($0)" } ?? "segment \(segment)"
-        return "\(isFailure ? "FAIL" : "note") \(place): \(kind.rawValue): \(message)"
+        let at = offset.map { " (segment \(segment) offset \($0))" } ?? ""
+        return "\(isFailure ? "FAIL" : "note") \(place): \(kind.rawValue): \(message)\(at)"
     }
 }
 
@@ -62,6 +71,7 @@ public enum AuditVerifier {
     public static func verify(directory: URL, key: AuditKey? = nil) throws -> AuditVerificationReport {
         let urls = try AuditDirectory.segmentURLs(in: directory)
         var report = AuditVerificationReport(segments: urls.count, records: 0, issues: [], head: nil, tagsChecked: key != nil)
+        let acknowledged = try AuditDamageFile(directory: directory).acknowledgements()
         var previous: AuditSegmentScan? = nil
         var upcoming = try urls.first.map { try AuditSegmentScan(url: $0) }
         for position in urls.indices {
@@ -72,7 +82,7 @@ public enum AuditVerifier {
             let chainEnd = next.flatMap { next in
                 next.segmentNumber == scan.segmentNumber + 1 ? next.header.map { Int($0.previousSegmentLength) } : nil
             } ?? scan.fileLength
-            checkRecords(scan, upTo: chainEnd, key: key, into: &report)
+            checkRecords(scan, upTo: chainEnd, key: key, acknowledged: acknowledged, into: &report)
             if next == nil && scan.parsedLength < scan.fileLength {
                 report.issues.append(AuditIssue(
                     kind: .truncated, segment: scan.segmentNumber, recordIndex: scan.frames.count,
@@ -142,20 +152,38 @@ public enum AuditVerifier {
     }
 
     private static func checkRecords(
-        _ scan: AuditSegmentScan, upTo chainEnd: Int, key: AuditKey?, into report: inout AuditVerificationReport
+        _ scan: AuditSegmentScan, upTo chainEnd: Int, key: AuditKey?, acknowledged: Set<AuditDamageFile.Place>,
+        into report: inout AuditVerificationReport
     ) {
         guard let header = scan.header else { return }
         var expectedHash: SHA256Key? = header.previousHash
         var expectedSequence: UInt64? = header.firstSequence
+        var skipped = scan.skippedRanges.filter { $0.upperBound <= chainEnd }[...]
+        func damage(_ kind: AuditIssue.Kind, at range: Range<Int>, recordIndex: Int?, _ message: String) {
+            let isAcknowledged = acknowledged.contains(AuditDamageFile.Place(segment: scan.segmentNumber, offset: range.lowerBound))
+            report.issues.append(AuditIssue(
+                kind: isAcknowledged ? .acknowledgedDamage : kind, segment: scan.segmentNumber, recordIndex: recordIndex,
+                message: isAcknowledged ? "\(kind.rawValue) acknowledged by an operator: \(message)" : message,
+                offset: range.lowerBound))
+            expectedHash = nil
+            expectedSequence = nil
+        }
+        func skip(before offset: Int) {
+            while let range = skipped.first, range.lowerBound < offset {
+                skipped.removeFirst()
+                damage(.damagedBytes, at: range, recordIndex: nil,
+                       "\(range.count) bytes at offset \(range.lowerBound) are no record but intact records follow: damage (records in them are lost; their sequence numbers are never reused)")
+            }
+        }
         for frame in scan.frames where frame.offset + frame.length <= chainEnd {
+            skip(before: frame.offset)
             report.records += 1
             func issue(_ kind: AuditIssue.Kind, _ message: String) {
                 report.issues.append(AuditIssue(kind: kind, segment: scan.segmentNumber, recordIndex: frame.index, message: message))
             }
             guard frame.crcValid, let entry = frame.entry else {
-                issue(.editedRecord, "CRC mismatch: the record's bytes were changed")
-                expectedHash = nil
-                expectedSequence = nil
+                damage(.editedRecord, at: frame.offset..<frame.offset + frame.length, recordIndex: frame.index,
+                       "CRC mismatch: the record's bytes were changed")
                 continue
             }
             if let expected = expectedSequence, entry.sequence != expected {
@@ -173,5 +201,6 @@ public enum AuditVerifier {
             expectedHash = frame.chainHash
             expectedSequence = entry.sequence + 1
         }
+        skip(before: .max)
     }
 }

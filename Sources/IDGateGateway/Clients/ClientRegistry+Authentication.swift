@@ -22,13 +22,20 @@ extension ClientRegistry {
         } else if let peerSubject, let found = snapshot.subjects[ClientRegistrySnapshot.normalizedSubject(peerSubject)] {
             client = found
         } else if peerFingerprint != nil || peerSubject != nil {
-            return .failure(.unauthenticated("client certificate is not registered"))
+            return .failure(.unauthenticated(Self.unknownCertificate))
         } else {
             return .failure(.unauthenticated("no credentials: use a client certificate or Authorization: Bearer"))
         }
-        guard client.enabled else { return .failure(.unauthenticated("client is disabled")) }
+        guard client.enabled else {
+            return .failure(.credentialsRefused(Self.unknownCertificate, reason: "client is disabled", clientID: client.id))
+        }
         return .success(client)
     }
+
+    /// What a caller with an unknown or refused certificate is told.
+    static let unknownCertificate = "client certificate is not registered"
+    /// What a caller with an unknown or refused API key is told.
+    static let unknownAPIKey = "unknown API key"
 
     /// Convenience over byte arrays (tests, tools).
     public func authenticate(
@@ -51,12 +58,14 @@ extension ClientRegistrySnapshot {
     func resolve(apiKey: UnsafeRawBufferPointer, now: Date) -> Result<KeyEntry, PolicyError> {
         let digest = SHA256Key.hashing(apiKey)
         guard let entry = apiKeys[digest], entry.digest.constantTimeEquals(digest) else {
-            return .failure(.unauthenticated("unknown API key"))
+            return .failure(.unauthenticated(ClientRegistry.unknownAPIKey))
         }
         if let expiry = entry.expiresAt, expiry <= now {
             return .failure(.unauthenticated("API key \(entry.keyId) has expired"))
         }
-        guard entry.client.enabled else { return .failure(.unauthenticated("client is disabled")) }
+        guard entry.client.enabled else {
+            return .failure(.credentialsRefused(ClientRegistry.unknownAPIKey, reason: "client is disabled", clientID: entry.client.id))
+        }
         return .success(entry)
     }
 }

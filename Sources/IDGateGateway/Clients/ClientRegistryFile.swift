@@ -1,6 +1,7 @@
 import Foundation
 import IDGateAudit
 import IDGateCore
+import IDGateStore
 import IDGateWire
 
 /// The whole `clients.json` document: load, validate and save atomically (write to a temporary file, rename).
@@ -32,10 +33,10 @@ public struct ClientRegistryFile: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(self)
         data.append(0x0A)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw ClientRegistryError.invalid("cannot replace \(url.path): \(String(cString: strerror(errno)))")
+        do {
+            try OwnerOnlyFiles.write(data, toPath: url.path)
+        } catch {
+            throw ClientRegistryError.invalid("cannot replace \(url.path): \(error)")
         }
     }
 

@@ -18,6 +18,7 @@ public final class GatewayMetrics: Sendable {
     private let rss: Gauge
     private let openFDs: Gauge
     private let registrySequence: Gauge
+    private let auditDamaged: Gauge
     private let transport: TransportMetrics
     private let follow: FollowMetrics
 
@@ -49,6 +50,10 @@ public final class GatewayMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "idgate", metricName: "registry", unitName: "sequence",
                 helpText: "Data sequence number of the open registry."))
+        auditDamaged = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "idgate", metricName: "audit_damaged", unitName: "",
+                helpText: "1 while the audit log holds damage no operator has acknowledged (docs/AUDIT.md)."))
         transport = TransportMetrics(registry: registry)
         follow = FollowMetrics(registry: registry)
     }
@@ -79,6 +84,8 @@ public final class GatewayMetrics: Sendable {
     }
 
     public func setRegistrySequence(_ sequence: UInt64) { registrySequence.set(Double(sequence)) }
+
+    public func setAuditDamaged(_ damaged: Bool) { auditDamaged.set(Double(damaged ? 1 : 0)) }
 
     /// The Prometheus text exposition, with process gauges and the HTTP/2 server's counters refreshed now.
     public func exposition(transport stats: HTTP2ServerStats?, follower: FollowerStatus? = nil) -> [UInt8] {

@@ -14,6 +14,10 @@ public struct PolicyError: Error, Sendable, Equatable, CustomStringConvertible {
     public var field: String?
     /// Seconds for the `retry-after` header of a 429.
     public var retryAfterSeconds: Int?
+    /// What the caller must not learn (e.g. that the client exists but is disabled): for the operator's log only.
+    public var concealedReason: String? = nil
+    /// The client the credentials belong to when it is refused anyway (disabled): recorded in the audit trail.
+    public var refusedClientID: String? = nil
 
     public init(status: Int, code: String, message: String, field: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status
@@ -25,6 +29,15 @@ public struct PolicyError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public static func unauthenticated(_ message: String) -> PolicyError {
         PolicyError(status: 401, code: "unauthenticated", message: message)
+    }
+
+    /// Credentials of a known client that is refused (disabled): the caller sees the same answer as for unknown
+    /// credentials, `concealedReason` and the client id go to the audit record and the log.
+    public static func credentialsRefused(_ callerMessage: String, reason: String, clientID: String) -> PolicyError {
+        var error = PolicyError(status: 401, code: "unauthenticated", message: callerMessage)
+        error.concealedReason = reason
+        error.refusedClientID = clientID
+        return error
     }
 
     public static func forbidden(_ message: String, field: String) -> PolicyError {

@@ -3,6 +3,7 @@ import IDGateAudit
 import IDGateCore
 import IDGateHTTP2
 import IDGateWire
+import Logging
 import NIOCore
 
 /// The checks every API request passes before its route runs, in order: overload shedding, authentication (API key
@@ -15,8 +16,10 @@ struct Admission: Sendable {
     let inFlight: InFlightRequests
     let retryAfterSeconds: Int
     let answering: Answering
+    let logger: Logger
 
     init(_ operation: ClientOperation, services: GatewayServices) {
+        logger = services.logger
         self.operation = operation
         clients = services.clients
         inFlight = services.inFlight
@@ -37,6 +40,10 @@ struct Admission: Sendable {
         switch authenticate(request, loop: loop, now: arrival.now) {
         case .success(let found): client = found
         case .failure(let problem):
+            if let reason = problem.concealedReason {
+                logger.info(
+                    "credentials refused", metadata: ["client": "\(problem.refusedClientID ?? "-")", "reason": "\(reason)"])
+            }
             answering.refuse(problem, client: nil, operation: operation, arrival: arrival, writer: writer, loop: loop)
             return nil
         }
@@ -59,6 +66,9 @@ struct Admission: Sendable {
         guard let authorization = request.headers.valueBytes("authorization") else {
             return clients.authenticate(
                 apiKey: nil, peerFingerprint: request.peer?.fingerprint, peerSubject: request.peer?.subject)
+        }
+        guard request.headers.count(of: "authorization") == 1 else {
+            return .failure(.unauthenticated("more than one authorization header: send exactly one"))
         }
         let result = authorization.withContiguousStorageIfAvailable { header -> Result<Client, PolicyError> in
             let bearer: StaticString = "bearer "

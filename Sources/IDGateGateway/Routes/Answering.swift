@@ -18,12 +18,12 @@ struct Answering: Sendable {
         loop: LoopContext
     ) {
         refuse(
-            WireError(policy: problem), client: client, operation: operation, retryAfter: problem.retryAfterSeconds,
-            arrival: arrival, writer: writer, loop: loop)
+            WireError(policy: problem), client: client, auditClientID: problem.refusedClientID, operation: operation,
+            retryAfter: problem.retryAfterSeconds, arrival: arrival, writer: writer, loop: loop)
     }
 
     func refuse(
-        _ error: WireError, client: Client?, operation: ClientOperation, purpose: String? = nil,
+        _ error: WireError, client: Client?, auditClientID: String? = nil, operation: ClientOperation, purpose: String? = nil,
         subject: String? = nil, attributes: AttributeSet = [], retryAfter: Int? = nil, arrival: Arrival,
         writer: ResponseWriter, loop: LoopContext
     ) {
@@ -34,7 +34,7 @@ struct Answering: Sendable {
         finish(
             status: error.status, body: body, retryAfter: retryAfter, signed: false,
             audit: AuditRecord(
-                time: arrival.now, clientID: client?.id ?? "-", purpose: purpose, operation: operation,
+                time: arrival.now, clientID: client?.id ?? auditClientID ?? "-", purpose: purpose, operation: operation,
                 transactionID: transactionID.description, subjectIDNumber: subject, attributes: attributes,
                 decision: .none, status: UInt16(error.status), latencyMicros: 0),
             client: client, errorCode: error.code.rawValue, arrival: arrival, writer: writer, loop: loop)
@@ -63,6 +63,8 @@ struct Answering: Sendable {
         client?.metrics.record(decision: record.decision, errorCode: errorCode, latencyMicros: Int(latencyMicros))
         var headers: HTTPResponseHeaders = .json
         if let retryAfter { headers.add(name: "retry-after", value: String(retryAfter)) }
+        // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
+        if status == 401 { headers.add(name: "www-authenticate", value: "Bearer") }
         guard loop.answers.isNeeded else {
             inFlight.release()
             writer.respond(status: HTTPStatus(status), headers: headers, bodyBytes: body)

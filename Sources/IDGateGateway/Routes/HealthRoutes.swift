@@ -5,7 +5,7 @@ import IDGateHTTP2
 import IDGateWire
 import NIOCore
 
-/// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence), `GET /metrics` (Prometheus text),
+/// `GET /healthz` (alive), `GET /readyz` (registry open, its sequence; `"audit":"damaged"` while the audit log holds unacknowledged damage), `GET /metrics` (Prometheus text),
 /// `GET /.well-known/idgate-signing-keys` (public keys that verify `x-idgate-signature`). No admission: load
 /// balancers and scrapers call them without credentials.
 struct HealthRoutes: GatewayRoute {
@@ -13,6 +13,7 @@ struct HealthRoutes: GatewayRoute {
 
     func register(on router: inout Router<LoopContext>) {
         let registry = services.registry
+        let auditDamaged = services.auditDamaged
         router.on(.GET, "/healthz") { _, writer, _ in
             writer.respond(status: .ok, headers: .json, body: ByteBuffer(string: #"{"status":"ok"}"#))
         }
@@ -29,6 +30,7 @@ struct HealthRoutes: GatewayRoute {
             var body = #"{"status":"\#(following?.reason == nil ? "ready" : "not_ready")""#
             if let reason = following?.reason { body += #","reason":"\#(reason)""# }
             body += #","registrySequence":\#(store.sequence),"schemaVersion":\#(store.schemaVersion)"#
+            if auditDamaged { body += #","audit":"damaged""# }
             if let following { body += #","follow":\#(following.json)"# }
             body += "}"
             writer.respond(

@@ -37,10 +37,18 @@ final class GatewayServices: Sendable {
     /// Applies the registry of record's change log to the local copy (`idgate serve --follow`); nil on a single node.
     let follower: RegistryFollower?
 
+    /// The audit log found damage (now or at an earlier start) that no operator has acknowledged: `/readyz` stays
+    /// ready but says so, as does `idgate_audit_damaged`.
+    var auditDamaged: Bool { !(audit?.startupReport.damage.isEmpty ?? true) }
+
     init(configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil) throws {
+        try Self.refuseFilesWritableByOthers(configuration)
         self.configuration = configuration
         self.logger = logger
         self.follower = follower
+        for generation in RegistryImporter.removeUnfinishedImports(directory: configuration.registry.path) {
+            logger.warning("registry: removed a generation a killed import left unfinished", metadata: ["generation": "\(generation)"])
+        }
         registry = RegistryHolder(directory: configuration.registry.path, logger: logger, readOnly: follower == nil)
         metrics = GatewayMetrics()
         engine = MatchEngine(thresholds: configuration.matching)
@@ -83,6 +91,12 @@ final class GatewayServices: Sendable {
         for problem in audit?.startupReport.problems ?? [] {
             logger.error("audit log: problem found at startup; a new segment was started", metadata: ["problem": "\(problem)"])
         }
+        for damage in audit?.startupReport.damage ?? [] {
+            logger.critical(
+                "audit log: damaged bytes followed by intact records (kept as evidence; `idgate audit verify` fails until `idgate audit acknowledge-damage`)",
+                metadata: ["segment": "\(damage.segment)", "offset": "\(damage.offset)", "length": "\(damage.length)"])
+        }
+        metrics.setAuditDamaged(!(audit?.startupReport.damage.isEmpty ?? true))
 
         if configuration.signing.enabled {
             do {
@@ -92,6 +106,19 @@ final class GatewayServices: Sendable {
             }
         } else {
             signer = nil
+        }
+    }
+
+    /// Keys, the clients file and the audit directory decide who may query and what the trail proves: anyone who
+    /// could rewrite them could impersonate clients, sign answers or forge the trail. Refuse to start rather than
+    /// trust them.
+    static func refuseFilesWritableByOthers(_ configuration: GatewayConfiguration) throws {
+        var paths = [configuration.clients.file]
+        if configuration.audit.enabled { paths += [configuration.audit.keyFile, configuration.audit.directory] }
+        if configuration.signing.enabled { paths.append(configuration.signing.keyFile) }
+        let problems = paths.compactMap(OwnerOnlyFiles.writableByOthers)
+        guard problems.isEmpty else {
+            throw ConfigurationError("refusing to start: " + problems.joined(separator: "; "))
         }
     }
 

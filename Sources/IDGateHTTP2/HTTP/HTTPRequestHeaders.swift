@@ -33,6 +33,23 @@ public struct HTTPRequestHeaders: Sendable, Sequence {
         return storage.viewBytes(at: Int(range.valueStart), length: Int(range.valueLength))
     }
 
+    /// How many fields are named `name` (lowercase): a credential header given twice is ambiguous and refused.
+    public func count(of name: String) -> Int {
+        guard !ranges.isEmpty, !name.isEmpty else { return 0 }
+        var name = name
+        return name.withUTF8 { wanted in
+            storage.withUnsafeReadableBytes { bytes in
+                guard let base = bytes.baseAddress else { return 0 }
+                let readerIndex = storage.readerIndex
+                return ranges.reduce(0) { count, range in
+                    Int(range.nameLength) == wanted.count
+                        && memcmp(base + Int(range.nameStart) - readerIndex, wanted.baseAddress!, wanted.count) == 0
+                        ? count + 1 : count
+                }
+            }
+        }
+    }
+
     /// The first value of `name` (lowercase) as a String (allocates the result only).
     public subscript(_ name: String) -> String? {
         guard let range = firstRange(named: name) else { return nil }

@@ -117,7 +117,8 @@ public struct MatchRequest: Sendable {
             case .visible: break
             }
         case .ref:
-            break
+            // Echoed in answers, batch error lines and CSV output: a CR/LF there could forge a line.
+            if case .control = MatchRequest.classifyText(value) { return invalid("ref contains a control character") }
         }
         let range = UInt32(text.count) << 16 | UInt32(value.count)
         withUnsafeMutableBytes(of: &textRanges) { $0.storeBytes(of: range, toByteOffset: 4 * Int(field.rawValue), as: UInt32.self) }

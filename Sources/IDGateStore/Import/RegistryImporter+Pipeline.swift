@@ -41,7 +41,7 @@ extension RegistryImporter {
         let generation = storeDirectory.nextGenerationName()
         let generationPath = storeDirectory.generationPath(generation)
         do {
-            try FileManager.default.createDirectory(atPath: generationPath, withIntermediateDirectories: false)
+            try OwnerOnlyFiles.createNewDirectory(atPath: generationPath)
         } catch {
             throw RegistryError.notWritable(path: generationPath, reason: "cannot create directory")
         }

@@ -30,6 +30,7 @@ public struct RegistryImporter: Sendable {
         let storeDirectory = StoreDirectory(path: directory)
         try storeDirectory.prepareForWriting()
         let lock = try storeDirectory.lockForWriting()
+        storeDirectory.removeUnfinishedGenerations()
         let file = try MappedFile(path: path)
         let sequence = options.sequence ?? nextSequence(storeDirectory)
         let summary = try importPipelined(file, sequence: sequence, into: storeDirectory, started: clock)
@@ -43,6 +44,7 @@ public struct RegistryImporter: Sendable {
         let storeDirectory = StoreDirectory(path: directory)
         try storeDirectory.prepareForWriting()
         let lock = try storeDirectory.lockForWriting()
+        storeDirectory.removeUnfinishedGenerations()
         let sequence = options.sequence ?? nextSequence(storeDirectory)
         var batch = ResidentBatch(shard: 0, sequence: sequence)
         for (index, record) in records.enumerated() {
@@ -52,6 +54,16 @@ public struct RegistryImporter: Sendable {
         let summary = try write(batches: [batch], sequence: sequence, into: storeDirectory, started: clock)
         _ = consume lock
         return summary
+    }
+
+    /// Removes what a killed import left half written (generations newer than `current`), unless a writer holds
+    /// the lock (an import in progress): the server calls it at startup. Returns the generations removed.
+    public static func removeUnfinishedImports(directory: String) -> [String] {
+        let storeDirectory = StoreDirectory(path: directory)
+        guard FileManager.default.fileExists(atPath: directory), let lock = try? storeDirectory.lockForWriting() else { return [] }
+        let removed = storeDirectory.removeUnfinishedGenerations()
+        _ = consume lock
+        return removed
     }
 
     /// An import continues the data sequence of the generation it replaces.
@@ -79,7 +91,7 @@ public struct RegistryImporter: Sendable {
         guard let path = options.rejectsPath else { return }
         let text = rejects.sorted { $0.line < $1.line }.map { "\($0)\n" }.joined()
         do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try OwnerOnlyFiles.write(Array(text.utf8), toPath: path)
         } catch {
             throw RegistryError.notWritable(path: path, reason: "\(error.localizedDescription)")
         }
@@ -95,7 +107,7 @@ public struct RegistryImporter: Sendable {
         let generation = storeDirectory.nextGenerationName()
         let generationPath = storeDirectory.generationPath(generation)
         do {
-            try FileManager.default.createDirectory(atPath: generationPath, withIntermediateDirectories: false)
+            try OwnerOnlyFiles.createNewDirectory(atPath: generationPath)
         } catch {
             throw RegistryError.notWritable(path: generationPath, reason: "cannot create directory")
         }

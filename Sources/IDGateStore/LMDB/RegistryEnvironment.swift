@@ -61,7 +61,7 @@ enum RegistryEnvironment {
             var flags = UInt32(MDB_NOTLS)
             if readOnly { flags |= UInt32(MDB_RDONLY) }
             if noSync { flags |= UInt32(MDB_NOSYNC | MDB_NOMETASYNC) }
-            try lmdbCheck(mdb_env_open(env, path, flags, 0o644), "open LMDB environment at \(path)")
+            try lmdbCheck(mdb_env_open(env, path, flags, OwnerOnlyFiles.fileMode), "open LMDB environment at \(path)")
             var dead: Int32 = 0
             _ = mdb_reader_check(env, &dead)
         } catch {

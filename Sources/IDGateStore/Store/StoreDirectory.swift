@@ -41,7 +41,7 @@ struct StoreDirectory {
     /// Creates the registry directory if needed and checks it is writable.
     func prepareForWriting() throws(RegistryError) {
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try OwnerOnlyFiles.createDirectory(atPath: path)
         } catch {
             throw .notWritable(path: path, reason: "cannot create directory")
         }
@@ -75,10 +75,21 @@ struct StoreDirectory {
         }
     }
 
+    /// Removes generations newer than `current` (all of them when there is none): what a killed import left half
+    /// written. Call it holding the writer lock, so no running import's generation is taken. Older generations
+    /// (superseded, perhaps still open in a server) are left to the next import's `removeGenerations`.
+    @discardableResult
+    func removeUnfinishedGenerations() -> [String] {
+        let current = currentGeneration()
+        let unfinished = generations().filter { name in current.map { name > $0 } ?? true }
+        for name in unfinished { try? FileManager.default.removeItem(atPath: generationPath(name)) }
+        return unfinished
+    }
+
     /// Takes the exclusive writer lock (imports and updates), failing at once when another writer holds it.
     func lockForWriting() throws(RegistryError) -> WriterLock {
         let lockPath = path + "/.lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        let fd = open(lockPath, O_RDWR | O_CREAT, OwnerOnlyFiles.fileMode)
         guard fd >= 0 else { throw .notWritable(path: lockPath, reason: String(cString: strerror(errno))) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)

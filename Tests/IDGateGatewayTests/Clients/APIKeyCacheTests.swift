@@ -35,7 +35,7 @@ import IDGateCore
         #expect(try authenticate(cache, key, registry).get().id == "bank-a")
         try file.setEnabled(false, clientID: "bank-a")
         try registry.replace(with: file)
-        #expect(authenticate(cache, key, registry).failureValue?.message == "client is disabled")
+        #expect(authenticate(cache, key, registry).failureValue?.concealedReason == "client is disabled")
     }
 
     @Test func rotatedKeyExpiresAfterItsGraceEvenWhenCached() throws {

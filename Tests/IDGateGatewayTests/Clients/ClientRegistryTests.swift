@@ -72,7 +72,11 @@ import IDGateCore
         try registry.replace(with: file)
         let result = registry.authenticate(apiKey: Array(key.utf8))
         #expect(result.failureValue?.status == 401)
-        #expect(result.failureValue?.message == "client is disabled")
+        #expect(result.failureValue?.concealedReason == "client is disabled")
+        #expect(result.failureValue?.refusedClientID == "bank-a")
+        // The caller learns nothing more than for a key that does not exist.
+        #expect(result.failureValue?.message == registry.authenticate(apiKey: Array("idg_nosuchkey".utf8)).failureValue?.message)
+        #expect(result.failureValue?.code == "unauthenticated")
     }
 
     @Test func rotationKeepsOldKeyDuringGraceThenRefusesIt() throws {

@@ -47,7 +47,7 @@ struct ClientsCommandTests {
 
         #expect(try IDGateCLI.run(["clients", "disable", "--file", file, "--id", "telco-x"]).status == 0)
         try registry.reload()
-        #expect(registry.authenticate(apiKey: Array(secondKey.utf8)).failureValue?.message == "client is disabled")
+        #expect(registry.authenticate(apiKey: Array(secondKey.utf8)).failureValue?.concealedReason == "client is disabled")
     }
 
     @Test func refusesBadInput() throws {

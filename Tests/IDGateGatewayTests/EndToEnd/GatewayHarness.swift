@@ -119,6 +119,8 @@ final class GatewayHarness: @unchecked Sendable {
         var method = "POST"
         var path: String
         var headers: [String: String] = [:]
+        /// Fields sent in addition to `headers`, in order, so a name can repeat.
+        var repeatedHeaders: [(String, String)] = []
         var body: String? = nil
         var bodyFile: String? = nil
     }
@@ -133,6 +135,10 @@ final class GatewayHarness: @unchecked Sendable {
             "concurrent": concurrent,
             "requests": requests.map { request -> [String: Any] in
                 var entry: [String: Any] = ["method": request.method, "path": request.path, "headers": request.headers]
+                if !request.repeatedHeaders.isEmpty {
+                    // A list of pairs (httpx sends each one): the only way to give a header twice.
+                    entry["headers"] = request.headers.map { [$0.key, $0.value] } + request.repeatedHeaders.map { [$0.0, $0.1] }
+                }
                 if let body = request.body { entry["body"] = body }
                 if let file = request.bodyFile { entry["bodyFile"] = file }
                 return entry

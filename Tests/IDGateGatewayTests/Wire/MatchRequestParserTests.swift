@@ -32,10 +32,15 @@ import Testing
 
     @Test func decodesEveryEscapeIncludingSurrogatePairs() throws {
         let (error, parser) = WireFixtures.parse(
-            #"{"idNumber":"001085012345","fullName":"Nguy\u1ec5n","ref":"q\"b\\s\/\b\f\n\r\t\u00e9\ud83d\ude00"}"#)
+            #"{"idNumber":"001085012345","fullName":"Nguy\u1ec5n","ref":"q\"b\\s\/\u00e9\ud83d\ude00"}"#)
         #expect(error == nil)
         #expect(parser.request.text(.fullName) == "Nguyễn")
-        #expect(parser.ref == "q\"b\\s/\u{8}\u{c}\n\r\té😀")
+        #expect(parser.ref == "q\"b\\s/é😀")
+        // \b \f \n \r \t decode to control characters, which no text field accepts (refRefusesControlCharacters).
+        for escape in [#"\b"#, #"\f"#, #"\n"#, #"\r"#, #"\t"#] {
+            #expect(self.error(#"{"idNumber":"001085012345","sex":"male","ref":"x"# + escape + #""}"#)?.field == "ref")
+            #expect(self.error(#"{"idNumber":"001085012345","sex":"male","ref":"x\"# + escape + #""}"#) == nil)
+        }
     }
 
     @Test func keysMayBeEscapedToo() {
@@ -91,6 +96,33 @@ import Testing
             #expect(e?.code == .invalidField, "\(body)")
             #expect(e?.field == field, "\(body)")
         }
+    }
+
+    /// `ref` is echoed into answers, batch error lines and CSV output: CR/LF or other control characters in it are
+    /// refused like in every other text field; plain text (spaces included) is kept.
+    @Test func refRefusesControlCharacters() {
+        for escaped in [#"\r\n"#, #"\n"#, #"\u0000"#, #"\t"#, #"\u007f"#] {
+            let body = #"{"idNumber":"001085012345","sex":"male","ref":"a"# + escaped + #"b"}"#
+            let e = error(body)
+            #expect(e?.code == .invalidField, "\(body)")
+            #expect(e?.field == "ref", "\(body)")
+            #expect(e?.status == 422)
+        }
+        #expect(error(#"{"idNumber":"001085012345","sex":"male","ref":"caller ref 1"}"#) == nil)
+    }
+
+    @Test func chipRefRefusesControlCharacters() {
+        func parse(_ body: String) -> Result<ChipVerifyRequest, WireError> {
+            Array(body.utf8).withUnsafeBytes { ChipVerifyRequest.parse($0, maxBytes: 1 << 20) }
+        }
+        let bad = parse(#"{"sod":"AAAA","dataGroups":{"1":"AAAA"},"ref":"a\r\nb"}"#)
+        guard case .failure(let error) = bad else { Issue.record("accepted a ref with CR/LF"); return }
+        #expect(error.code == .invalidField)
+        #expect(error.field == "ref")
+        guard case .success(let request) = parse(#"{"sod":"AAAA","dataGroups":{"1":"AAAA"},"ref":"a b"}"#) else {
+            Issue.record("refused a plain ref"); return
+        }
+        #expect(request.ref == "a b")
     }
 
     @Test func missingIDNumberOrNothingToCompare() {

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import IDGateStore
+
+/// A killed import leaves a half-written generation beside the served one; the next import or server start
+/// removes it (holding the writer lock, so a running import's generation is never taken).
+@Suite struct UnfinishedImportTests {
+    /// A registry with one imported generation and the debris of a killed import after it.
+    static func registryWithDebris(_ temp: TemporaryDirectory) throws -> (directory: String, served: String, debris: String) {
+        let directory = temp.path + "/db"
+        _ = try RegistryImporter(directory: directory).importRecords([Fixtures.resident()])
+        let served = try RegistryStore.open(directory: directory).generation
+        let debris = StoreDirectory(path: directory).nextGenerationName()
+        try FileManager.default.createDirectory(atPath: directory + "/" + debris, withIntermediateDirectories: false)
+        try Data(repeating: 0xAB, count: 4096).write(to: URL(fileURLWithPath: directory + "/" + debris + "/data.mdb"))
+        return (directory, served, debris)
+    }
+
+    @Test func serverStartRemovesAKilledImportsGeneration() throws {
+        let temp = TemporaryDirectory()
+        let (directory, served, debris) = try Self.registryWithDebris(temp)
+        #expect(RegistryImporter.removeUnfinishedImports(directory: directory) == [debris])
+        #expect(!FileManager.default.fileExists(atPath: directory + "/" + debris))
+        #expect(try RegistryStore.open(directory: directory).generation == served)
+        #expect(RegistryImporter.removeUnfinishedImports(directory: directory).isEmpty)
+    }
+
+    @Test func importStartRemovesAKilledImportsGeneration() throws {
+        let temp = TemporaryDirectory()
+        let (directory, _, debris) = try Self.registryWithDebris(temp)
+        // An import that fails after taking the lock (bad input) still cleans up first.
+        let bad = temp.file("bad.ndjson", contents: "{not json\n")
+        _ = try? RegistryImporter(directory: directory).importFile(bad)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/" + debris))
+    }
+
+    @Test func aRunningImportsGenerationIsLeftAlone() throws {
+        let temp = TemporaryDirectory()
+        let (directory, _, debris) = try Self.registryWithDebris(temp)
+        let lock = try StoreDirectory(path: directory).lockForWriting()
+        #expect(RegistryImporter.removeUnfinishedImports(directory: directory).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: directory + "/" + debris))
+        _ = consume lock
+    }
+
+    @Test func missingRegistryIsNotCreated() {
+        let temp = TemporaryDirectory()
+        #expect(RegistryImporter.removeUnfinishedImports(directory: temp.path + "/absent").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: temp.path + "/absent"))
+    }
+}
