@@ -12,7 +12,7 @@ RELEASE_FLAGS ?= -Xswiftc -enforce-exclusivity=unchecked
 # with h2, httpx, schemathesis, cryptography) comes first, whatever else is on PATH (system python3, pyenv).
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: deps build release test serve demo bench bench-http2 bench-e2e bench-cpu bench-micro bench-check bench-thresholds clean
+.PHONY: deps build release test serve demo fleet-check bench bench-http2 bench-e2e bench-cpu bench-micro bench-check bench-thresholds clean
 
 deps:
 	@scripts/install-deps.sh
@@ -58,6 +58,11 @@ bench-check: deps
 # Re-records Benchmarks/Thresholds/ from a run on this machine, after an intended change (docs/BENCHMARKS.md).
 bench-thresholds: deps
 	SWIFT=$(SWIFT) Benchmarks/bench-check.sh update
+
+# A fleet on this machine: PostgreSQL, 3 nodes, HAProxy; faults under load; summary in var/fleet-check.json.
+fleet-check: release
+	@mkdir -p var
+	scripts/fleet-check.sh --json var/fleet-check.json $(CURDIR)/.build/release
 
 bench: bench-http2 bench-e2e bench-micro
 

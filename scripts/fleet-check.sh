@@ -4,7 +4,11 @@
 # then the faults of docs/FLEET.md: an update reaching every node, a node killed with SIGKILL resuming from its own
 # sequence, PostgreSQL stopped and restarted while the nodes keep answering.
 #
-#   scripts/fleet-check.sh [BIN]        BIN: folder with a release `idgate` (default: builds .build/release)
+#   scripts/fleet-check.sh [--json FILE] [BIN]   BIN: folder with release `idgate` and `idgate-load` (default: builds)
+#
+# With load through HAProxy during the SIGKILL and during a rolling SIGTERM restart of every node, it writes
+# {"nodes","requests","failed","failedInFlightAtKill","rollingRestartFailed","updatesPublished",
+#  "updateVisibleP99Ms","auditVerified"} to FILE (also `make fleet-check`).
 #
 # Uses the CLI flags proposed with the IDGateFleet module (see docs/FLEET.md, "Wiring"):
 #   idgate demo init --dir D --residents N --postgres     generated residents loaded into PostgreSQL as well
@@ -15,10 +19,13 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JSON_OUT=""
+if [ "${1:-}" = "--json" ]; then JSON_OUT=$2; shift 2; fi
 BIN=${1:-}
 RESIDENTS=${RESIDENTS:-20000}
 if [ -z "$BIN" ]; then
   (cd "$ROOT" && swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2)
+  (cd "$ROOT" && swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2)
   BIN="$ROOT/.build/release"
 fi
 command -v haproxy >/dev/null || { apt-get install -y haproxy >&2; }
@@ -80,7 +87,7 @@ PY
 }
 NODE_PIDS=()
 start_node() {
-  "$BIN/idgate" serve --config "$WORK/node$1.json" --follow >>"$WORK/node$1.log" 2>&1 &
+  "$BIN/idgate" serve --config "$WORK/node$1.json" --follow --drain-grace 2 >>"$WORK/node$1.log" 2>&1 &
   NODE_PIDS[$1]=$!
   PIDS+=("$!")
 }
@@ -109,6 +116,27 @@ printf '{"sequence":1}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"
 for n in 1 2 3; do check "node $n applies batch 1" wait_for 30 at_sequence $n 1; done
 
 # --- SIGKILL a node, publish while it is down, restart: resumes from its own sequence -------------------------
+LOAD_RATE=${LOAD_RATE:-400}
+load_through_haproxy() {  # load_through_haproxy SECONDS NAME: open-loop matches through HAProxy, in the background
+  "$BIN/idgate-load" --target https://127.0.0.1:9443 --demo "$WORK/demo" --client demo-agency --rate "$LOAD_RATE" \
+    --connections 4 --streams 64 --duration "$1s" --timeout 5s --quiet --json "$WORK/load-$2.json" \
+    >"$WORK/load-$2.txt" 2>&1 &
+  LOAD_PID=$!
+}
+load_failed() {  # requests of a load phase that did not get a 200
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
+ok=sum(o["byStatus"].get("200",0) for o in s["operations"].values())
+print(s["requests"]+s.get("unsent",0)-ok)' "$WORK/load-$1.json"
+}
+load_requests() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$WORK/load-$1.json"; }
+open_streams() {  # streams open on node N now (its /metrics over h2c)
+  curl -s --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$((9460 + $1))/metrics" \
+    | awk '/^idgate_http2_open_streams /{printf "%d\n", $2; exit}'
+}
+
+load_through_haproxy 15 kill
+sleep 4
+IN_FLIGHT_AT_KILL=$(open_streams 2)
 kill -9 "${NODE_PIDS[2]}"
 check "HAProxy takes node 2 out" wait_for 10 bash -c "! $(declare -f backend_up); ! backend_up node2"
 printf '{"sequence":2}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"active"}\n' "$ID" >"$WORK/batch2.ndjson"
@@ -117,6 +145,9 @@ check "a match still answers with node 2 down" bash -c "$(declare -f match); mat
 start_node 2
 check "node 2 resumes and applies batch 2" wait_for 60 at_sequence 2 2
 check "node 2 did not take a new snapshot" grep -q "resuming from the local registry" "$WORK/node2.log"
+wait "$LOAD_PID" || true
+FAILED_KILL=$(load_failed kill)
+echo "load during the SIGKILL: $(load_requests kill) requests, $FAILED_KILL without a 200 ($IN_FLIGHT_AT_KILL streams were open on node 2)"
 
 # --- PostgreSQL stopped: nodes keep serving; restarted: they catch up -----------------------------------------
 "$ROOT/scripts/postgres.sh" stop --dir "$WORK/pg" >&2
@@ -127,6 +158,54 @@ for n in 1 2 3; do check "node $n stays ready on its copy" at_sequence $n 2; don
 printf '{"sequence":3}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"deceased"}\n' "$ID" >"$WORK/batch3.ndjson"
 "$BIN/idgate" update --postgres "$WORK/batch3.ndjson" >&2
 for n in 1 2 3; do check "node $n catches up after the restart" wait_for 60 at_sequence $n 3; done
+
+# --- Update visibility: batches published one after another, each timed until every node has it --------------
+VISIBLE_MS=()
+for sequence in $(seq 4 13); do
+  status=$([ $((sequence % 2)) -eq 0 ] && echo active || echo deceased)
+  printf '{"sequence":%d}\n{"op":"setRecordStatus","idNumber":"%s","recordStatus":"%s"}\n' "$sequence" "$ID" "$status" \
+    >"$WORK/batch$sequence.ndjson"
+  started=$(date +%s%N)
+  "$BIN/idgate" update --postgres "$WORK/batch$sequence.ndjson" >/dev/null
+  for n in 1 2 3; do wait_for 10 at_sequence $n "$sequence" || true; done
+  VISIBLE_MS+=($(( ($(date +%s%N) - started) / 1000000 )))
+done
+check "10 batches visible on every node" at_sequence 3 13
+UPDATE_P99=$(printf '%s\n' "${VISIBLE_MS[@]}" | sort -n | tail -n 1)
+echo "update visible on all 3 nodes: ${VISIBLE_MS[*]} ms (p99 = max of 10: $UPDATE_P99 ms)"
+
+# --- Rolling restart: SIGTERM each node in turn under load; none may fail --------------------------------------
+load_through_haproxy 45 rolling
+sleep 3
+for n in 1 2 3; do
+  kill -TERM "${NODE_PIDS[$n]}"
+  wait "${NODE_PIDS[$n]}" 2>/dev/null || true
+  start_node $n
+  check "node $n back after its rolling restart" wait_for 60 at_sequence $n 13
+  check "HAProxy sees node $n up again" wait_for 30 backend_up "node$n"
+done
+wait "$LOAD_PID" || true
+ROLLING_FAILED=$(load_failed rolling)
+check "no request failed during the rolling restart" test "$ROLLING_FAILED" -eq 0
+echo "load during the rolling restart: $(load_requests rolling) requests, $ROLLING_FAILED without a 200"
+
+# --- Every node's audit log verifies ----------------------------------------------------------------------------
+AUDIT_OK=true
+for n in 1 2 3; do
+  if "$BIN/idgate" audit verify "$WORK/node$n/audit" --key-file "$WORK/demo/audit.key" >"$WORK/verify$n.txt" 2>&1; then
+    echo "ok   node $n audit log verifies"; passed=$((passed + 1))
+  else
+    echo "FAIL node $n audit log verifies"; cat "$WORK/verify$n.txt"; failed=$((failed + 1)); AUDIT_OK=false
+  fi
+done
+
+if [ -n "$JSON_OUT" ]; then
+  REQUESTS=$(( $(load_requests kill) + $(load_requests rolling) ))
+  printf '{"nodes":3,"requests":%d,"failed":%d,"failedInFlightAtKill":%d,"rollingRestartFailed":%d,"updatesPublished":%d,"updateVisibleP99Ms":%d,"auditVerified":%s}\n' \
+    "$REQUESTS" "$((FAILED_KILL + ROLLING_FAILED))" "${IN_FLIGHT_AT_KILL:-0}" "$ROLLING_FAILED" 13 "$UPDATE_P99" "$AUDIT_OK" \
+    >"$JSON_OUT"
+  cat "$JSON_OUT"
+fi
 
 echo "fleet-check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -102,12 +102,12 @@ final class TickAnswers: @unchecked Sendable {
 /// One server (one event loop thread) and one client connection per benchmark.
 final class ServerFixture: @unchecked Sendable {
     // @unchecked: setup, the measured iterations and teardown run one after another on the benchmark's thread.
-    let router: Router
+    let router: Router<NoLoopContext>
     let client = LoopbackClient(batchSize: 100)
     private var server: HTTP2Server?
     private(set) var port = 0
 
-    init(router: Router) { self.router = router }
+    init(router: Router<NoLoopContext>) { self.router = router }
 
     func start() async throws {
         var logger = Logger(label: "http2-benchmark")

@@ -19,7 +19,14 @@ struct HealthRoutes: GatewayRoute {
         }
         let follower = services.follower
         let maxLag = services.configuration.registry.maxFollowLagSeconds
+        let draining = services
         router.on(.GET, "/readyz") { _, writer, _ in
+            if draining.draining.load(ordering: .relaxed) {
+                writer.respond(
+                    status: .serviceUnavailable, headers: .json,
+                    body: ByteBuffer(string: #"{"status":"not_ready","reason":"draining"}"#))
+                return
+            }
             let following = follower.map { Readiness.following($0.status, maxLagSeconds: maxLag) }
             guard let store = registry.store else {
                 writer.respond(

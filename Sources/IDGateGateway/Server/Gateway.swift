@@ -81,6 +81,12 @@ public final class Gateway: Sendable {
         return addresses
     }
 
+    /// Stops reporting ready (`/readyz` 503 `draining`) while still serving: the first step of a graceful shutdown
+    /// behind a load balancer.
+    public func beginDraining() {
+        services.draining.store(true, ordering: .relaxed)
+    }
+
     /// Stops accepting, sends GOAWAY, lets in-flight streams finish up to the drain timeout.
     public func shutdown() async {
         reloadTask.cancel()

@@ -10,10 +10,17 @@ public struct GatewayService: Service {
     public let gateway: Gateway
     let logger: Logger
     let onStarted: @Sendable ([String]) -> Void
+    /// How long the gateway keeps serving while `/readyz` says `draining`, before it closes its listeners: long
+    /// enough for a load balancer's health checks to take the node out (docs/FLEET.md). Zero for a single node.
+    let drainGrace: Duration
 
-    public init(gateway: Gateway, logger: Logger, onStarted: @escaping @Sendable ([String]) -> Void = { _ in }) {
+    public init(
+        gateway: Gateway, logger: Logger, drainGrace: Duration = .zero,
+        onStarted: @escaping @Sendable ([String]) -> Void = { _ in }
+    ) {
         self.gateway = gateway
         self.logger = logger
+        self.drainGrace = drainGrace
         self.onStarted = onStarted
     }
 
@@ -22,6 +29,11 @@ public struct GatewayService: Service {
         onStarted(addresses.map { "\($0)" })
         // Suspends until a shutdown signal arrives (or the group is cancelled).
         try? await gracefulShutdown()
+        if drainGrace > .zero {
+            logger.info("shutting down: /readyz reports draining", metadata: ["grace": "\(drainGrace)"])
+            gateway.beginDraining()
+            try? await Task.sleep(for: drainGrace)
+        }
         logger.info("shutting down: draining connections")
         await gateway.shutdown()
         logger.info("stopped")
@@ -29,13 +41,13 @@ public struct GatewayService: Service {
 
     /// Runs the gateway, and `alongside` services (a registry follower), until SIGTERM or SIGINT.
     public static func runUntilSignalled(
-        gateway: Gateway, alongside: [any Service] = [], logger: Logger,
+        gateway: Gateway, alongside: [any Service] = [], drainGrace: Duration = .zero, logger: Logger,
         onStarted: @escaping @Sendable ([String]) -> Void
     ) async throws {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: alongside.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
-                    + [.init(service: GatewayService(gateway: gateway, logger: logger, onStarted: onStarted))],
+                    + [.init(service: GatewayService(gateway: gateway, logger: logger, drainGrace: drainGrace, onStarted: onStarted))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -34,6 +34,9 @@ final class GatewayServices: Sendable {
     /// Set once the HTTP/2 server exists (it is created after the router this context builds).
     let transportStats = Mutex<HTTP2ServerStats?>(nil)
     private let clientsFileStamp: Mutex<Date?>
+    /// Set when a shutdown began: `/readyz` answers 503 `draining` while the listeners still serve, so a load
+    /// balancer moves new connections elsewhere before they close (`GatewayService` drain grace).
+    let draining = Atomic<Bool>(false)
     /// Applies the registry of record's change log to the local copy (`idgate serve --follow`); nil on a single node.
     let follower: RegistryFollower?
 

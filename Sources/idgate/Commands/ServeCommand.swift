@@ -32,6 +32,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Event loop threads (default: one per core).")
     var threads: Int?
 
+    @Option(
+        name: .long,
+        help: """
+            On SIGTERM, keep serving this many seconds with /readyz answering 503 draining before closing the \
+            listeners, so a load balancer takes the node out first (fleet nodes: 2). Default 0.
+            """)
+    var drainGrace: Double = 0
+
     @Flag(
         name: .long,
         help: """
@@ -46,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("give exactly one of --config FILE or --demo DIR")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard drainGrace >= 0, drainGrace <= 300 else { throw ValidationError("--drain-grace must be 0-300 seconds") }
     }
 
     func run() async throws {
@@ -78,7 +87,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let gateway = try Gateway(configuration: configuration, logger: logger, follower: follower)
         try await GatewayService.runUntilSignalled(
-            gateway: gateway, alongside: follower.map { [$0] } ?? [], logger: logger
+            gateway: gateway, alongside: follower.map { [$0] } ?? [],
+            drainGrace: .milliseconds(Int64(drainGrace * 1000)), logger: logger
         ) { addresses in
             for address in addresses { logger.info("serving", metadata: ["address": "\(address)"]) }
         }
