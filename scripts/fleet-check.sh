@@ -128,6 +128,15 @@ load_failed() {  # requests of a load phase that did not get a 200
 ok=sum(o["byStatus"].get("200",0) for o in s["operations"].values())
 print(s["requests"]+s.get("unsent",0)-ok)' "$WORK/load-$1.json"
 }
+load_failures() {  # what the requests without a 200 got: statuses, error codes, transport errors
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
+for name, o in s["operations"].items():
+    bad={k:v for k,v in o["byStatus"].items() if k!="200"}
+    if bad or o.get("errorCodes") or o.get("transportErrors"):
+        print(name, "statuses", bad, "codes", o.get("errorCodes"), "transport", o.get("transportErrors"))
+if s.get("unsent"): print("unsent", s["unsent"])
+if s.get("connectErrors"): print("connect errors", s["connectErrors"])' "$WORK/load-$1.json"
+}
 load_requests() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$WORK/load-$1.json"; }
 open_streams() {  # streams open on node N now (its /metrics over h2c)
   curl -s --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$((9460 + $1))/metrics" \
@@ -148,6 +157,7 @@ check "node 2 did not take a new snapshot" grep -q "resuming from the local regi
 wait "$LOAD_PID" || true
 FAILED_KILL=$(load_failed kill)
 echo "load during the SIGKILL: $(load_requests kill) requests, $FAILED_KILL without a 200 ($IN_FLIGHT_AT_KILL streams were open on node 2)"
+load_failures kill
 
 # --- PostgreSQL stopped: nodes keep serving; restarted: they catch up -----------------------------------------
 "$ROOT/scripts/postgres.sh" stop --dir "$WORK/pg" >&2
@@ -188,6 +198,7 @@ wait "$LOAD_PID" || true
 ROLLING_FAILED=$(load_failed rolling)
 check "no request failed during the rolling restart" test "$ROLLING_FAILED" -eq 0
 echo "load during the rolling restart: $(load_requests rolling) requests, $ROLLING_FAILED without a 200"
+load_failures rolling
 
 # --- Every node's audit log verifies ----------------------------------------------------------------------------
 AUDIT_OK=true
