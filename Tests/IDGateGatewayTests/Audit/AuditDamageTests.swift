@@ -157,4 +157,27 @@ struct AuditDamageCommandTests {
         #expect(passing.output.contains("acknowledgedDamage"))
         #expect(try Data(contentsOf: segment) == data)
     }
+
+    /// A fleet's logs in one call: each directory reported, the call fails when any log does.
+    @Test func verifySeveralNodesLogsInOneCall() throws {
+        let intact = try ScratchDirectory("idgate-node-a")
+        let damaged = try ScratchDirectory("idgate-node-b")
+        defer {
+            intact.remove()
+            damaged.remove()
+        }
+        _ = try AuditDamageTests.makeSegment(intact, count: 10)
+        let (segment, frames) = try AuditDamageTests.makeSegment(damaged, count: 10)
+        var data = try Data(contentsOf: segment)
+        data.replaceSubrange(frames[3].offset..<frames[3].offset + 4, with: [0xFF, 0xFF, 0xFF, 0x00])
+        try data.write(to: segment)
+
+        let both = try IDGateCLI.run(["audit", "verify", intact.url.path, damaged.url.path])
+        #expect(both.status == 1)
+        #expect(both.output.contains("\(intact.url.path):"), "\(both.output)")
+        #expect(both.output.contains("1 of 2 logs FAILED"), "\(both.output)")
+        let intactOnly = try IDGateCLI.run(["audit", "verify", intact.url.path, intact.url.path])
+        #expect(intactOnly.status == 0, "\(intactOnly.output)")
+        #expect(intactOnly.output.contains("all 2 logs OK"), "\(intactOnly.output)")
+    }
 }
