@@ -220,7 +220,7 @@ fi
 if [ -n "$JSON_OUT" ]; then
   REQUESTS=$(( $(load_requests kill) + $(load_requests rolling) ))
   printf '{"nodes":3,"requests":%d,"failed":%d,"failedInFlightAtKill":%d,"rollingRestartFailed":%d,"updatesPublished":%d,"updateVisibleP99Ms":%d,"auditVerified":%s}\n' \
-    "$REQUESTS" "$((FAILED_KILL + ROLLING_FAILED))" "${IN_FLIGHT_AT_KILL:-0}" "$ROLLING_FAILED" 13 "$UPDATE_P99" "$AUDIT_OK" \
+    "$REQUESTS" "$((FAILED_KILL + ROLLING_FAILED))" "${IN_FLIGHT_AT_KILL:-0}" "$ROLLING_FAILED" "$sequence" "$UPDATE_P99" "$AUDIT_OK" \
     >"$JSON_OUT"
   cat "$JSON_OUT"
 fi

@@ -21,8 +21,6 @@ public struct DemoLayout: Sendable {
         public static let auditKey = "audit.key"
         public static let audit = "audit"
 
-        /// A chip card's folder.
-        public static func card(_ id: String) -> String { "\(cards)/\(id)" }
         /// A demo client's TLS certificate and key.
         public static func clientCertificate(_ id: String) -> String { "\(tls)/\(id).pem" }
         public static func clientKey(_ id: String) -> String { "\(tls)/\(id).key.pem" }

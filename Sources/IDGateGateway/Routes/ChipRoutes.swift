@@ -17,7 +17,8 @@ struct ChipRoutes: GatewayRoute {
     let chipVerifier: ChipVerifier
     let challenges: ChallengeStore
     let admission: Admission
-    let answering: Answering
+    /// Refusals and answers go through admission's `Answering` (the same in-flight count).
+    var answering: Answering { admission.answering }
 
     init(services: GatewayServices) {
         configuration = services.configuration.chip
@@ -26,7 +27,6 @@ struct ChipRoutes: GatewayRoute {
         chipVerifier = services.chipVerifier
         challenges = services.challenges
         admission = Admission(.chipVerify, services: services)
-        answering = Answering(inFlight: services.inFlight)
     }
 
     func register(on router: inout Router<LoopContext>) {

@@ -19,9 +19,8 @@ struct HealthRoutes: GatewayRoute {
         }
         let follower = services.follower
         let maxLag = services.configuration.registry.maxFollowLagSeconds
-        let draining = services
-        router.on(.GET, "/readyz") { _, writer, _ in
-            if draining.draining.load(ordering: .relaxed) {
+        router.on(.GET, "/readyz") { [services] _, writer, _ in
+            if services.draining.load(ordering: .relaxed) {
                 writer.respond(
                     status: .serviceUnavailable, headers: .json,
                     body: ByteBuffer(string: #"{"status":"not_ready","reason":"draining"}"#))

@@ -17,12 +17,12 @@ protocol GatewayRoute: Sendable {
 struct IdentityMatchRoute: GatewayRoute {
     let registry: RegistryHolder
     let admission: Admission
-    let answering: Answering
+    /// Refusals and answers go through admission's `Answering` (the same in-flight count).
+    var answering: Answering { admission.answering }
 
     init(services: GatewayServices) {
         registry = services.registry
         admission = Admission(.match, services: services)
-        answering = Answering(inFlight: services.inFlight)
     }
 
     func register(on router: inout Router<LoopContext>) {

@@ -167,6 +167,4 @@ final class InFlightRequests: Sendable {
     func enter() -> Bool { count.wrappingAdd(1, ordering: .relaxed).newValue <= limit }
 
     func release(_ requests: Int = 1) { count.wrappingSubtract(requests, ordering: .relaxed) }
-
-    var current: Int { count.load(ordering: .relaxed) }
 }
