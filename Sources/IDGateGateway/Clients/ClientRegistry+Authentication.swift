@@ -13,23 +13,7 @@ extension ClientRegistry {
     public func authenticate(
         apiKey: UnsafeRawBufferPointer?, peerFingerprint: SHA256Key?, peerSubject: String?, now: Date = Date()
     ) -> Result<Client, PolicyError> {
-        let snapshot = self.snapshot
-        let client: Client
-        if let apiKey {
-            return snapshot.resolve(apiKey: apiKey, now: now).map(\.client)
-        } else if let peerFingerprint, let found = snapshot.fingerprints[peerFingerprint] {
-            client = found
-        } else if let peerSubject, let found = snapshot.subjects[ClientRegistrySnapshot.normalizedSubject(peerSubject)] {
-            client = found
-        } else if peerFingerprint != nil || peerSubject != nil {
-            return .failure(.unauthenticated(Self.unknownCertificate))
-        } else {
-            return .failure(.unauthenticated("no credentials: use a client certificate or Authorization: Bearer"))
-        }
-        guard client.enabled else {
-            return .failure(.credentialsRefused(Self.unknownCertificate, reason: "client is disabled", clientID: client.id))
-        }
-        return .success(client)
+        snapshot.authenticate(apiKey: apiKey, peerFingerprint: peerFingerprint, peerSubject: peerSubject, now: now)
     }
 
     /// What a caller with an unknown or refused certificate is told.
@@ -54,6 +38,30 @@ extension ClientRegistry {
 }
 
 extension ClientRegistrySnapshot {
+    /// `ClientRegistry.authenticate` against this snapshot (event loops keep the snapshot they last read: no lock
+    /// per request).
+    func authenticate(
+        apiKey: UnsafeRawBufferPointer?, peerFingerprint: SHA256Key?, peerSubject: String?, now: Date
+    ) -> Result<Client, PolicyError> {
+        let client: Client
+        if let apiKey {
+            return resolve(apiKey: apiKey, now: now).map(\.client)
+        } else if let peerFingerprint, let found = fingerprints[peerFingerprint] {
+            client = found
+        } else if let peerSubject, let found = subjects[ClientRegistrySnapshot.normalizedSubject(peerSubject)] {
+            client = found
+        } else if peerFingerprint != nil || peerSubject != nil {
+            return .failure(.unauthenticated(ClientRegistry.unknownCertificate))
+        } else {
+            return .failure(.unauthenticated("no credentials: use a client certificate or Authorization: Bearer"))
+        }
+        guard client.enabled else {
+            return .failure(
+                .credentialsRefused(ClientRegistry.unknownCertificate, reason: "client is disabled", clientID: client.id))
+        }
+        return .success(client)
+    }
+
     /// The stored entry of a presented API key, if the key is known, unexpired and its client enabled.
     func resolve(apiKey: UnsafeRawBufferPointer, now: Date) -> Result<KeyEntry, PolicyError> {
         let digest = SHA256Key.hashing(apiKey)

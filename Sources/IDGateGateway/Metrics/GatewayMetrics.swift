@@ -10,10 +10,11 @@ import Synchronization
 /// (per-client requests, decisions, errors and latency come from `ClientMetrics`).
 ///
 /// Counters are created once per label combination and cached here; each event loop keeps the ones it used in its
-/// own `RequestCounterCache`, so the request path costs an array lookup and one atomic increment.
+/// own `RequestCounterCache`, so the request path costs an array lookup and one atomic increment. Latency goes to the
+/// loop's own histogram shard (`LoopLatencyHistogram`): no lock shared between loops on the request path.
 public final class GatewayMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    private let latency: DurationHistogram
+    private let latency: LatencyHistogram
     private let requestCounters = Mutex<[RequestKey: Counter]>([:])
     private let rss: Gauge
     private let openFDs: Gauge
@@ -29,11 +30,9 @@ public final class GatewayMetrics: Sendable {
 
 
     public init() {
-        latency = registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(
-                namespace: "idgate", metricName: "request_duration", unitName: "seconds",
-                helpText: "Request latency from complete request to response start."),
-            buckets: [
+        latency = LatencyHistogram(
+            name: "idgate_request_duration_seconds", help: "Request latency from complete request to response start.",
+            bounds: [
                 .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
                 .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                 .milliseconds(100), .milliseconds(250), .seconds(1),
@@ -58,8 +57,8 @@ public final class GatewayMetrics: Sendable {
         follow = FollowMetrics(registry: registry)
     }
 
-    /// Records a finished request's latency (its count goes to `requestCounter(route:status:)`).
-    public func recordLatency(nanoseconds: Int64) { latency.recordNanoseconds(nanoseconds) }
+    /// A latency histogram shard for one event loop (see `LoopLatencyHistogram`).
+    func makeLatencyShard() -> LoopLatencyHistogram { latency.makeShard() }
 
     /// The counter of requests to `route` answered with `status` (made on first use; a shared, locked cache: keep
     /// the result, as `RequestCounterCache` does per event loop).
@@ -96,6 +95,7 @@ public final class GatewayMetrics: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)
+        latency.emit(into: &buffer)
         return buffer
     }
 }

@@ -64,8 +64,8 @@ struct Admission: Sendable {
     /// HTTP/2 layer hands it over).
     func authenticate(_ request: HTTPRequest, loop: LoopContext, now: Date) -> Result<Client, PolicyError> {
         guard let authorization = request.headers.valueBytes("authorization") else {
-            return clients.authenticate(
-                apiKey: nil, peerFingerprint: request.peer?.fingerprint, peerSubject: request.peer?.subject)
+            return loop.apiKeys.currentSnapshot(of: clients).authenticate(
+                apiKey: nil, peerFingerprint: request.peer?.fingerprint, peerSubject: request.peer?.subject, now: now)
         }
         guard request.headers.count(of: "authorization") == 1 else {
             return .failure(.unauthenticated("more than one authorization header: send exactly one"))

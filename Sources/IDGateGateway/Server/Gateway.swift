@@ -33,7 +33,7 @@ public final class Gateway: Sendable {
             onRequestCompleted: { route, status, nanos, loop in
                 // The loop's own cache of counters: no lock or string hashing shared by all loops per request.
                 loop.requestCounters.counter(route: route, status: status, in: metrics).increment()
-                metrics.recordLatency(nanoseconds: Int64(truncatingIfNeeded: nanos))
+                loop.latency.record(nanoseconds: Int64(truncatingIfNeeded: nanos))
             })
         self.server = server
         services.transportStats.withLock { $0 = server.stats }

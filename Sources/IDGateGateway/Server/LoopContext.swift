@@ -18,6 +18,8 @@ final class LoopContext: @unchecked Sendable {
     let rateLimiter: ClientRateLimiter
     let apiKeys = APIKeyCache()
     let requestCounters = RequestCounterCache()
+    /// This loop's share of the request latency histogram.
+    let latency: LoopLatencyHistogram
     /// This tick's answers waiting to be signed and audited.
     let answers: AnswerBatch
     /// Where match answers (single and batch) are encoded before one copy into the response buffer: raw writes
@@ -28,6 +30,7 @@ final class LoopContext: @unchecked Sendable {
         responder = MatchResponder(engine: services.engine)
         rateLimiter = ClientRateLimiter(loopCount: services.loopCount)
         answers = AnswerBatch(audit: services.audit, signer: services.signer, inFlight: services.inFlight)
+        latency = services.metrics.makeLatencyShard()
     }
 
     /// The loop's reader for the holder's current store, renewed after a generation swap; nil when not open.

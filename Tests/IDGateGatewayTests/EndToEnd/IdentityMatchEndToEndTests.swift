@@ -244,5 +244,9 @@ import Testing
                 "\(lines)")
         #expect(lines.contains { $0.contains("route=\"unmatched\"") && $0.contains("status=\"404\"") && $0.hasSuffix(" 2") },
                 "\(lines)")
+        // The latency histogram (one shard per event loop, summed when scraped) saw the same five requests.
+        #expect(metrics.contains("# TYPE idgate_request_duration_seconds histogram"))
+        #expect(metrics.contains("idgate_request_duration_seconds_count 5\n"), "\(metrics)")
+        #expect(metrics.contains("idgate_request_duration_seconds_bucket{le=\"+Inf\"} 5\n"))
     }
 }
