@@ -84,7 +84,7 @@ import Testing
         var options = ImportOptions()
         options.kinds.documents = [Self.licence, Self.marriage]
         options.kinds.organizationsPath = directory.file("orgs.ndjson", contents: OrganizationCodec.ndjson(Self.company) + "\n")
-        try RegistryImporter(directory: directory.path, options: options).importRecords([Fixtures.resident()])
+        _ = try RegistryImporter(directory: directory.path, options: options).importRecords([Fixtures.resident()])
         let store = try RegistryStore.open(directory: directory.path)
         store.makeReader().withTransaction { txn in
             #expect(txn.document(.drivingLicence, number: "010123456789")?.licenceClasses == ["A1", "B2"])
@@ -103,7 +103,7 @@ import Testing
 
     @Test func duplicateOrBadRowsFailTheImportAndKeepTheServedData() throws {
         let directory = TemporaryDirectory()
-        try RegistryImporter(directory: directory.path).importRecords([Fixtures.resident()])
+        _ = try RegistryImporter(directory: directory.path).importRecords([Fixtures.resident()])
         let before = try RegistryStore.open(directory: directory.path).generation
         var options = ImportOptions()
         options.kinds.documentsPath = directory.file(
@@ -118,7 +118,7 @@ import Testing
         var options = ImportOptions()
         options.kinds.documents = [Self.licence]
         options.kinds.organizations = [Self.company]
-        try RegistryImporter(directory: directory.path, options: options).importRecords([Fixtures.resident()])
+        _ = try RegistryImporter(directory: directory.path, options: options).importRecords([Fixtures.resident()])
         let store = try RegistryStore.open(directory: directory.path, readOnly: false)
         var moved = Self.licence
         moved.holderIdNumber = IDNumber("001190000123")!
@@ -178,7 +178,7 @@ import Testing
         var options = ImportOptions()
         options.kinds.documents = documents
         options.kinds.organizations = organizations
-        try RegistryImporter(directory: directory.path, options: options).importRecords(residents)
+        _ = try RegistryImporter(directory: directory.path, options: options).importRecords(residents)
         let store = try RegistryStore.open(directory: directory.path)
         #expect(store.sampleDocuments(count: 10).count == 10)
         #expect(store.sampleOrganizations(count: 5).count == 5)
