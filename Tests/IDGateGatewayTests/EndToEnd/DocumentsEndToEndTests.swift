@@ -1,4 +1,5 @@
 import Foundation
+import IDGateAudit
 import IDGateDemo
 import IDGateGateway
 import Testing
@@ -234,6 +235,29 @@ import Testing
         #expect(response.json["status"] == nil)
         #expect((response.json["requestDigest"] as? String)?.count == 64)
         #expect(response.headers["x-idgate-signature"] != nil)
+    }
+
+    @Test func answersAreAuditedUnderTheHolderAndTheEnterpriseCode() async throws {
+        let harness = try await GatewayHarness.start()
+        let doc = try licence(harness)
+        let org = try #require(organizations(harness).first)
+        let verified = try await post(harness, "/v1/documents/verify", [
+            "documentType": "driving-licence", "documentNumber": doc["documentNumber"]!,
+            "holderIdNumber": doc["holderIdNumber"]!,
+        ])
+        let matched = try await post(harness, "/v1/organizations/match", [
+            "organizationId": org["organizationId"]!, "name": org["name"]!,
+        ])
+        await harness.stop(keepAudit: true)
+        defer { try? FileManager.default.removeItem(at: harness.auditDirectory) }
+        let key = try AuditKey.load(from: DemoLayout(root: harness.demo).auditKey)
+        let byHolder = try AuditQuery(subjectIDNumber: doc["holderIdNumber"]!).run(directory: harness.auditDirectory, key: key)
+        #expect(byHolder.map(\.operation) == [.documentVerify])
+        #expect(byHolder.first?.transactionID == verified.json["transactionId"] as? String)
+        #expect(byHolder.first?.decision == .match)
+        let byCode = try AuditQuery(subjectIDNumber: org["organizationId"]!).run(directory: harness.auditDirectory, key: key)
+        #expect(byCode.map(\.operation) == [.organizationMatch])
+        #expect(byCode.first?.transactionID == matched.json["transactionId"] as? String)
     }
 
     // MARK: Organizations
