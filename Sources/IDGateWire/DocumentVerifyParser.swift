@@ -2,7 +2,8 @@ import IDGateCore
 import IDGateMatching
 import IDGateStore
 
-/// A parsed `/v1/documents/verify` body: the request and its digest (what the answer's `requestDigest` carries).
+/// A parsed `/v1/documents/verify` body: the request and its digest, computed while the members are at hand so the
+/// answer's `requestDigest` needs no second pass over the body.
 public struct ParsedDocumentVerify: Sendable {
     public var request: DocumentVerifyRequest
     public var digest: SHA256Key
@@ -23,8 +24,7 @@ public enum DocumentVerifyParser {
         "licenceClasses", "vehiclePlate", "spouseIdNumber",
     ]
 
-    /// The parsed request, or the error to answer. `partial` receives what could be read (`ref`, the document
-    /// type) even when parsing fails, for the audit record and batch error lines.
+    /// The parsed request, or the error to answer.
     public static func parse(_ body: UnsafeRawBufferPointer) -> Result<ParsedDocumentVerify, WireError> {
         let reader: KindRequestReader
         switch KindRequestReader.read(body, known: fieldNames) {
@@ -90,11 +90,5 @@ public enum DocumentVerifyParser {
         } catch {
             return .failure(error)
         }
-    }
-
-    /// The `ref` of a body that failed to parse, when it can be read (echoed in a batch error line).
-    public static func ref(in body: UnsafeRawBufferPointer) -> String? {
-        guard case .success(let reader) = KindRequestReader.read(body, known: fieldNames) else { return nil }
-        return reader.value("ref")
     }
 }

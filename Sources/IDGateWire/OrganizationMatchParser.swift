@@ -2,6 +2,7 @@ import IDGateCore
 import IDGateMatching
 import IDGateStore
 
+/// A parsed `/v1/organizations/match` body and its digest (see `ParsedDocumentVerify`).
 public struct ParsedOrganizationMatch: Sendable {
     public var request: OrganizationMatchRequest
     public var digest: SHA256Key

@@ -41,18 +41,6 @@ public struct DocumentVerifyRequest: Sendable, Hashable {
     public var ref: String?
     /// The compared fields in submitted order (`holderIdNumber` always among them).
     public var fields: [DocumentField]
-    /// Each submitted field and value as sent (JSON-unescaped), for the request digest.
-    public var submitted: [(name: String, value: String)] {
-        get { submittedPairs.map { ($0.name, $0.value) } }
-        set { submittedPairs = newValue.map { Pair(name: $0.name, value: $0.value) } }
-    }
-    private var submittedPairs: [Pair] = []
-
-    private struct Pair: Sendable, Hashable {
-        var name: String
-        var value: String
-    }
-
     public init(documentType: DocumentType, documentNumber: String, holderIdNumber: IDNumber, fields: [DocumentField]) {
         self.documentType = documentType
         self.documentNumber = documentNumber

@@ -31,6 +31,7 @@ public struct OrganizationMatchRequest: Sendable, Hashable {
     }
 }
 
+/// The answer to one organization match: what the encoder writes and the audit record's decision.
 public struct OrganizationMatchResult: Sendable, Hashable {
     public var decision: MatchDecision
     public var fields: [OrganizationField]
