@@ -69,6 +69,7 @@ public enum DemoClients {
         var credentials: [Credential] = []
         for definition in definitions {
             var configuration = definition.configuration
+            configuration.documentTypes = documentTypes[configuration.id]
             var credential = Credential(id: configuration.id, kind: configuration.kind)
             if definition.usesCertificate {
                 let certificate = layout.url(DemoLayout.Relative.clientCertificate(configuration.id))

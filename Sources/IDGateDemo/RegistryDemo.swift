@@ -23,6 +23,7 @@ public enum RegistryDemo {
         }
         var options = ImportOptions()
         options.progress = progress
+        options.kinds = kinds(residents: residents, seed: seed)
         let layout = DemoLayout(path: directory)
         let registryPath = layout.registry.path
         let summary = try RegistryImporter(directory: registryPath, options: options)
@@ -37,6 +38,7 @@ public enum RegistryDemo {
         } catch {
             throw RegistryError.notWritable(path: samplePath, reason: "\(error)")
         }
+        try writeKindSamples(store: RegistryStore.open(directory: registryPath), layout: layout, count: Swift.min(residents, sampleLimit))
         return summary
     }
 }

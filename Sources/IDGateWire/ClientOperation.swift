@@ -7,6 +7,10 @@ public enum ClientOperation: String, Sendable, Codable, CaseIterable {
     case match
     case batch
     case chipVerify
+    /// `/v1/documents/verify` (the document types a client may check are listed separately: `documentTypes`).
+    case documentVerify
+    /// `/v1/organizations/match`.
+    case organizationMatch
 
     /// Stable one-byte code used in audit records.
     public var code: UInt8 {
@@ -14,6 +18,8 @@ public enum ClientOperation: String, Sendable, Codable, CaseIterable {
         case .match: 1
         case .batch: 2
         case .chipVerify: 3
+        case .documentVerify: 4
+        case .organizationMatch: 5
         }
     }
 

@@ -66,7 +66,9 @@ struct IDGateLoadCommand: AsyncParsableCommand {
             plan = try TrafficPlan(
                 target: options.target, mix: options.mix, records: try folder.sampleRecords(limit: sampleLimit),
                 cards: try folder.chipCards(), headers: options.authorizationHeaders,
-                purpose: purpose ?? folder.purposes(forClient: credential.id).first)
+                purpose: purpose ?? folder.purposes(forClient: credential.id).first,
+                kinds: try folder.kindTrafficBodies(
+                    limit: sampleLimit, purpose: purpose ?? folder.purposes(forClient: credential.id).first))
         } else {
             let bodyBytes = try body.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) }
             let extra = try header.map { line -> (name: String, value: String) in

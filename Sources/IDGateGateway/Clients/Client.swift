@@ -19,6 +19,8 @@ public final class Client: Sendable {
     public let dailyQuota: Int?
     /// The client's decision per match reason, applied by the engine to each of its answers.
     public let reasonDecisions: ReasonDecisionPolicy
+    /// The document types `/v1/documents/verify` may check for this client.
+    public let documentTypes: Set<DocumentType>
     /// Shared by all event loops (atomic); carried over to the new snapshot on reload.
     public let quota: DailyQuotaCounter
     /// Shared by all event loops (atomic); carried over to the new snapshot on reload.
@@ -50,6 +52,7 @@ public final class Client: Sendable {
         self.rateLimit = configuration.rateLimit
         self.dailyQuota = configuration.dailyQuota
         self.reasonDecisions = configuration.reasonDecisions ?? .standard
+        self.documentTypes = try Self.documentTypes(configuration)
         self.quota = quota
         self.metrics = metrics
     }

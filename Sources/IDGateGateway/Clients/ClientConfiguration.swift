@@ -25,6 +25,9 @@ public struct ClientConfiguration: Codable, Sendable, Equatable {
     /// What each kind of difference means for this client (`{"diacritics_differ": "mismatch"}`, docs/MATCHING.md,
     /// "Decisions per reason"); nil: the standard decisions.
     public var reasonDecisions: ReasonDecisionPolicy?
+    /// The document types the client may check with `/v1/documents/verify` (`driving-licence`, …); absent or
+    /// empty: none (docs/CLIENTS.md).
+    public var documentTypes: [String]?
 
     public init(
         id: String, kind: ClientKind, enabled: Bool = true, credentials: ClientCredentials = ClientCredentials(),

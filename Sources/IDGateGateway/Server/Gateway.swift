@@ -60,6 +60,8 @@ public final class Gateway: Sendable {
             IdentityMatchRoute(services: services),
             BatchMatchRoute(services: services),
             ChipRoutes(services: services),
+            DocumentVerifyRoute(services: services),
+            OrganizationMatchRoute(services: services),
         ]
         for route in routes { route.register(on: &router) }
         return router

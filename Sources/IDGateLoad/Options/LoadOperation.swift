@@ -1,6 +1,8 @@
 /// The kinds of traffic the generator sends; `raw` is the single-request mode used against any HTTP/2 server.
 public enum LoadOperation: Int, CaseIterable, Sendable, Codable {
     case match, batch, chip, raw
+    /// `/v1/documents/verify` and `/v1/organizations/match` from the demo folder's samples of those kinds.
+    case document, organization
 
     public var name: String {
         switch self {
@@ -8,6 +10,8 @@ public enum LoadOperation: Int, CaseIterable, Sendable, Codable {
         case .batch: "batch"
         case .chip: "chip"
         case .raw: "raw"
+        case .document: "document"
+        case .organization: "organization"
         }
     }
 }

@@ -179,6 +179,10 @@ final class LoadWorker: H2ClientConnectionDelegate {
         case .raw:
             submitted = connection.submit(
                 plan.rawTemplate!, tag: LoadRequestTag(operation: .raw, measured: measured).raw, startNanos: startNanos)
+        case .document, .organization:
+            submitted = connection.submit(
+                plan.kindTemplates.template(operation, for: sequence),
+                tag: LoadRequestTag(operation: operation, measured: measured).raw, startNanos: startNanos)
         }
         if !submitted { recorder.recordTransportError(operation, .connectionClosed, measured: measured) }
     }

@@ -15,6 +15,8 @@ public final class TrafficPlan: Sendable {
     let chipVerify: H2ClientRequestTemplate?
     let chipCards: [ChipCard]
     let rawTemplate: H2ClientRequestTemplate?
+    /// `/v1/documents/verify` and `/v1/organizations/match` requests (`--mix document=…,organization=…`).
+    let kindTemplates: KindTemplates
     /// `,"purpose":"..."` or empty, appended to chip verify bodies.
     let purposeSuffix: [UInt8]
 
@@ -24,10 +26,12 @@ public final class TrafficPlan: Sendable {
     /// Traffic from a demo folder's registry sample and cards.
     public init(
         target: LoadTarget, mix: OperationMix, records: [SampleRecord], cards: [ChipCard],
-        headers: [(name: String, value: String)], purpose: String?
+        headers: [(name: String, value: String)], purpose: String?, kinds: KindTrafficBodies = KindTrafficBodies()
     ) throws {
         guard !records.isEmpty else { throw LoadOptionError.missing("registry sample records") }
-        let usable = mix.weights.filter { $0.weight > 0 && ($0.operation != .chip || !cards.isEmpty) }
+        let usable = mix.weights.filter {
+            $0.weight > 0 && ($0.operation != .chip || !cards.isEmpty) && kinds.canServe($0.operation)
+        }
         guard !usable.isEmpty else { throw LoadOptionError.missing("cards for a chip-only mix") }
         var effectiveMix = mix
         effectiveMix.weights = usable
@@ -68,6 +72,7 @@ public final class TrafficPlan: Sendable {
         chipVerify = cards.isEmpty ? nil : template("/v1/chip/verify", jsonHeaders, nil)
         purposeSuffix = purpose.map { Array(",\"purpose\":\(ChipCard.jsonString($0))".utf8) } ?? []
         rawTemplate = nil
+        kindTemplates = KindTemplates(kinds, target: target, headers: jsonHeaders)
     }
 
     /// One request sent again and again (`--path`, `--method`, `--body`): drives any HTTP/2 server.
@@ -80,6 +85,7 @@ public final class TrafficPlan: Sendable {
         chipVerify = nil
         chipCards = []
         purposeSuffix = []
+        kindTemplates = KindTemplates()
         rawTemplate = H2ClientRequestTemplate(
             method: method, scheme: target.scheme, authority: target.authority, path: path, headers: headers,
             body: body.map { ByteBuffer(bytes: $0) })

@@ -15,6 +15,8 @@ public struct ImportOptions: Sendable {
     /// The data sequence the new generation records; nil continues the one it replaces (one past its sequence).
     /// A follower sets it to the change-log sequence its snapshot was taken at, so updates resume right after it.
     public var sequence: UInt64?
+    /// Documents and organizations imported into the same generation (NDJSON files or records in memory).
+    public var kinds = KindImportInput()
     /// Rows per chunk of the import's second pass (tests lower it to exercise many chunks).
     var rowsPerChunk = RegistryImporter.rowsPerChunk
 

@@ -362,6 +362,7 @@ extension RegistryImporter {
             writer.startCounting(total: phones.count + legacies.count)
             try writer.appendIndexes(phones: &phones, legacies: &legacies, databases: databases)
             try writer.commit()
+            try options.kinds.write(environment: environment, databases: databases.kinds, sequence: sequence)
         } catch {
             writer.abort()
             throw error

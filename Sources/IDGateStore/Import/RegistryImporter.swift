@@ -161,6 +161,7 @@ public struct RegistryImporter: Sendable {
 
             try writer.appendIndexes(phones: &phones, legacies: &legacies, databases: databases)
             try writer.commit()
+            try options.kinds.write(environment: environment, databases: databases.kinds, sequence: sequence)
         } catch {
             writer.abort()
             throw error

@@ -15,6 +15,8 @@ struct RegistryDatabases {
     var phones: MDB_dbi
     var legacyIDs: MDB_dbi
     var meta: MDB_dbi
+    /// The other record kinds (docs/DATA.md): nil in a generation written before they existed.
+    var kinds = KindDatabases()
 
     static let residentsName = "residents"
     static let phonesName = "phone-index"
@@ -29,12 +31,14 @@ struct RegistryDatabases {
             try lmdbCheck(mdb_dbi_open(txn, name, flags | createFlag, &handle), "open database '\(name)'")
             return handle
         }
-        return RegistryDatabases(
+        var databases = RegistryDatabases(
             residents: try dbi(residentsName, 0),
             phones: try dbi(phonesName, UInt32(MDB_DUPSORT | MDB_DUPFIXED)),
             legacyIDs: try dbi(legacyIDsName, 0),
             meta: try dbi(metaName, 0)
         )
+        databases.kinds = try KindDatabases.open(in: txn, create: create)
+        return databases
     }
 }
 
@@ -55,7 +59,7 @@ enum RegistryEnvironment {
         try lmdbCheck(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(operation: "mdb_env_create", code: EINVAL) }
         do throws(LMDBError) {
-            try lmdbCheck(mdb_env_set_maxdbs(env, 4), "mdb_env_set_maxdbs")
+            try lmdbCheck(mdb_env_set_maxdbs(env, 16), "mdb_env_set_maxdbs")
             try lmdbCheck(mdb_env_set_maxreaders(env, maximumReaders), "mdb_env_set_maxreaders")
             try lmdbCheck(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
             var flags = UInt32(MDB_NOTLS)

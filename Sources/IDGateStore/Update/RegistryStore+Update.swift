@@ -99,6 +99,8 @@ private struct RecordWriter {
             guard var record = try stored(id) else { throw notFound(id, line) }
             record.recordStatus = status
             try overwrite(record, line: line)
+        case .kind(let update):
+            try update.apply(txn: txn, databases: databases.kinds, line: line, sequence: sequence)
         }
     }
 

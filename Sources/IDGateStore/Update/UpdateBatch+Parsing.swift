@@ -44,6 +44,7 @@ extension UpdateBatch {
     }
 
     private static func parseOperation(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(InputError) -> UpdateOperation {
+        if let update = try KindUpdate.parse(line, lineNumber: lineNumber) { return .kind(update) }
         var op: String?
         var idNumber: IDNumber?
         var record: ResidentRecord?
@@ -128,6 +129,7 @@ extension UpdateBatch {
                 lines.append("{\"op\":\"setCardStatus\",\"idNumber\":\"\(id)\",\"cardStatus\":\"\(status.name)\"}")
             case .setRecordStatus(let id, let status):
                 lines.append("{\"op\":\"setRecordStatus\",\"idNumber\":\"\(id)\",\"recordStatus\":\"\(status.name)\"}")
+            case .kind(let update): lines.append(update.ndjson())
             }
         }
         return lines.joined(separator: "\n") + "\n"

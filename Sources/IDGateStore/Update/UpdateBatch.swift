@@ -5,6 +5,8 @@ public enum UpdateOperation: Sendable, Equatable {
     case delete(IDNumber)
     case setCardStatus(IDNumber, StoredCardStatus)
     case setRecordStatus(IDNumber, RecordStatus)
+    /// A change to a document or an organization.
+    case kind(KindUpdate)
 }
 
 /// A numbered batch of changes, applied all or nothing (`idgate update`). See docs/DATA.md for the file format:

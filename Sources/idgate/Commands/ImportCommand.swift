@@ -32,12 +32,20 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "ndjson or csv (default: detected).")
     var format: ResidentFileFormat?
 
+    @Option(help: "An NDJSON file of documents to import into the same generation (docs/DATA.md).")
+    var documents: String?
+
+    @Option(help: "An NDJSON file of organizations to import into the same generation (docs/DATA.md).")
+    var organizations: String?
+
     func run() throws {
         let display = ProgressDisplay(label: "import")
         var options = ImportOptions()
         options.skipInvalid = skipInvalid
         options.rejectsPath = skipInvalid ? (rejects ?? file + ".rejects.txt") : nil
         options.format = format
+        options.kinds.documentsPath = documents
+        options.kinds.organizationsPath = organizations
         options.progress = { display.update($0) }
         let summary: ImportSummary
         do {

@@ -29,13 +29,25 @@ struct RegistrySampleCommand: ParsableCommand {
     @Option(help: "ndjson or csv.")
     var format: ResidentFileFormat = .ndjson
 
+    @Option(help: "The kind of record: residents (default), documents or organizations (NDJSON only).")
+    var kind: String = "residents"
+
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive") }
+        guard kind == "residents" || RegistrySampleKinds.all[kind] != nil else {
+            throw ValidationError("--kind must be one of \(RegistrySampleKinds.names)")
+        }
+        guard kind == "residents" || format == .ndjson else { throw ValidationError("--kind \(kind) is printed as NDJSON only") }
     }
 
     func run() throws {
         let output = try OutputFile(path: "-")
         var buffer: [UInt8] = []
+        if let sampler = RegistrySampleKinds.all[kind] {
+            buffer = sampler(try RegistryStore.open(directory: db), count)
+            try output.write(&buffer)
+            return
+        }
         if format == .csv { buffer.append(contentsOf: (ResidentCodec.csvHeader + "\n").utf8) }
         for record in try RegistryStore.open(directory: db).sample(count: count) {
             switch format {

@@ -1,0 +1,32 @@
+import IDGateStore
+
+extension RegistryDemo {
+    /// Organizations generated per this many residents.
+    static let residentsPerOrganization = 20
+
+    /// The documents and organizations of the demo registry: generated for the same residents (a second pass of
+    /// the deterministic generator, so the residents are never all held in memory), imported with them.
+    static func kinds(residents: Int, seed: UInt64) -> KindImportInput {
+        var generator = KindGenerator(seed: seed)
+        var input = KindImportInput()
+        input.documents = generator.documents(for: ResidentGenerator(seed: seed).prefix(residents))
+        input.organizations = generator.organizations(
+            count: Swift.max(1, residents / residentsPerOrganization), residents: ResidentGenerator(seed: seed).prefix(residents))
+        return input
+    }
+
+    /// Writes the documents and organizations samples beside the residents' sample.
+    static func writeKindSamples(store: RegistryStore, layout: DemoLayout, count: Int) throws {
+        var documents: [UInt8] = []
+        for record in store.sampleDocuments(count: count) { DocumentCodec.appendNDJSON(record, to: &documents) }
+        var organizations: [UInt8] = []
+        for record in store.sampleOrganizations(count: count) { OrganizationCodec.appendNDJSON(record, to: &organizations) }
+        for (bytes, url) in [(documents, layout.documentsSample), (organizations, layout.organizationsSample)] {
+            do {
+                try OwnerOnlyFiles.write(bytes, toPath: url.path)
+            } catch {
+                throw RegistryError.notWritable(path: url.path, reason: "\(error)")
+            }
+        }
+    }
+}
