@@ -142,6 +142,7 @@ public enum MatchResponseEncoder {
         case .placeOfResidence: out.write("\"placeOfResidence\":{\"result\":\"")
         case .phoneNumber: out.write("\"phoneNumber\":{\"result\":\"")
         case .cardIssueDate: out.write("\"cardIssueDate\":{\"result\":\"")
+        case .residenceCardNumber: out.write("\"residenceCardNumber\":{\"result\":\"")
         }
         switch field.outcome {
         case .match: out.write("match\",\"score\":")

@@ -5,6 +5,9 @@ public enum UpdateOperation: Sendable, Equatable {
     case delete(IDNumber)
     case setCardStatus(IDNumber, StoredCardStatus)
     case setRecordStatus(IDNumber, RecordStatus)
+    /// Insert the foreign resident, or replace the one with the same nationality and passport number.
+    case upsertForeigner(ForeignerRecord)
+    case deleteForeigner(ForeignerKey)
 }
 
 /// A numbered batch of changes, applied all or nothing (`idgate update`). See docs/DATA.md for the file format:

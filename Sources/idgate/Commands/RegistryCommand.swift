@@ -29,6 +29,9 @@ struct RegistrySampleCommand: ParsableCommand {
     @Option(help: "ndjson or csv.")
     var format: ResidentFileFormat = .ndjson
 
+    @Option(help: "What to sample: residents (default) or foreigners (NDJSON only).")
+    var kind: RegistrySampleKind = .residents
+
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive") }
     }
@@ -36,6 +39,14 @@ struct RegistrySampleCommand: ParsableCommand {
     func run() throws {
         let output = try OutputFile(path: "-")
         var buffer: [UInt8] = []
+        if kind == .foreigners {
+            guard format == .ndjson else { throw ValidationError("--kind foreigners prints NDJSON only") }
+            for record in try RegistryStore.open(directory: db).sampleForeigners(count: count) {
+                ForeignerCodec.appendNDJSON(record, to: &buffer)
+            }
+            try output.write(&buffer)
+            return
+        }
         if format == .csv { buffer.append(contentsOf: (ResidentCodec.csvHeader + "\n").utf8) }
         for record in try RegistryStore.open(directory: db).sample(count: count) {
             switch format {
@@ -46,4 +57,9 @@ struct RegistrySampleCommand: ParsableCommand {
         }
         try output.write(&buffer)
     }
+}
+
+/// The kinds of record `idgate registry sample --kind` prints.
+enum RegistrySampleKind: String, ExpressibleByArgument, CaseIterable {
+    case residents, foreigners
 }
