@@ -28,55 +28,55 @@ enum ForeignNames {
             nationality: "KOR", surnames: ["KIM", "LEE", "PARK", "CHOI", "JUNG", "KANG", "CHO", "YOON", "JANG", "LIM"],
             maleGivenNames: ["MIN-JUN", "JI-HOO", "DO-YUN", "SEO-JUN", "HYUN-WOO", "JUNHO", "SUNGMIN"],
             femaleGivenNames: ["SEO-YEON", "HA-EUN", "JI-WOO", "SU-AH", "MINJI", "YUNA", "EUN-JI"], weight: 30,
-            passportNumber: { random in "M" + digits(8, &random) }),
+            passportNumber: { random in "M" + ForeignNames.digits(8, &random) }),
         ForeignNameTable(
             nationality: "CHN", surnames: ["WANG", "LI", "ZHANG", "LIU", "CHEN", "YANG", "ZHAO", "HUANG", "ZHOU", "WU"],
             maleGivenNames: ["WEI", "HAO", "JUN", "QIANG", "ZHIWEI", "JIANGUO", "YUXUAN"],
             femaleGivenNames: ["FANG", "XIUYING", "YAN", "MIN", "JING", "LI NA", "XINYI"], weight: 25,
-            passportNumber: { random in random.chance(0.7) ? "E" + digits(8, &random) : "E" + letters(1, &random) + digits(7, &random) }),
+            passportNumber: { random in random.chance(0.7) ? "E" + ForeignNames.digits(8, &random) : "E" + ForeignNames.letters(1, &random) + ForeignNames.digits(7, &random) }),
         ForeignNameTable(
             nationality: "JPN", surnames: ["SATO", "SUZUKI", "TAKAHASHI", "TANAKA", "WATANABE", "ITO", "YAMAMOTO", "NAKAMURA"],
             maleGivenNames: ["HIROSHI", "HARUTO", "KENJI", "TAKESHI", "SOTA", "RYOTA"],
             femaleGivenNames: ["YUKI", "SAKURA", "AOI", "HINA", "YUI", "MISAKI"], weight: 12,
-            passportNumber: { random in letters(2, from: "MTR", &random) + digits(7, &random) }),
+            passportNumber: { random in ForeignNames.letters(2, from: "MTR", &random) + ForeignNames.digits(7, &random) }),
         ForeignNameTable(
             nationality: "USA", surnames: ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "O'CONNOR", "GARCIA", "MILLER", "DAVIS"],
             maleGivenNames: ["JAMES ROBERT", "MICHAEL", "JOHN PAUL", "DAVID", "WILLIAM HENRY", "DANIEL"],
             femaleGivenNames: ["MARY ELIZABETH", "JENNIFER", "SARAH ANNE", "EMILY", "JESSICA", "LINDA"], weight: 8,
-            passportNumber: { random in random.chance(0.5) ? digits(9, &random) : "A" + digits(8, &random) }),
+            passportNumber: { random in random.chance(0.5) ? ForeignNames.digits(9, &random) : "A" + ForeignNames.digits(8, &random) }),
         ForeignNameTable(
             nationality: "FRA", surnames: ["MARTIN", "BERNARD", "DUBOIS", "LEFÈVRE", "GIRAUD", "D'ALMEIDA", "FRANÇOIS", "MOREAU"],
             maleGivenNames: ["JEAN-PIERRE", "FRANÇOIS", "LUC", "THÉO", "JÉRÔME", "NICOLAS"],
             femaleGivenNames: ["MARIE-CLAIRE", "HÉLÈNE", "CÉLINE", "CHLOÉ", "AMÉLIE", "ÉLODIE"], weight: 5,
-            passportNumber: { random in digits(2, &random) + letters(2, &random) + digits(5, &random) }),
+            passportNumber: { random in ForeignNames.digits(2, &random) + ForeignNames.letters(2, &random) + ForeignNames.digits(5, &random) }),
         ForeignNameTable(
             nationality: "DEU", surnames: ["MÜLLER", "SCHMIDT", "SCHRÖDER", "KÖHLER", "GROẞMANN", "FISCHER", "WEIẞ", "BÄCKER"],
             maleGivenNames: ["JÜRGEN", "KLAUS", "SÖREN", "MAXIMILIAN", "LUKAS", "JÖRG"],
             femaleGivenNames: ["ANNA-LENA", "JULIA", "KÄTHE", "SOPHIE", "MARIE", "GRETA"], weight: 5,
-            passportNumber: { random in letters(1, from: "CFGHJK", &random) + letters(8, from: "0123456789CFGHJKLMNPRTVWXYZ", &random) }),
+            passportNumber: { random in ForeignNames.letters(1, from: "CFGHJK", &random) + ForeignNames.letters(8, from: "0123456789CFGHJKLMNPRTVWXYZ", &random) }),
         ForeignNameTable(
             nationality: "RUS", surnames: ["IVANOV", "SMIRNOV", "KUZNETSOV", "POPOVA", "SOKOLOVA", "VOLKOV", "MOROZOVA"],
             maleGivenNames: ["ALEKSANDR", "DMITRII", "SERGEI", "ANDREI", "MIKHAIL", "IURII"],
             femaleGivenNames: ["ELENA", "NATALIA", "OLGA", "TATIANA", "IULIIA", "ANASTASIIA"], weight: 5,
-            passportNumber: { random in digits(2, &random) + digits(7, &random) }),
+            passportNumber: { random in ForeignNames.digits(2, &random) + ForeignNames.digits(7, &random) }),
         ForeignNameTable(
             nationality: "THA", surnames: ["SRISUK", "CHAIYAPORN", "WONGSAWAT", "SAETANG", "BOONMA", "KAEWMANEE"],
             maleGivenNames: ["SOMCHAI", "NATTAPONG", "ANAN", "KITTISAK", "PRASERT"],
             femaleGivenNames: ["SUDARAT", "KANYA", "PORNTIP", "SIRIPORN", "WARAPORN"], weight: 4,
-            passportNumber: { random in letters(2, from: "ABC", &random) + digits(7, &random) }),
+            passportNumber: { random in ForeignNames.letters(2, from: "ABC", &random) + ForeignNames.digits(7, &random) }),
         ForeignNameTable(
             nationality: "IND", surnames: ["SHARMA", "PATEL", "SINGH", "KUMAR", "REDDY", "IYER"],
             maleGivenNames: ["RAHUL", "AMIT", "VIKRAM", "ARJUN", "SURESH"],
             femaleGivenNames: ["PRIYA", "SUNITA", "ANJALI", "DIVYA", "LAKSHMI"], weight: 3,
-            passportNumber: { random in letters(1, &random) + digits(7, &random) }),
+            passportNumber: { random in ForeignNames.letters(1, &random) + ForeignNames.digits(7, &random) }),
         ForeignNameTable(
             nationality: "NOR", surnames: ["SØRENSEN", "HANSEN", "JOHANSEN", "ÅSHEIM", "LØVÅS"],
             maleGivenNames: ["BJØRN", "OLE", "HÅKON", "ESPEN"], femaleGivenNames: ["ÅSE", "INGRID", "SOLVEIG", "KJERSTI"],
-            weight: 1.5, passportNumber: { random in digits(8, &random) }),
+            weight: 1.5, passportNumber: { random in ForeignNames.digits(8, &random) }),
         ForeignNameTable(
             nationality: "ESP", surnames: ["NÚÑEZ", "PEÑA", "GARCÍA", "MUÑOZ", "IBÁÑEZ"],
             maleGivenNames: ["JOSÉ LUIS", "ÍÑIGO", "ÁLVARO", "JAVIER"], femaleGivenNames: ["MARÍA JOSÉ", "LUCÍA", "ROCÍO", "INÉS"],
-            weight: 1.5, passportNumber: { random in letters(3, &random) + digits(6, &random) }),
+            weight: 1.5, passportNumber: { random in ForeignNames.letters(3, &random) + ForeignNames.digits(6, &random) }),
     ]
 }
 
