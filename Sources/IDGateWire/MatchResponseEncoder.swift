@@ -176,6 +176,9 @@ public enum MatchResponseEncoder {
             case .lessSpecific: out.write("\"less_specific\"")
             case .legacyPrefix: out.write("\"legacy_prefix\"")
             case .differentValue: out.write("\"different_value\"")
+            case .transliterated: out.write("\"transliterated\"")
+            case .nameOrderSwapped: out.write("\"name_order_swapped\"")
+            case .punctuationDiffers: out.write("\"punctuation_differs\"")
             }
         }
         out.write("]}")

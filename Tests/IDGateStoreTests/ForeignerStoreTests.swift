@@ -67,7 +67,7 @@ import Testing
         let directory = TemporaryDirectory()
         var options = ImportOptions()
         options.foreigners = [Self.foreigner(), Self.foreigner("E12345678", nationality: "CHN")]
-        try RegistryImporter(directory: directory.path, options: options).importRecords([Fixtures.resident()])
+        _ = try RegistryImporter(directory: directory.path, options: options).importRecords([Fixtures.resident()])
         let store = try RegistryStore.open(directory: directory.path, readOnly: false)
         let reader = store.makeReader()
         #expect(reader.withTransaction { $0.foreigner(Self.foreigner().key)?.record().surname } == "KIM")
@@ -91,7 +91,7 @@ import Testing
 
     @Test func generationWithoutForeignersStillOpens() throws {
         let directory = TemporaryDirectory()
-        try RegistryImporter(directory: directory.path).importRecords([Fixtures.resident()])
+        _ = try RegistryImporter(directory: directory.path).importRecords([Fixtures.resident()])
         // Drop the foreigners database, as a generation written before it existed, and let go of the environment.
         do {
             let store = try RegistryStore.open(directory: directory.path, readOnly: false)
