@@ -87,9 +87,14 @@ import Testing
     }
 
     @Test func missingMiddleNameOrTypoIsPartial() throws {
-        let missing = try name("MUELLER JUERGEN")
+        let missing = try name("MUELLER KLAUS")
         #expect(missing.outcome == .partial)
         #expect(missing.reasons.contains(.missingToken))
+        let missingSwapped = try name("JUERGEN MUELLER")
+        #expect(missingSwapped.outcome == .partial)
+        #expect(missingSwapped.reasons.contains(.missingToken))
+        #expect(missingSwapped.reasons.contains(.nameOrderSwapped))
+        #expect(missingSwapped.reasons.contains(.transliterated))
         let typo = try name("MULLER JURGEN KLAUZ")
         #expect(typo.outcome != .mismatch)
         #expect(typo.reasons.contains(.typo))

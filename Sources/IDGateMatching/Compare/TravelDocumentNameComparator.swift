@@ -27,13 +27,18 @@ enum TravelDocumentNameComparator {
             reasons.insert(.nameOrderSwapped)
             return thresholds.result(reasons: reasons)
         }
-        // Word by word on the MRZ letters: a missing middle name, a typo, another order.
-        let submittedLetters = Array(MRZTransliteration.transliterate(given, form: .simple).utf8)
+        // Word by word on the MRZ letters (either transliteration): a missing middle name, a typo, another order.
         func tolerant(_ stored: String) -> FieldResult {
-            let storedLetters = Array(MRZTransliteration.transliterate(stored, form: .simple).utf8)
-            return submittedLetters.withUnsafeBytes { a in
-                storedLetters.withUnsafeBytes { b in NameComparator.compare(submitted: a, stored: b, thresholds: thresholds) }
+            var best = FieldResult.different
+            for form in [MRZTransliteration.Form.recommended, .simple] {
+                let submittedLetters = Array(MRZTransliteration.transliterate(given, form: form).utf8)
+                let storedLetters = Array(MRZTransliteration.transliterate(stored, form: form).utf8)
+                let result = submittedLetters.withUnsafeBytes { a in
+                    storedLetters.withUnsafeBytes { b in NameComparator.compare(submitted: a, stored: b, thresholds: thresholds) }
+                }
+                if result.outcome != .mismatch && (best.outcome == .mismatch || result.score > best.score) { best = result }
             }
+            return best
         }
         var best = tolerant(surnameFirst)
         if hasGivenNames {
