@@ -160,4 +160,38 @@ import Testing
         let entries = try AuditQuery(subjectIDNumber: subject).run(directory: harness.auditDirectory, key: key)
         #expect(entries.count == 2)  // the batch line and the single request
     }
+
+    @Test func offlineMatchTakesThePassportKeyInNDJSONAndCSV() async throws {
+        let demo = try await SharedDemo.shared.directory()
+        let store = try RegistryStore.open(directory: DemoLayout(root: demo).registry.path)
+        let text = try String(contentsOf: DemoLayout(root: demo).foreignerSample, encoding: .utf8)
+        let records = try text.split(separator: "\n").prefix(50).map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("offline-f-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var ndjson = ""
+        var csv = "passportNumber,nationality,fullName,ref\n"
+        for (index, record) in records.enumerated() {
+            let name = "\(record["givenNames"]!) \(record["surname"]!)"
+            ndjson += String(decoding: try JSONSerialization.data(withJSONObject: [
+                "passportNumber": record["passportNumber"]!, "nationality": record["nationality"]!, "fullName": name,
+                "ref": "r\(index)",
+            ]), as: UTF8.self) + "\n"
+            csv += "\(record["passportNumber"]!),\(record["nationality"]!),\"\(name)\",r\(index)\n"
+        }
+        try ndjson.write(to: work.appendingPathComponent("in.ndjson"), atomically: true, encoding: .utf8)
+        try csv.write(to: work.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+        let matcher = OfflineMatcher(store: store, threads: 2)
+        for format in [OfflineMatcher.Format.ndjson, .csv] {
+            let summary = try matcher.run(
+                input: work.appendingPathComponent("in.\(format.rawValue)").path, inputFormat: format,
+                output: work.appendingPathComponent("out.\(format.rawValue)").path, outputFormat: format)
+            #expect(summary.lines == records.count)
+            #expect(summary.decisions["match"] == records.count, "\(format)")
+            #expect(summary.reasons["name_order_swapped"] == records.filter { !($0["givenNames"] as! String).isEmpty }.count)
+        }
+    }
 }
+
