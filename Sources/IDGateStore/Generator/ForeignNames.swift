@@ -107,8 +107,9 @@ public struct ForeignerGenerator: IteratorProtocol, Sequence {
         let reference = referenceDate.daysSinceEpoch
         let age = random.between(20...65)
         let birth = PartialDate(daysSinceEpoch: reference - age * 365 - random.below(365) - age / 4)
-        let from = PartialDate(daysSinceEpoch: reference - random.below(3 * 365))
         let years = random.between(1...3)
+        // Running on the reference date (it started less than its length before), unless ended on purpose below.
+        let from = PartialDate(daysSinceEpoch: reference - random.below(years * 365 - 1))
         var until = PartialDate(daysSinceEpoch: from.daysSinceEpoch + years * 365 - 1)
         if random.chance(0.1) { until = PartialDate(daysSinceEpoch: reference - 1 - random.below(200)) }
         if until < from { until = from }
