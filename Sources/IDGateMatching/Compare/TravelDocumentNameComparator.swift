@@ -15,6 +15,12 @@ enum TravelDocumentNameComparator {
         submitted: UnsafeRawBufferPointer, surname: UnsafeRawBufferPointer, givenNames: UnsafeRawBufferPointer,
         thresholds: MatchThresholds
     ) -> FieldResult {
+        // The name exactly as stored, surname first (the common case): answered without building any string.
+        if isSurnameFirst(submitted, surname: surname, givenNames: givenNames),
+            surname.contains(where: { $0 != UInt8(ascii: " ") })
+        {
+            return .exact
+        }
         let given = String(decoding: submitted, as: UTF8.self)
         let surnameText = String(decoding: surname, as: UTF8.self)
         let givenText = String(decoding: givenNames, as: UTF8.self)
@@ -50,6 +56,18 @@ enum TravelDocumentNameComparator {
         }
         if best.outcome != .mismatch, !isASCII(given) || !isASCII(surnameFirst) { best.reasons.insert(.transliterated) }
         return best
+    }
+
+    /// `submitted` is byte for byte `surname givenNames` (or `surname` alone without given names).
+    static func isSurnameFirst(
+        _ submitted: UnsafeRawBufferPointer, surname: UnsafeRawBufferPointer, givenNames: UnsafeRawBufferPointer
+    ) -> Bool {
+        if givenNames.isEmpty { return TokenizedText.sameBytes(submitted, surname) }
+        guard submitted.count == surname.count + 1 + givenNames.count,
+            submitted[surname.count] == UInt8(ascii: " ")
+        else { return false }
+        return TokenizedText.sameBytes(UnsafeRawBufferPointer(rebasing: submitted[..<surname.count]), surname)
+            && TokenizedText.sameBytes(UnsafeRawBufferPointer(rebasing: submitted[(surname.count + 1)...]), givenNames)
     }
 
     /// The reasons two names written in the same order agree despite; nil when they do not agree that way.
