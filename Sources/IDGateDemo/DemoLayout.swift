@@ -20,6 +20,7 @@ public struct DemoLayout: Sendable {
         public static let signingKey = "signing.key"
         public static let auditKey = "audit.key"
         public static let audit = "audit"
+        public static let foreignerSample = "sample-foreigners.ndjson"
 
         /// A demo client's TLS certificate and key.
         public static func clientCertificate(_ id: String) -> String { "\(tls)/\(id).pem" }
@@ -45,6 +46,7 @@ public struct DemoLayout: Sendable {
     public var tlsCA: URL { url(Relative.tlsCA) }
     public var signingKey: URL { url(Relative.signingKey) }
     public var auditKey: URL { url(Relative.auditKey) }
+    public var foreignerSample: URL { url(Relative.foreignerSample) }
 
     /// Resolves a path written in a demo file: absolute as is, otherwise relative to the folder.
     public func resolve(_ written: String) -> URL { written.hasPrefix("/") ? URL(fileURLWithPath: written) : url(written) }

@@ -17,11 +17,12 @@ public struct MatchEngine: Sendable {
         self.policy = policy
     }
 
-    /// Looks the request's ID number up and matches; `not_found` when no resident holds it.
+    /// Looks the request's ID number (or passport, `MatchEngine+Foreigners.swift`) up and matches; `not_found` when no
+    /// resident holds it.
     /// The request must have passed `validate()`.
     @inlinable
     public func match<L: ResidentLookup>(_ request: MatchRequest, in lookup: L, today: PartialDate) -> MatchResult {
-        guard let idNumber = request.idNumber else { preconditionFailure("match requires a validated request") }
+        guard let idNumber = request.idNumber else { return matchForeigner(request, in: lookup, today: today) }
         return lookup.withResident(idNumber) { match(request, against: $0, today: today) }
     }
 
@@ -87,6 +88,8 @@ public struct MatchEngine: Sendable {
             return PhoneComparator.compare(
                 submitted: request.phoneNumber!, submittedWasRemapped: request.phoneNumberWasRemapped,
                 resident: resident, thresholds: thresholds)
+        case .residenceCardNumber:
+            return .different  // never in an ID-number-keyed request (`MatchRequest.validate`)
         case .cardIssueDate:
             guard let issued = resident.cardIssueDate else { return .different }
             return DateComparator.compare(submitted: request.cardIssueDate!, stored: issued, thresholds: thresholds)

@@ -142,6 +142,7 @@ public enum MatchResponseEncoder {
         case .placeOfResidence: out.write("\"placeOfResidence\":{\"result\":\"")
         case .phoneNumber: out.write("\"phoneNumber\":{\"result\":\"")
         case .cardIssueDate: out.write("\"cardIssueDate\":{\"result\":\"")
+        case .residenceCardNumber: out.write("\"residenceCardNumber\":{\"result\":\"")
         }
         switch field.outcome {
         case .match: out.write("match\",\"score\":")
@@ -175,6 +176,9 @@ public enum MatchResponseEncoder {
             case .lessSpecific: out.write("\"less_specific\"")
             case .legacyPrefix: out.write("\"legacy_prefix\"")
             case .differentValue: out.write("\"different_value\"")
+            case .transliterated: out.write("\"transliterated\"")
+            case .nameOrderSwapped: out.write("\"name_order_swapped\"")
+            case .punctuationDiffers: out.write("\"punctuation_differs\"")
             }
         }
         out.write("]}")

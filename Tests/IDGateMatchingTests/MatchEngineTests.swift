@@ -91,7 +91,10 @@ import Testing
     }
 
     @Test func wholeRequestNeedsIDNumberAndAnAttribute() {
-        #expect(throws: RequestProblem(.missingField, field: "idNumber", message: "idNumber is required")) {
+        #expect(throws: RequestProblem(
+            .missingField, field: "idNumber",
+            message: "idNumber is required (or, for a foreign resident, passportNumber with nationality)")
+        ) {
             try MatchRequest([.fullName: "An"])
         }
         #expect {

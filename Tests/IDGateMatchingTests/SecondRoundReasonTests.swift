@@ -88,7 +88,7 @@ import Testing
 
     @Test func everyReasonHasADistinctWireName() {
         let names = MatchReason.allCases.map(\.wireName)
-        #expect(Set(names).count == 16)
+        #expect(Set(names).count == 19)
         for reason in MatchReason.allCases { #expect(MatchReason(wireName: reason.wireName) == reason) }
         #expect(MatchReason(wireName: "nope") == nil)
     }

@@ -51,6 +51,29 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The passport key (foreign residents) beside `Match.respond`, in the same run: the same responder, bodies of
+    // passport + nationality + fullName (surname first, given names first, MRZ spellings) + dateOfBirth + sex +
+    // residenceCardNumber, against generated foreign residents (a quarter of the bodies miss).
+    let foreignCorpus = ForeignerCorpus(foreigners: 20_000, bodies: 4_096, residents: corpus.registry)
+    Benchmark("Match.respondPassport", configuration: configuration(mallocs: 40_000, maxDuration: .seconds(5))) { benchmark in
+        var responder = MatchResponder()
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        var index = 0
+        benchmark.measuringThreadCPU {
+            for _ in benchmark.scaledIterations {
+                out.removeAll(keepingCapacity: true)
+                let body = foreignCorpus.bodies[index & (foreignCorpus.bodies.count - 1)]
+                index &+= 1
+                let error = body.withUnsafeBytes {
+                    responder.respond(to: $0, lookup: foreignCorpus.lookup, today: today, into: &out)
+                }
+                blackHole(error)
+                blackHole(out.count)
+            }
+        }
+    }
+
     Benchmark("Wire.parseRequest", configuration: configuration()) { benchmark in
         var parser = MatchRequestParser()
         var index = 0
@@ -282,5 +305,44 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+}
+
+/// Citizens (the boxed registry) and foreign residents (owning records in a dictionary) behind one lookup.
+struct BoxedRegistryWithForeigners: ResidentLookup, Sendable {
+    let residents: BoxedRegistry
+    let foreigners: [ForeignerKey: ForeignerRecord]
+    func withResident<R>(_ idNumber: IDNumber, _ body: (ResidentBox?) throws -> R) rethrows -> R {
+        try residents.withResident(idNumber, body)
+    }
+    func withForeigner<R>(_ key: ForeignerKey, _ body: (ForeignerRecord?) throws -> R) rethrows -> R {
+        try body(foreigners[key])
+    }
+}
+
+/// Generated foreign residents and passport-keyed request bodies against them.
+struct ForeignerCorpus: Sendable {
+    let lookup: BoxedRegistryWithForeigners
+    let bodies: [[UInt8]]
+
+    init(foreigners count: Int, bodies bodyCount: Int, residents: BoxedRegistry) {
+        let records = Array(ForeignerGenerator(seed: 42).prefix(count))
+        lookup = BoxedRegistryWithForeigners(
+            residents: residents, foreigners: Dictionary(uniqueKeysWithValues: records.map { ($0.key, $0) }))
+        bodies = (0..<bodyCount).map { index in
+            let record = records[(index &* 7_919) % records.count]
+            var name = "\(record.surname) \(record.givenNames)"
+            var passport = record.passportNumber.text
+            switch index % 4 {
+            case 1: name = "\(record.givenNames) \(record.surname)"
+            case 2: name = MRZTransliteration.transliterate(name, form: .recommended)
+            case 3: passport = String(passport.dropLast()) + (passport.last == "0" ? "1" : "0")  // most miss
+            default: break
+            }
+            let body = #"{"passportNumber":"\#(passport)","nationality":"\#(record.nationality.code)","fullName":"\#(name)","#
+                + #""dateOfBirth":"\#(record.dateOfBirth)","sex":"\#(record.sex.name)","#
+                + #""residenceCardNumber":"\#(record.residenceCardNumber)","purpose":"account-opening","ref":"bench-\#(index)"}"#
+            return Array(body.utf8)
+        }
     }
 }

@@ -86,6 +86,10 @@ extension PostgresRegistry {
             }
             record.card?.status = status
             try await rewrite(record, sequence: sequence, connection: connection)
+        case .upsertForeigner, .deleteForeigner:
+            throw InputError(
+                line: entry.line, field: "op",
+                reason: "foreign residents are not kept in the registry of record yet: apply this batch with --db")
         case .setRecordStatus(let idNumber, let status):
             var record = try await stored(idNumber, line: entry.line, connection: connection)
             record.recordStatus = status

@@ -179,7 +179,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
         client.metrics.record(decision: decision, errorCode: failure?.code.rawValue, latencyMicros: Int(latencyMicros))
         auditLine(
             transaction: answer.map { .transaction($0.transactionID) } ?? .string("line-\(lineNumber)"),
-            subject: parsed.idNumber, purpose: parsed.text(.purpose), attributes: parsed.attributes.set,
+            subject: parsed.idNumber, foreignerSubject: parsed.idNumber == nil ? parsed.foreignerSubject : nil,
+            purpose: parsed.text(.purpose), attributes: parsed.attributes.set,
             decision: decision, status: UInt16(failure?.status ?? 200), latencyMicros: latencyMicros)
     }
 
@@ -192,7 +193,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     private func auditLine(
-        transaction: AuditRecord.Text, subject: IDNumber?, purpose: String?, attributes: AttributeSet,
+        transaction: AuditRecord.Text, subject: IDNumber?, foreignerSubject: String?, purpose: String?,
+        attributes: AttributeSet,
         decision: AuditDecision, status: UInt16, latencyMicros: UInt32
     ) {
         guard route.audit != nil else { return }
@@ -201,6 +203,7 @@ final class BatchMatchHandler: StreamingBodyHandler {
             transaction: TransactionID(high: 0, low: 0), subject: subject, attributes: attributes, decision: decision,
             status: status, latencyMicros: latencyMicros)
         record.transactionText = transaction
+        if let foreignerSubject { record.subjectIDNumber = foreignerSubject }
         if records.isEmpty { records.reserveCapacity(256) }
         records.append(record)
     }

@@ -56,20 +56,22 @@ struct IdentityMatchRoute: GatewayRoute {
             }
             // The answer goes from the scratch memory to the stream (or the tick's batch) in one copy.
             let parsed = loop.responder.parser.request
+            var record = AuditRecord(
+                time: request.arrival.now, clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
+                transaction: answer.transactionID, subject: parsed.idNumber, attributes: parsed.attributes.set,
+                decision: AuditDecision(answer.decision), status: 200, latencyMicros: 0)
+            // A passport-keyed request's subject is `NAT:PASSPORT` (docs/AUDIT.md), hashed like an ID number.
+            if parsed.idNumber == nil { record.subjectIDNumber = parsed.foreignerSubject }
             answering.finish(
-                status: 200, body: scratch.bytes, signed: true,
-                audit: AuditRecord(
-                    time: request.arrival.now, clientID: client.id, purpose: parsed.text(.purpose), operation: .match,
-                    transaction: answer.transactionID, subject: parsed.idNumber, attributes: parsed.attributes.set,
-                    decision: AuditDecision(answer.decision), status: 200, latencyMicros: 0),
-                client: client, arrival: request.arrival, writer: writer, loop: loop)
+                status: 200, body: scratch.bytes, signed: true, audit: record, client: client, arrival: request.arrival,
+                writer: writer, loop: loop)
             return nil
         }
         if let failure {
             let parsed = loop.responder.parser.request
             answering.refuse(
                 failure, client: client, operation: .match, purpose: parsed.text(.purpose),
-                subject: parsed.idNumber?.description, attributes: parsed.attributes.set, arrival: request.arrival,
+                subject: parsed.idNumber?.description ?? parsed.foreignerSubject, attributes: parsed.attributes.set, arrival: request.arrival,
                 writer: writer, loop: loop)
         }
     }

@@ -27,6 +27,11 @@ public struct MatchThresholds: Sendable, Hashable, Codable {
         public var dayMonthSwapped: Int
         public var administrativeUnitRenamed: Int
         public var legacyPrefix: Int
+        /// Foreign residents' names (docs/MATCHING.md, "Foreign residents"); 0 by default: ICAO 9303 writes one name
+        /// these ways.
+        public var transliterated: Int = 0
+        public var nameOrderSwapped: Int = 0
+        public var punctuationDiffers: Int = 0
 
         public init(
             caseDiffers: Int = 0, toneMarkPlacement: Int = 0, noDiacritics: Int = 5, diacriticsDiffer: Int = 5,
@@ -68,6 +73,9 @@ public struct MatchThresholds: Sendable, Hashable, Codable {
             dayMonthSwapped = try value(.dayMonthSwapped, d.dayMonthSwapped)
             administrativeUnitRenamed = try value(.administrativeUnitRenamed, d.administrativeUnitRenamed)
             legacyPrefix = try value(.legacyPrefix, d.legacyPrefix)
+            transliterated = try value(.transliterated, d.transliterated)
+            nameOrderSwapped = try value(.nameOrderSwapped, d.nameOrderSwapped)
+            punctuationDiffers = try value(.punctuationDiffers, d.punctuationDiffers)
         }
 
         /// The total penalty for a set of reasons (`typo` counted once per syllable via `typos`).
@@ -87,6 +95,9 @@ public struct MatchThresholds: Sendable, Hashable, Codable {
                 case .dayMonthSwapped: sum += dayMonthSwapped
                 case .administrativeUnitRenamed: sum += administrativeUnitRenamed
                 case .legacyPrefix: sum += legacyPrefix
+                case .transliterated: sum += transliterated
+                case .nameOrderSwapped: sum += nameOrderSwapped
+                case .punctuationDiffers: sum += punctuationDiffers
                 case .typo, .provinceOnly, .lessSpecific, .differentValue: break
                 }
             }

@@ -10,8 +10,8 @@
 /// not named keep the defaults (`standard`): `{"diacritics_differ": "mismatch", "day_month_swapped": "match"}`.
 public struct ReasonDecisionPolicy: Sendable, Hashable {
     /// Reasons capped at `partial` and at `mismatch`, as `MatchReasons` bitmaps (applied with two masks per field).
-    private var partialCap: UInt16
-    private var mismatchCap: UInt16
+    private var partialCap: UInt32
+    private var mismatchCap: UInt32
 
     /// The documented defaults: another diacritics spelling, a swapped day and month and invisible characters make
     /// a field at best `partial`; every other reason leaves the score's outcome.
@@ -66,8 +66,8 @@ public struct ReasonDecisionPolicy: Sendable, Hashable {
         return field
     }
 
-    @usableFromInline var cappedAtPartial: UInt16 { partialCap }
-    @usableFromInline var cappedAtMismatch: UInt16 { mismatchCap }
+    @usableFromInline var cappedAtPartial: UInt32 { partialCap }
+    @usableFromInline var cappedAtMismatch: UInt32 { mismatchCap }
 }
 
 extension ReasonDecisionPolicy: Codable {

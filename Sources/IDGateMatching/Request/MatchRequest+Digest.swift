@@ -4,7 +4,8 @@ import IDGateStore
 extension MatchRequest {
     /// SHA-256 over the canonical form of the submitted attributes (`requestDigest`), so a caller can later prove
     /// what was checked. Canonical form (docs/MATCHING.md): for each submitted attribute in the fixed order idNumber,
-    /// fullName, dateOfBirth, sex, placeOfOrigin, placeOfResidence, phoneNumber, cardIssueDate, the bytes
+    /// fullName, dateOfBirth, sex, placeOfOrigin, placeOfResidence, phoneNumber, cardIssueDate, residenceCardNumber,
+    /// passportNumber, nationality (the last three only in passport-keyed requests), the bytes
     /// `<wireName>=<value as submitted, JSON-unescaped UTF-8>\n`. `purpose` and `ref` are not attributes and are left
     /// out. Values cannot contain a newline (control characters are rejected), so the form is unambiguous.
     public func requestDigest() -> SHA256Key {
@@ -13,7 +14,7 @@ extension MatchRequest {
 
     /// Lends the canonical form hashed by `requestDigest()` (on the stack when it fits 1 KiB).
     public func withCanonicalForm<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let submitted = UInt16(truncatingIfNeeded: submittedFields) & 0xFF  // the attributes' bits
+        let submitted = submittedFields & RequestField.digestBits  // the attributes' and keys' bits
         var length = 0
         var bits = submitted
         while bits != 0 {

@@ -18,6 +18,8 @@ public struct MatchRequest: Sendable {
     /// The submitted phone used an old 11-digit mobile prefix (reported as `legacy_prefix`).
     public private(set) var phoneNumberWasRemapped = false
     public private(set) var cardIssueDate: PartialDate?
+    /// With `passportNumber`, the key of a passport-keyed request (`foreignerKey`).
+    public private(set) var nationality: Nationality?
     /// The attributes to compare, in submitted order (`idNumber` excluded).
     public private(set) var attributes = AttributeOrder()
     /// Bit n set when `RequestField(rawValue: n)` was submitted.
@@ -46,6 +48,7 @@ public struct MatchRequest: Sendable {
         phoneNumber = nil
         phoneNumberWasRemapped = false
         cardIssueDate = nil
+        nationality = nil
         attributes = AttributeOrder()
         submittedFields = 0
         textRanges = .zero
@@ -116,6 +119,19 @@ public struct MatchRequest: Sendable {
             case .blank: return invalid("\(field.wireName) is empty")
             case .visible: break
             }
+        case .residenceCardNumber:
+            guard ResidenceCardNumber.isValid(value) else {
+                return invalid("residenceCardNumber must be \(ResidenceCardNumber.formatDescription)")
+            }
+        case .passportNumber:
+            guard PassportNumber(utf8: value) != nil else {
+                return invalid("passportNumber must be \(PassportNumber.formatDescription)")
+            }
+        case .nationality:
+            guard let code = Nationality(code: value) else {
+                return invalid("nationality must be an ICAO 9303 three-letter code (KOR, USA, D, XXA, ...)")
+            }
+            nationality = code
         case .ref:
             // Echoed in answers, batch error lines and CSV output: a CR/LF there could forge a line.
             if case .control = MatchRequest.classifyText(value) { return invalid("ref contains a control character") }
@@ -160,10 +176,14 @@ public struct MatchRequest: Sendable {
         return nonSpace != 0 ? .visible : .blank
     }
 
-    /// Checks the request as a whole: an ID number and at least one attribute to compare.
+    /// Checks the request as a whole: exactly one key (an ID number, or a passport number with its nationality) and
+    /// at least one attribute to compare that the key's kind of record holds.
     public func validate() -> RequestProblem? {
+        if submittedFields & RequestField.foreignerOnlyBits != 0 { return validatePassportKeyed() }
         guard idNumber != nil else {
-            return RequestProblem(.missingField, field: "idNumber", message: "idNumber is required")
+            return RequestProblem(
+                .missingField, field: "idNumber",
+                message: "idNumber is required (or, for a foreign resident, passportNumber with nationality)")
         }
         guard !attributes.isEmpty else {
             return RequestProblem(
@@ -173,4 +193,50 @@ public struct MatchRequest: Sendable {
         }
         return nil
     }
+
+    /// `validate` for a request carrying any of `passportNumber`, `nationality`, `residenceCardNumber`.
+    private func validatePassportKeyed() -> RequestProblem? {
+        let hasPassport = contains(.passportNumber)
+        let hasNationality = contains(.nationality)
+        if idNumber != nil {
+            guard hasPassport || hasNationality else {
+                return RequestProblem(
+                    .invalidField, field: "residenceCardNumber",
+                    message: "residenceCardNumber is checked only with the passport key (passportNumber, nationality)")
+            }
+            return RequestProblem(
+                .invalidField, field: "idNumber",
+                message: "give one key: idNumber, or passportNumber with nationality, not both")
+        }
+        guard hasPassport else {
+            return RequestProblem(.missingField, field: "passportNumber", message: "passportNumber is required with nationality")
+        }
+        guard hasNationality else {
+            return RequestProblem(.missingField, field: "nationality", message: "nationality is required with passportNumber")
+        }
+        let citizenOnly = submittedFields & RequestField.citizenOnlyBits
+        if citizenOnly != 0, let field = RequestField(rawValue: UInt8(citizenOnly.trailingZeroBitCount)) {
+            return RequestProblem(
+                .invalidField, field: field.wireName,
+                message: "\(field.wireName) is not held for foreign residents (passport key)")
+        }
+        guard !attributes.isEmpty else {
+            return RequestProblem(
+                .missingField, field: nil,
+                message: "at least one attribute besides the passport key is required (fullName, dateOfBirth, sex, "
+                    + "residenceCardNumber)")
+        }
+        return nil
+    }
+
+    /// The foreign resident's key of a passport-keyed request; nil for an ID-number-keyed one.
+    public var foreignerKey: ForeignerKey? {
+        guard let nationality, contains(.passportNumber),
+            let number = withText(.passportNumber, { PassportNumber(utf8: $0) })
+        else { return nil }
+        return ForeignerKey(nationality: nationality, passportNumber: number)
+    }
+
+    /// The audit subject (docs/AUDIT.md): `KOR:M12345678` for a passport-keyed request, nil otherwise.
+    public var foreignerSubject: String? { foreignerKey?.description }
 }

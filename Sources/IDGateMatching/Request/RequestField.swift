@@ -16,17 +16,28 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
     case placeOfResidence = 5
     case phoneNumber = 6
     case cardIssueDate = 7
-    case purpose = 8
-    case ref = 9
+    /// Foreign residents (passport-keyed requests only).
+    case residenceCardNumber = 8
+    /// With `nationality`, the key of a foreign resident, instead of `idNumber`.
+    case passportNumber = 9
+    case nationality = 10
+    case purpose = 11
+    case ref = 12
 
-    /// The attribute this field submits for checking; nil for `purpose` and `ref`.
+    /// The attribute this field submits for checking; nil for `passportNumber`, `nationality` (the key), `purpose`
+    /// and `ref`.
     public var attribute: Attribute? { Attribute(rawValue: rawValue) }
 
     public init(_ attribute: Attribute) { self = RequestField(rawValue: attribute.rawValue)! }
 
-    public var wireName: String {
-        attribute?.wireName ?? (self == .purpose ? "purpose" : "ref")
-    }
+    public var wireName: String { staticWireName.description }
+
+    /// Bits of `MatchRequest.submittedFields` that only a passport-keyed request may carry.
+    static let foreignerOnlyBits: UInt16 = 1 << 8 | 1 << 9 | 1 << 10
+    /// Bits of the attributes only an ID-number-keyed request may carry.
+    static let citizenOnlyBits: UInt16 = 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7
+    /// Bits of the fields in the request digest's canonical form: all but `purpose` and `ref`.
+    static let digestBits: UInt16 = 1 << 11 - 1
 
     /// Most bytes a value may have (a sanity bound, far above any real value).
     public var maximumLength: Int {
@@ -35,7 +46,9 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
         case .placeOfOrigin, .placeOfResidence: 512
         case .ref: 128
         case .purpose: 64
-        case .idNumber, .dateOfBirth, .sex, .phoneNumber, .cardIssueDate: 32
+        case .idNumber, .dateOfBirth, .sex, .phoneNumber, .cardIssueDate, .residenceCardNumber, .passportNumber,
+            .nationality:
+            32
         }
     }
 
@@ -52,6 +65,8 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
         case 11: candidates = (.dateOfBirth, .phoneNumber)
         case 13: candidates = (.placeOfOrigin, .cardIssueDate)
         case 16: candidates = (.placeOfResidence, nil)
+        case 14: candidates = (.passportNumber, nil)
+        case 19: candidates = (.residenceCardNumber, nil)
         default: return nil
         }
         // Compared inline as words (keys are 3-16 bytes): two overlapping 8-byte loads from 8 bytes up.
@@ -75,6 +90,8 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
             self = candidates.0
         } else if let second = candidates.1, named(second) {
             self = second
+        } else if count == 11, named(.nationality) {
+            self = .nationality
         } else {
             return nil
         }
@@ -90,6 +107,9 @@ public enum RequestField: UInt8, Sendable, Hashable, CaseIterable {
         case .placeOfResidence: "placeOfResidence"
         case .phoneNumber: "phoneNumber"
         case .cardIssueDate: "cardIssueDate"
+        case .residenceCardNumber: "residenceCardNumber"
+        case .passportNumber: "passportNumber"
+        case .nationality: "nationality"
         case .purpose: "purpose"
         case .ref: "ref"
         }

@@ -26,6 +26,14 @@ public enum MatchReason: UInt8, Sendable, Hashable, CaseIterable, Codable {
     case lessSpecific = 13
     case legacyPrefix = 14
     case differentValue = 15
+    /// Foreign residents (docs/MATCHING.md, "Foreign residents"): the names agree once both are written in MRZ
+    /// letters (ICAO 9303 Part 3 transliteration: `MÜLLER`/`MUELLER`/`MULLER`, `SØRENSEN`/`SOERENSEN`, `ß`/`SS`).
+    case transliterated = 16
+    /// Foreign residents: the given names written before the surname (or the other way round).
+    case nameOrderSwapped = 17
+    /// Foreign residents: apostrophes, hyphens or spaces inside the name differ (`O'CONNOR`/`OCONNOR`,
+    /// `JEAN-PIERRE`/`JEAN PIERRE`), which the MRZ drops or writes as fillers.
+    case punctuationDiffers = 18
 
     public var wireName: String { staticWireName.description }
 
@@ -54,29 +62,33 @@ public enum MatchReason: UInt8, Sendable, Hashable, CaseIterable, Codable {
         case .lessSpecific: "less_specific"
         case .legacyPrefix: "legacy_prefix"
         case .differentValue: "different_value"
+        case .transliterated: "transliterated"
+        case .nameOrderSwapped: "name_order_swapped"
+        case .punctuationDiffers: "punctuation_differs"
         }
     }
 }
 
-/// A set of reasons as a bitmap (bit n = `MatchReason(rawValue: n)`), iterated in raw-value order. Sixteen reasons
-/// fill the 16 bits a `FieldResult` packs them into.
+/// A set of reasons as a bitmap (bit n = `MatchReason(rawValue: n)`), iterated in raw-value order. A `FieldResult`
+/// packs the first sixteen in its top 16 bits and up to six more beside its outcome (`FieldResult.packed`).
 public struct MatchReasons: Sendable, Hashable, Sequence, ExpressibleByArrayLiteral {
-    public var rawValue: UInt16
+    public var rawValue: UInt32
 
-    public init(rawValue: UInt16 = 0) { self.rawValue = rawValue }
-    public init(_ reason: MatchReason) { self.rawValue = 1 << UInt16(reason.rawValue) }
+    public init(rawValue: UInt32 = 0) { self.rawValue = rawValue }
+    public init(_ reason: MatchReason) { self.rawValue = 1 << UInt32(reason.rawValue) }
     public init(arrayLiteral reasons: MatchReason...) {
         self.rawValue = 0
         for reason in reasons { insert(reason) }
     }
 
     public var isEmpty: Bool { rawValue == 0 }
-    public func contains(_ reason: MatchReason) -> Bool { rawValue & (1 << UInt16(reason.rawValue)) != 0 }
-    public mutating func insert(_ reason: MatchReason) { rawValue |= 1 << UInt16(reason.rawValue) }
+    public func contains(_ reason: MatchReason) -> Bool { rawValue & (1 << UInt32(reason.rawValue)) != 0 }
+    public mutating func insert(_ reason: MatchReason) { rawValue |= 1 << UInt32(reason.rawValue) }
+    public mutating func remove(_ reason: MatchReason) { rawValue &= ~(1 << UInt32(reason.rawValue)) }
     public mutating func formUnion(_ other: MatchReasons) { rawValue |= other.rawValue }
 
     public struct Iterator: IteratorProtocol {
-        var remaining: UInt16
+        var remaining: UInt32
         public mutating func next() -> MatchReason? {
             guard remaining != 0 else { return nil }
             let bit = remaining.trailingZeroBitCount

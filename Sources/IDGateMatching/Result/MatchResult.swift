@@ -29,18 +29,19 @@ public struct MatchResult: Sendable, Hashable {
     }
 
     /// Lanes are read and written through memory: a lane update of the SIMD value itself copies the whole vector
-    /// through the stack (a store-forwarding stall per field in profiles).
+    /// through the stack (a store-forwarding stall per field in profiles). Lane `rawValue & 7`: `residenceCardNumber`
+    /// (8) shares lane 0 with `idNumber`, which is a key and never a compared field, so eight lanes still suffice.
     public subscript(attribute: Attribute) -> FieldResult {
         get {
             FieldResult(
                 packed: withUnsafeBytes(of: packedResults) {
-                    $0.load(fromByteOffset: 4 * Int(attribute.rawValue), as: UInt32.self)
+                    $0.load(fromByteOffset: 4 * Int(attribute.rawValue & 7), as: UInt32.self)
                 })
         }
         set {
             let packed = newValue.packed
             withUnsafeMutableBytes(of: &packedResults) {
-                $0.storeBytes(of: packed, toByteOffset: 4 * Int(attribute.rawValue), as: UInt32.self)
+                $0.storeBytes(of: packed, toByteOffset: 4 * Int(attribute.rawValue & 7), as: UInt32.self)
             }
         }
     }
@@ -48,7 +49,7 @@ public struct MatchResult: Sendable, Hashable {
     /// The number of reasons over every field (for sizing an encoder's buffer without visiting each field).
     public var totalReasonCount: Int {
         var count = 0
-        for lane in 0..<8 { count += (packedResults[lane] >> 16).nonzeroBitCount }
+        for lane in 0..<8 { count += FieldResult.reasonCount(packed: packedResults[lane]) }
         return count
     }
 }

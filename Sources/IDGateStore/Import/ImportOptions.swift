@@ -17,6 +17,10 @@ public struct ImportOptions: Sendable {
     public var sequence: UInt64?
     /// Documents and organizations imported into the same generation (NDJSON files or records in memory).
     public var kinds = KindImportInput()
+    /// Foreign residents written into the new generation's `foreigners` database in the same transaction as the
+    /// residents (`idgate import --foreigners FILE`, the demo). An import replaces the whole generation: foreigners
+    /// not listed here are not carried over.
+    public var foreigners: [ForeignerRecord] = []
     /// Rows per chunk of the import's second pass (tests lower it to exercise many chunks).
     var rowsPerChunk = RegistryImporter.rowsPerChunk
 

@@ -160,6 +160,11 @@ public struct RegistryImporter: Sendable {
             }
 
             try writer.appendIndexes(phones: &phones, legacies: &legacies, databases: databases)
+            if let foreigners = databases.foreigners {
+                for (index, record) in options.foreigners.enumerated() {
+                    try ForeignerWriter.put(record, sequence: sequence, txn: writer.txn, dbi: foreigners, line: index + 1)
+                }
+            }
             try writer.commit()
             try options.kinds.write(environment: environment, databases: databases.kinds, sequence: sequence)
         } catch {

@@ -17,11 +17,15 @@ struct RegistryDatabases {
     var meta: MDB_dbi
     /// The other record kinds (docs/DATA.md): nil in a generation written before they existed.
     var kinds = KindDatabases()
+    /// `foreigners` (nationality + passport number → binary record, `ForeignerLayout`); nil in a generation written
+    /// before foreign residents existed, which still opens and answers `not_found` for every passport.
+    var foreigners: MDB_dbi?
 
     static let residentsName = "residents"
     static let phonesName = "phone-index"
     static let legacyIDsName = "legacy-index"
     static let metaName = "meta"
+    static let foreignersName = "foreigners"
 
     /// Opens (or with `create`, creates) the four databases inside `txn`; the handles outlive it once it commits.
     static func open(in txn: OpaquePointer, create: Bool) throws(LMDBError) -> RegistryDatabases {
@@ -38,6 +42,11 @@ struct RegistryDatabases {
             meta: try dbi(metaName, 0)
         )
         databases.kinds = try KindDatabases.open(in: txn, create: create)
+        do throws(LMDBError) {
+            databases.foreigners = try dbi(foreignersName, 0)
+        } catch where error.code == MDB_NOTFOUND && !create {
+            databases.foreigners = nil
+        }
         return databases
     }
 }
@@ -49,6 +58,9 @@ enum RegistryEnvironment {
     /// Address space reserved for the map. Only virtual: the file grows with the data. Large so that a writer
     /// growing the map never forces readers in other processes to remap (`MDB_MAP_RESIZED`).
     static let defaultMapSize = 1 << 38
+    /// Named databases an environment may hold: the four of the citizens' registry, `foreigners`, and room for the
+    /// kinds added beside them.
+    static let maximumDatabases: UInt32 = 16
 
     /// Opens the environment in `path` (a generation directory). `MDB_NOTLS` lets a read transaction be reset
     /// and renewed from any thread, which `RegistryReader` relies on.
@@ -59,7 +71,7 @@ enum RegistryEnvironment {
         try lmdbCheck(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(operation: "mdb_env_create", code: EINVAL) }
         do throws(LMDBError) {
-            try lmdbCheck(mdb_env_set_maxdbs(env, 16), "mdb_env_set_maxdbs")
+            try lmdbCheck(mdb_env_set_maxdbs(env, maximumDatabases), "mdb_env_set_maxdbs")
             try lmdbCheck(mdb_env_set_maxreaders(env, maximumReaders), "mdb_env_set_maxreaders")
             try lmdbCheck(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
             var flags = UInt32(MDB_NOTLS)

@@ -11,6 +11,8 @@ public enum Attribute: UInt8, Sendable, Hashable, CaseIterable {
     case placeOfResidence = 5
     case phoneNumber = 6
     case cardIssueDate = 7
+    /// A foreign resident's residence card; compared only in requests keyed by passport (docs/API.md).
+    case residenceCardNumber = 8
 
     /// The JSON field name in requests and responses.
     public var wireName: String {
@@ -23,6 +25,7 @@ public enum Attribute: UInt8, Sendable, Hashable, CaseIterable {
         case .placeOfResidence: "placeOfResidence"
         case .phoneNumber: "phoneNumber"
         case .cardIssueDate: "cardIssueDate"
+        case .residenceCardNumber: "residenceCardNumber"
         }
     }
 

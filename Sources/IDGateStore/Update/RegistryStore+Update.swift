@@ -101,7 +101,22 @@ private struct RecordWriter {
             try overwrite(record, line: line)
         case .kind(let update):
             try update.apply(txn: txn, databases: databases.kinds, line: line, sequence: sequence)
+        case .upsertForeigner(let record):
+            try ForeignerWriter.put(record, sequence: sequence, txn: txn, dbi: try foreigners(line), line: line)
+        case .deleteForeigner(let key):
+            guard try ForeignerWriter.delete(key, txn: txn, dbi: try foreigners(line)) else {
+                throw InputError(line: line, field: "passportNumber", reason: "no foreign resident \(key) in the registry")
+            }
         }
+    }
+
+    /// The `foreigners` database; a generation written before it existed takes no foreigner changes (import again).
+    private func foreigners(_ line: Int) throws -> MDB_dbi {
+        guard let dbi = databases.foreigners else {
+            throw InputError(
+                line: line, reason: "this registry generation predates foreign residents: import it again to add them")
+        }
+        return dbi
     }
 
     private func notFound(_ id: IDNumber, _ line: Int) -> InputError {

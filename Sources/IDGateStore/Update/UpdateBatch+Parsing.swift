@@ -47,7 +47,9 @@ extension UpdateBatch {
         if let update = try KindUpdate.parse(line, lineNumber: lineNumber) { return .kind(update) }
         var op: String?
         var idNumber: IDNumber?
-        var record: ResidentRecord?
+        var recordBytes: UnsafeRawBufferPointer?
+        var passportNumber: PassportNumber?
+        var nationality: Nationality?
         var cardStatus: StoredCardStatus?
         var recordStatus: RecordStatus?
         try scanObject(line, lineNumber: lineNumber) { key, scanner in
@@ -61,7 +63,19 @@ extension UpdateBatch {
                 }
                 idNumber = id
             case "record":
-                record = try ResidentCodec.decodeNDJSON(try scanner.rawValue(), lineNumber: lineNumber)
+                recordBytes = try scanner.rawValue()
+            case "passportNumber":
+                let text = try scanner.withString { String(decoding: $0, as: UTF8.self) }
+                guard let number = PassportNumber(text) else {
+                    throw InputError(line: lineNumber, field: key, reason: "'\(text)' is not \(PassportNumber.formatDescription)")
+                }
+                passportNumber = number
+            case "nationality":
+                let text = try scanner.withString { String(decoding: $0, as: UTF8.self) }
+                guard let code = Nationality(text) else {
+                    throw InputError(line: lineNumber, field: key, reason: "'\(text)' is not an ICAO 9303 nationality code")
+                }
+                nationality = code
             case "cardStatus":
                 let text = try scanner.withString { String(decoding: $0, as: UTF8.self) }
                 guard let status = StoredCardStatus(name: text) else {
@@ -83,7 +97,12 @@ extension UpdateBatch {
             return value
         }
         switch op {
-        case "upsert": return .upsert(try require(record, "record"))
+        case "upsert": return .upsert(try ResidentCodec.decodeNDJSON(try require(recordBytes, "record"), lineNumber: lineNumber))
+        case "upsertForeigner":
+            return .upsertForeigner(try ForeignerCodec.decodeNDJSON(try require(recordBytes, "record"), lineNumber: lineNumber))
+        case "deleteForeigner":
+            return .deleteForeigner(
+                ForeignerKey(nationality: try require(nationality, "nationality"), passportNumber: try require(passportNumber, "passportNumber")))
         case "delete": return .delete(try require(idNumber, "idNumber"))
         case "setCardStatus": return .setCardStatus(try require(idNumber, "idNumber"), try require(cardStatus, "cardStatus"))
         case "setRecordStatus":
@@ -92,7 +111,7 @@ extension UpdateBatch {
         case let other?:
             throw InputError(
                 line: lineNumber, field: "op",
-                reason: "'\(other)' is not one of upsert, delete, setCardStatus, setRecordStatus")
+                reason: "'\(other)' is not one of upsert, delete, setCardStatus, setRecordStatus, upsertForeigner, deleteForeigner")
         }
     }
 
@@ -130,6 +149,11 @@ extension UpdateBatch {
             case .setRecordStatus(let id, let status):
                 lines.append("{\"op\":\"setRecordStatus\",\"idNumber\":\"\(id)\",\"recordStatus\":\"\(status.name)\"}")
             case .kind(let update): lines.append(update.ndjson())
+            case .upsertForeigner(let record):
+                lines.append("{\"op\":\"upsertForeigner\",\"record\":\(ForeignerCodec.ndjson(record))}")
+            case .deleteForeigner(let key):
+                lines.append(
+                    "{\"op\":\"deleteForeigner\",\"nationality\":\"\(key.nationality.code)\",\"passportNumber\":\"\(key.passportNumber.text)\"}")
             }
         }
         return lines.joined(separator: "\n") + "\n"

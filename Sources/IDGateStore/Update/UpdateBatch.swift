@@ -7,6 +7,9 @@ public enum UpdateOperation: Sendable, Equatable {
     case setRecordStatus(IDNumber, RecordStatus)
     /// A change to a document or an organization.
     case kind(KindUpdate)
+    /// Insert the foreign resident, or replace the one with the same nationality and passport number.
+    case upsertForeigner(ForeignerRecord)
+    case deleteForeigner(ForeignerKey)
 }
 
 /// A numbered batch of changes, applied all or nothing (`idgate update`). See docs/DATA.md for the file format:

@@ -129,7 +129,9 @@ public struct OfflineMatcher: Sendable {
             }
         }
         if let unknown { throw Failure(description: "unknown CSV column \(unknown) (expected match request attribute names)") }
-        guard columns.contains(.idNumber) else { throw Failure(description: "the CSV header has no idNumber column") }
+        guard columns.contains(.idNumber) || (columns.contains(.passportNumber) && columns.contains(.nationality)) else {
+            throw Failure(description: "the CSV header has no idNumber column (nor passportNumber and nationality)")
+        }
         return columns
     }
 

@@ -8,6 +8,9 @@ struct GenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gen",
         abstract: "Generate synthetic data.",
-        subcommands: [GenResidentsCommand.self, GenPKICommand.self, GenCardCommand.self, GenDocumentsCommand.self, GenOrganizationsCommand.self]
+        subcommands: [
+            GenResidentsCommand.self, GenPKICommand.self, GenCardCommand.self, GenDocumentsCommand.self,
+            GenOrganizationsCommand.self, GenForeignersCommand.self,
+        ]
     )
 }

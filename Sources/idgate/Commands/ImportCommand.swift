@@ -37,6 +37,8 @@ struct ImportCommand: ParsableCommand {
 
     @Option(help: "An NDJSON file of organizations to import into the same generation (docs/DATA.md).")
     var organizations: String?
+    @Option(help: "Foreign residents (NDJSON, docs/DATA.md) imported into the same generation.")
+    var foreigners: String?
 
     func run() throws {
         let display = ProgressDisplay(label: "import")
@@ -47,6 +49,10 @@ struct ImportCommand: ParsableCommand {
         options.kinds.documentsPath = documents
         options.kinds.organizationsPath = organizations
         options.progress = { display.update($0) }
+        if let foreigners {
+            let file = try MappedFile(path: foreigners)
+            options.foreigners = try ForeignerCodec.decodeFile(file.bytes)
+        }
         let summary: ImportSummary
         do {
             summary = try RegistryImporter(directory: db, options: options).importFile(file)
@@ -57,6 +63,7 @@ struct ImportCommand: ParsableCommand {
         display.finish()
         var message = "imported \(summary.imported) residents into \(db) (\(summary.generation), sequence \(summary.sequence))"
         message += String(format: " in %.1f s (%@/s)", summary.elapsedSeconds, ProgressDisplay.count(Int(summary.recordsPerSecond)))
+        if !options.foreigners.isEmpty { message += "; \(options.foreigners.count) foreign residents" }
         if summary.rejected > 0, let path = options.rejectsPath { message += "; \(summary.rejected) rows rejected, see \(path)" }
         print(message)
     }

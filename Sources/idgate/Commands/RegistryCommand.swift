@@ -29,7 +29,7 @@ struct RegistrySampleCommand: ParsableCommand {
     @Option(help: "ndjson or csv.")
     var format: ResidentFileFormat = .ndjson
 
-    @Option(help: "The kind of record: residents (default), documents or organizations (NDJSON only).")
+    @Option(help: "The kind of record: residents (default), documents, organizations or foreigners (NDJSON only).")
     var kind: String = "residents"
 
     func validate() throws {

@@ -6,6 +6,7 @@ enum RegistrySampleKinds {
     static let all: [String: @Sendable (RegistryStore, Int) -> [UInt8]] = [
         "documents": { store, count in ndjson(store.sampleDocuments(count: count), DocumentCodec.appendNDJSON) },
         "organizations": { store, count in ndjson(store.sampleOrganizations(count: count), OrganizationCodec.appendNDJSON) },
+        "foreigners": { store, count in ndjson(store.sampleForeigners(count: count), ForeignerCodec.appendNDJSON) },
     ]
 
     static var names: String { (["residents"] + all.keys.sorted()).joined(separator: ", ") }

@@ -56,7 +56,7 @@ import Testing
         #expect(csvSummary.lines == 500)
         #expect(csvSummary.reasons["case_differs"] ?? 0 > 0)
         let rows = try String(contentsOf: work.appendingPathComponent("out.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(rows.first == "line,ref,decision,error,fullName,dateOfBirth,sex,placeOfOrigin,placeOfResidence,phoneNumber,cardIssueDate,record,card")
+        #expect(rows.first == "line,ref,decision,error,fullName,dateOfBirth,sex,placeOfOrigin,placeOfResidence,phoneNumber,cardIssueDate,residenceCardNumber,record,card")
         #expect(rows.count == 501)
         #expect(rows[1].hasPrefix("2,r0,match,,match:"))
         #expect(rows[251].hasPrefix("252,r250,,invalid_field,"))
