@@ -43,7 +43,7 @@ final class CounterJournal {
 
     let path: String
     private var fd: Int32
-    private let lockFD: Int32
+    private var lockFD: Int32
     private(set) var size: Int
     /// Size right after the last compaction: the journal is compacted again when it grows well past it.
     private var compactedSize: Int
@@ -61,13 +61,9 @@ final class CounterJournal {
         }
         let path = (directory as NSString).appendingPathComponent(fileName)
         let contents = FileManager.default.contents(atPath: path).map { Self.read(Array($0)) } ?? Contents()
-        do {
-            let journal = try CounterJournal(path: path, lockFD: lockFD, entries: keep(contents))
-            return (journal, contents)
-        } catch {
-            Glibc.close(lockFD)
-            throw error
-        }
+        // A failed compaction closes the lock with the half-made journal (its deinit).
+        let journal = try CounterJournal(path: path, lockFD: lockFD, entries: keep(contents))
+        return (journal, contents)
     }
 
     private init(path: String, lockFD: Int32, entries: [Entry]) throws {
@@ -118,6 +114,7 @@ final class CounterJournal {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1
         if lockFD >= 0 { Glibc.close(lockFD) }
+        lockFD = -1
     }
 
     // MARK: Encoding

@@ -22,7 +22,7 @@ final class PersistentCounters: Sendable {
     private let flushFailures: Counter
 
     /// The journal and the last values it holds per client (only changed ones are appended).
-    private struct Journal: ~Copyable {
+    private struct Journal {
         var file: CounterJournal?
         var quotas: [String: Quota] = [:]
         var suspensions: [String: Int64] = [:]
@@ -59,7 +59,7 @@ final class PersistentCounters: Sendable {
             do {
                 let (file, contents) = try CounterJournal.open(directory: directory) { contents in
                     Self.restore(contents.entries, limiter: limiter, clients: clients.snapshot, now: now)
-                    return limiter.openWindows(now: now).map { .attempts($0.0, $0.1) }
+                    return limiter.openWindows(now: now).map { CounterJournal.Entry.attempts($0.0, $0.1) }
                         + Self.clientEntries(clients.snapshot, now: now)
                 }
                 state.file = file
@@ -119,7 +119,7 @@ final class PersistentCounters: Sendable {
             do {
                 if file.shouldCompact {
                     try file.compact(
-                        limiter.openWindows(now: now).map { .attempts($0.0, $0.1) }
+                        limiter.openWindows(now: now).map { CounterJournal.Entry.attempts($0.0, $0.1) }
                             + Self.clientEntries(clients.snapshot, now: now))
                 } else {
                     try file.append(entries)
