@@ -82,6 +82,7 @@ for section, key in (("clients", "file"), ("signing", "keyFile"), ("audit", "key
 config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
 config["registry"]["path"] = os.path.join(work, f"node{n}", "registry")
 config["audit"]["directory"] = os.path.join(work, f"node{n}", "audit")
+config["state"] = {"directory": os.path.join(work, f"node{n}", "state")}
 json.dump(config, open(os.path.join(work, f"node{n}.json"), "w"), indent=1)
 PY
 }
