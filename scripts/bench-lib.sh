@@ -52,7 +52,7 @@ match_configs() {
     bench_config "$1" "$2" sign false true
     bench_config "$1" "$2" async true true async
     # noguess: full with the guessing limiter off (no subject hash on the request path, no lookup): its cost.
-    python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["guessing"] = {"maxFailedAnswersPerSubject": 0}
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["guessing"] = {"enabled": False}
 json.dump(c, open(sys.argv[2], "w"), indent=1)' "$WORK/full.json" "$WORK/noguess.json"
 }
 

@@ -26,6 +26,8 @@ public struct GatewayConfiguration: Codable, Sendable {
     public var state: StateSettings = StateSettings()
 
     public struct GuessingSettings: Codable, Sendable {
+        /// Off only to measure the limiter's cost (benchmarks): no client is limited, whatever clients.json says.
+        public var enabled: Bool = true
         /// Failed answers (mismatch, partial, not_found) about one subject from one client within `windowSeconds`
         /// after which that client's further requests about the subject get 429 `subject_attempts_exceeded`;
         /// 0 switches the limit off. A client may have its own (`guessing.maxFailedAnswersPerSubject` in clients.json).
@@ -312,10 +314,11 @@ extension GatewayConfiguration.SigningSettings {
 }
 
 extension GatewayConfiguration.GuessingSettings {
-    private enum CodingKeys: String, CodingKey { case maxFailedAnswersPerSubject, windowSeconds }
+    private enum CodingKeys: String, CodingKey { case enabled, maxFailedAnswersPerSubject, windowSeconds }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
+        enabled = try c.value(.enabled, default: enabled)
         maxFailedAnswersPerSubject = try c.value(.maxFailedAnswersPerSubject, default: maxFailedAnswersPerSubject)
         windowSeconds = try c.value(.windowSeconds, default: windowSeconds)
         guard maxFailedAnswersPerSubject >= 0, windowSeconds > 0 else {

@@ -13,18 +13,21 @@ struct SubjectGuard: Sendable {
     let limiter: SubjectAttemptLimiter
     let auditKey: AuditKey
     let defaultLimit: Int
+    /// `guessing.enabled`: false only in benchmarks measuring the limiter's cost.
+    let enabled: Bool
     let logger: Logger
 
     init(services: GatewayServices) {
         limiter = services.counters.limiter
         auditKey = services.auditKey
         defaultLimit = services.configuration.guessing.maxFailedAnswersPerSubject
+        enabled = services.configuration.guessing.enabled
         logger = services.logger
     }
 
     /// The subject's keyed hash when the client's limit is on (nil: off, nothing to look up or count).
     func subjectKey(_ idNumber: IDNumber?, client: Client) -> SHA256Key? {
-        guard let idNumber, limit(for: client) > 0 else { return nil }
+        guard enabled, let idNumber, limit(for: client) > 0 else { return nil }
         return auditKey.subjectKey(idNumber)
     }
 
