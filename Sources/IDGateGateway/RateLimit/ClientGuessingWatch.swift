@@ -58,7 +58,7 @@ public final class ClientGuessingWatch: Sendable {
         if current != index, window.compareExchange(expected: current, desired: index, ordering: .relaxed).exchanged {
             answers.store(0, ordering: .relaxed)
             failures.store(0, ordering: .relaxed)
-            alertGauge.set(0)
+            alertGauge.set(Double(0))
         }
         let answered = answers.wrappingAdd(1, ordering: .relaxed).newValue
         let failedCount = failed ? failures.wrappingAdd(1, ordering: .relaxed).newValue : failures.load(ordering: .relaxed)
@@ -69,7 +69,7 @@ public final class ClientGuessingWatch: Sendable {
         guard alerted != index,
             alertedWindow.compareExchange(expected: alerted, desired: index, ordering: .relaxed).exchanged
         else { return .normal }
-        alertGauge.set(1)
+        alertGauge.set(Double(1))
         alerts.increment()
         guard configuration.suspend else { return .alertRaised(rate: rate, suspendedUntil: nil) }
         let until = now.addingTimeInterval(configuration.suspendSeconds)

@@ -53,7 +53,7 @@ final class CounterJournal {
         try OwnerOnlyFiles.createDirectory(atPath: directory)
         let lockPath = (directory as NSString).appendingPathComponent(lockName)
         let lockFD = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, OwnerOnlyFiles.fileMode)
-        guard lockFD >= 0 else { throw OwnerOnlyFileError(path: lockPath, operation: "open", code: errno) }
+        guard lockFD >= 0 else { throw CounterJournalError.io(path: lockPath, operation: "open", code: errno) }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             Glibc.close(lockFD)
@@ -83,7 +83,7 @@ final class CounterJournal {
         try OwnerOnlyFiles.write(bytes, toPath: path)
         if fd >= 0 { Glibc.close(fd) }
         fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw OwnerOnlyFileError(path: path, operation: "open", code: errno) }
+        guard fd >= 0 else { throw CounterJournalError.io(path: path, operation: "open", code: errno) }
         size = bytes.count
         compactedSize = bytes.count
     }
@@ -98,12 +98,12 @@ final class CounterJournal {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw OwnerOnlyFileError(path: path, operation: "write", code: errno)
+                    throw CounterJournalError.io(path: path, operation: "write", code: errno)
                 }
                 offset += written
             }
         }
-        guard fdatasync(fd) == 0 else { throw OwnerOnlyFileError(path: path, operation: "fdatasync", code: errno) }
+        guard fdatasync(fd) == 0 else { throw CounterJournalError.io(path: path, operation: "fdatasync", code: errno) }
         size += bytes.count
     }
 
@@ -222,9 +222,11 @@ final class CounterJournal {
 
 enum CounterJournalError: Error, CustomStringConvertible {
     case locked(String, Int32)
+    case io(path: String, operation: String, code: Int32)
 
     var description: String {
         switch self {
+        case .io(let path, let operation, let code): "\(operation) \(path): \(String(cString: strerror(code)))"
         case .locked(let path, let code):
             "\(path) is held by another process (\(String(cString: strerror(code)))): one gateway per state directory"
         }

@@ -68,7 +68,7 @@ final class PersistentCounters: Sendable {
                         "state: dropped the torn end of the counter journal (the last flush before a crash)",
                         metadata: ["bytes": "\(contents.discardedBytes)"])
                 }
-                persisted.set(1)
+                persisted.set(Double(1))
             } catch {
                 logger.error(
                     "state: counters are kept in memory only (a restart resets quotas and guessing counts)",
