@@ -173,7 +173,7 @@ import Testing
         let record = try activeRecord(harness)
         let key = try harness.apiKey("demo-agency")
         // One real match, then unknown numbers (each a different subject: the per-subject limit never trips).
-        #expect(try await harness.match(["idNumber": record["idNumber"]!, "purpose": "account-opening"], apiKey: key).status == 200)
+        #expect(try await harness.match(["idNumber": record["idNumber"]!, "fullName": record["fullName"]!, "purpose": "account-opening"], apiKey: key).status == 200)
         let unknown = ["079199999991", "079199999992", "079199999993"]
         for number in unknown {
             let answer = try await harness.match(["idNumber": number, "fullName": "Nguyễn Văn A", "purpose": "account-opening"], apiKey: key)
@@ -181,7 +181,7 @@ import Testing
             #expect(answer.json["decision"] as? String == "not_found")
         }
         // 3 not_found of 4 answers (0.75 > 0.5): alerted and suspended.
-        let suspended = try await harness.match(["idNumber": record["idNumber"]!, "purpose": "account-opening"], apiKey: key)
+        let suspended = try await harness.match(["idNumber": record["idNumber"]!, "fullName": record["fullName"]!, "purpose": "account-opening"], apiKey: key)
         #expect(suspended.status == 403)
         #expect(suspended.errorCode == "client_suspended")
         #expect(suspended.headers["retry-after"].flatMap(Int.init).map { $0 > 3500 && $0 <= 3600 } == true)
@@ -190,11 +190,11 @@ import Testing
         #expect(metrics.body.contains(#"idgate_client_guessing_alerts_total{client="demo-agency"} 1"#))
         // Other clients are not affected.
         #expect(try await harness.match(
-            ["idNumber": record["idNumber"]!, "purpose": "boarding-check"], apiKey: harness.apiKey("demo-airline")).status == 200)
+            ["idNumber": record["idNumber"]!, "fullName": record["fullName"]!, "purpose": "boarding-check"], apiKey: harness.apiKey("demo-airline")).status == 200)
         await harness.stop(keepAudit: true)
 
         harness = try await GatewayHarness.start(adjust)
-        let afterRestart = try await harness.match(["idNumber": record["idNumber"]!, "purpose": "account-opening"], apiKey: key)
+        let afterRestart = try await harness.match(["idNumber": record["idNumber"]!, "fullName": record["fullName"]!, "purpose": "account-opening"], apiKey: key)
         #expect(afterRestart.status == 403)
         #expect(afterRestart.errorCode == "client_suspended")
         await harness.stop(keepAudit: true)
