@@ -76,6 +76,12 @@ import Testing
         // The refusals are audited (429, with the subject's keyed hash), and the number never appears.
         let entries = try AuditQuery(clientID: "demo-agency").run(directory: URL(fileURLWithPath: directories.audit), key: nil)
         #expect(entries.filter { $0.status == 429 }.count == 2)
+        // The keyed hash the limiter computed and handed to the audit records is the audit's own: a search by the
+        // number finds the 5 answers (hash from the request path) and the 2 refusals (hashed by the writer).
+        let auditKey = try AuditKey.load(from: URL(fileURLWithPath: harness.configuration.audit.keyFile))
+        let aboutSubject = try AuditQuery(subjectIDNumber: record["idNumber"] as? String, clientID: "demo-agency")
+            .run(directory: URL(fileURLWithPath: directories.audit), key: auditKey)
+        #expect(aboutSubject.map(\.status).sorted() == [200, 200, 200, 200, 200, 429, 429])
         let statePaths = try FileManager.default.contentsOfDirectory(atPath: directories.state)
         #expect(statePaths.contains("counters.journal"))
         let journal = try Data(contentsOf: URL(fileURLWithPath: directories.state).appendingPathComponent("counters.journal"))
@@ -121,6 +127,26 @@ import Testing
             #expect((answers[index]["error"] as? [String: Any])?["code"] as? String == "subject_attempts_exceeded")
         }
         #expect(answers[7]["decision"] as? String == "match")
+    }
+
+    @Test func chipCheckWhoseRegistryComparisonFailsIsLimitedToo() async throws {
+        let harness = try await GatewayHarness.start()
+        defer { Task { await harness.stop() } }
+        let chip = ChipEndToEndTests()
+        // A DG13 altered after signing (the name): its registry comparison is not a match, every time.
+        let tampered = try #require(try chip.cards(harness).first { $0.kind == "tampered" })
+        for attempt in 0..<5 {
+            let response = try await chip.verify(harness, card: tampered, activeAuth: false)
+            #expect(response.status == 200, "attempt \(attempt)")
+            #expect((response.json["registry"] as? [String: Any])?["decision"] as? String != "match")
+        }
+        let refused = try await chip.verify(harness, card: tampered, activeAuth: false)
+        #expect(refused.status == 429)
+        #expect(refused.errorCode == "subject_attempts_exceeded")
+        #expect(refused.headers["retry-after"] != nil)
+        // A valid card (another subject) still verifies.
+        let valid = try #require(try chip.cards(harness).first { $0.kind == "valid" })
+        #expect(try await chip.verify(harness, card: valid, activeAuth: true).json["decision"] as? String == "valid")
     }
 
     @Test func dailyQuotaStaysUsedUpAfterARestart() async throws {
