@@ -82,6 +82,7 @@ for section, key in (("clients", "file"), ("signing", "keyFile"), ("audit", "key
 config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
 config["registry"]["path"] = os.path.join(work, f"node{n}", "registry")
 config["audit"]["directory"] = os.path.join(work, f"node{n}", "audit")
+config["state"] = {"directory": os.path.join(work, f"node{n}", "state")}
 json.dump(config, open(os.path.join(work, f"node{n}.json"), "w"), indent=1)
 PY
 }
@@ -118,7 +119,8 @@ for n in 1 2 3; do check "node $n applies batch 1" wait_for 30 at_sequence $n 1;
 # --- SIGKILL a node, publish while it is down, restart: resumes from its own sequence -------------------------
 LOAD_RATE=${LOAD_RATE:-400}
 load_through_haproxy() {  # load_through_haproxy SECONDS NAME: open-loop matches through HAProxy, in the background
-  "$BIN/idgate-load" --target https://127.0.0.1:9443 --demo "$WORK/demo" --client demo-agency --rate "$LOAD_RATE" \
+  # demo-tester: the load repeats misses on a sample of subjects, which the guessing limit refuses for other clients.
+  "$BIN/idgate-load" --target https://127.0.0.1:9443 --demo "$WORK/demo" --client demo-tester --rate "$LOAD_RATE" \
     --connections 4 --streams 64 --duration "$1s" --timeout 5s --quiet --json "$WORK/load-$2.json" \
     >"$WORK/load-$2.txt" 2>&1 &
   LOAD_PID=$!

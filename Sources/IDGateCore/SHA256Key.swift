@@ -6,7 +6,7 @@ import Foundation
 public struct SHA256Key: Hashable, Sendable {
     public let words: (UInt64, UInt64, UInt64, UInt64)
 
-    init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+    public init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
 
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }

@@ -16,6 +16,10 @@ public struct WireError: Error, Sendable, Hashable {
         case rateLimited = "rate_limited"
         case overloaded
         case notFound = "not_found"
+        /// Too many failed answers about one subject from this client within the window (docs/CLIENTS.md).
+        case subjectAttemptsExceeded = "subject_attempts_exceeded"
+        /// The client's not_found/mismatch rate tripped its guessing alert and its configuration suspends it.
+        case clientSuspended = "client_suspended"
 
         public var status: Int {
             switch self {
@@ -28,6 +32,8 @@ public struct WireError: Error, Sendable, Hashable {
             case .rateLimited: 429
             case .overloaded: 503
             case .notFound: 404
+            case .subjectAttemptsExceeded: 429
+            case .clientSuspended: 403
             }
         }
     }

@@ -34,7 +34,9 @@ enum AuditFrame {
             frame.put(record.subjectText == nil ? 0 : flagHasSubject)
             let lengthsOffset = frame.count
             frame.skip(3)  // the three string lengths, set below
-            if let subject = record.subjectText {
+            if case .keyedHash(let hash)? = record.subjectText {
+                withUnsafeBytes(of: hash.words) { frame.next.copyMemory(from: $0.baseAddress!, byteCount: AuditFormat.hashLength) }
+            } else if let subject = record.subjectText {
                 subject.withUTF8 { key.writeSubjectHash($0, to: frame.next) }
             } else {
                 frame.next.initializeMemory(as: UInt8.self, repeating: 0, count: AuditFormat.hashLength)

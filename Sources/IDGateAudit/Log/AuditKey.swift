@@ -59,6 +59,17 @@ public final class AuditKey: Sendable {
         return idNumber.withUTF8 { subjectMAC.authenticationCode(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The keyed hash of `idNumber` (its 12 digits) as a key, computed on the request path when something there needs
+    /// it (the guessing limiter): handed to the audit record (`AuditRecord.subjectHash`), the writer thread then
+    /// stores it instead of hashing the number again.
+    public func subjectKey(_ idNumber: IDNumber) -> SHA256Key {
+        AuditRecord.Text.idNumber(idNumber).withUTF8 { digits in
+            var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &words) { subjectMAC.authenticate(digits, into: $0.baseAddress!) }
+            return SHA256Key(words: words)
+        }
+    }
+
     /// Writes the 32-byte keyed hash of an ID number to `output`.
     func writeSubjectHash(_ idNumber: UnsafeRawBufferPointer, to output: UnsafeMutableRawPointer) {
         subjectMAC.authenticate(idNumber, into: output)

@@ -19,8 +19,17 @@ public struct AuditRecord: Sendable {
     }
     /// The ID number the request was about (nil for e.g. a chip challenge).
     public var subjectIDNumber: String? {
-        get { subjectText?.string }
+        get {
+            if case .keyedHash? = subjectText { return nil }
+            return subjectText?.string
+        }
         set { subjectText = newValue.map(Text.string) }
+    }
+    /// The subject's keyed hash when the request path already computed it (`AuditKey.subjectKey`): the writer
+    /// stores it as is. Setting it replaces the ID number, which then never reaches the writer thread.
+    public var subjectHash: SHA256Key? {
+        get { if case .keyedHash(let hash)? = subjectText { hash } else { nil } }
+        set { if let newValue { subjectText = .keyedHash(newValue) } }
     }
     public var attributes: AttributeSet
     public var decision: AuditDecision
@@ -74,12 +83,15 @@ extension AuditRecord {
         case string(String)
         case transaction(TransactionID)
         case idNumber(IDNumber)
+        /// A subject already hashed with the audit key (never formatted back into a number).
+        case keyedHash(SHA256Key)
 
         var string: String {
             switch self {
             case .string(let text): text
             case .transaction(let id): id.description
             case .idNumber(let number): number.description
+            case .keyedHash(let hash): hash.hex
             }
         }
 
@@ -102,6 +114,9 @@ extension AuditRecord {
                     }
                     return body(UnsafeRawBufferPointer(memory))
                 }
+            case .keyedHash(let hash):
+                var hex = hash.hex
+                return hex.withUTF8 { body(UnsafeRawBufferPointer($0)) }
             }
         }
     }

@@ -25,8 +25,15 @@ public final class Client: Sendable {
     public let quota: DailyQuotaCounter
     /// Shared by all event loops (atomic); carried over to the new snapshot on reload.
     public let metrics: ClientMetrics
+    /// This client's guessing limit and rate alert (nil members: the gateway's default / no alert).
+    public let guessing: ClientGuessingConfiguration
+    /// Its not_found/mismatch rate and suspension, shared by all event loops; carried over on reload.
+    public let guessingWatch: ClientGuessingWatch
 
-    init(configuration: ClientConfiguration, quota: DailyQuotaCounter, metrics: ClientMetrics) throws {
+    init(
+        configuration: ClientConfiguration, quota: DailyQuotaCounter, metrics: ClientMetrics,
+        guessingWatch: ClientGuessingWatch
+    ) throws {
         var attributes = AttributeSet()
         for name in configuration.attributes {
             guard let attribute = Attribute(wireName: name) else {
@@ -39,6 +46,15 @@ public final class Client: Sendable {
         }
         guard configuration.rateLimit.requestsPerSecond > 0, configuration.rateLimit.burst >= 1 else {
             throw ClientRegistryError.invalid("client \(configuration.id): rate limit must be positive")
+        }
+        if let guessing = configuration.guessing {
+            let rateValid = guessing.maxFailureRate.map { (0...1).contains($0) } ?? true
+            guard (guessing.maxFailedAnswersPerSubject ?? 0) >= 0, rateValid, guessing.minimumAnswers >= 1,
+                guessing.rateWindowSeconds > 0, guessing.suspendSeconds > 0
+            else {
+                throw ClientRegistryError.invalid(
+                    "client \(configuration.id): guessing needs maxFailedAnswersPerSubject >= 0, maxFailureRate in 0...1, minimumAnswers >= 1, positive rateWindowSeconds and suspendSeconds")
+            }
         }
         if let quota = configuration.dailyQuota, quota < 0 {
             throw ClientRegistryError.invalid("client \(configuration.id): negative daily quota")
@@ -55,5 +71,7 @@ public final class Client: Sendable {
         self.documentTypes = try Self.documentTypes(configuration)
         self.quota = quota
         self.metrics = metrics
+        self.guessing = configuration.guessing ?? ClientGuessingConfiguration()
+        self.guessingWatch = guessingWatch
     }
 }

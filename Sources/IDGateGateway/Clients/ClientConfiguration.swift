@@ -28,12 +28,15 @@ public struct ClientConfiguration: Codable, Sendable, Equatable {
     /// The document types the client may check with `/v1/documents/verify` (`driving-licence`, …); absent or
     /// empty: none (docs/CLIENTS.md).
     public var documentTypes: [String]?
+    /// This client's guessing limit and alert (docs/CLIENTS.md, "Guessing stopped"); nil: the gateway's defaults,
+    /// no rate alert.
+    public var guessing: ClientGuessingConfiguration?
 
     public init(
         id: String, kind: ClientKind, enabled: Bool = true, credentials: ClientCredentials = ClientCredentials(),
         operations: [ClientOperation] = ClientOperation.allCases, attributes: [String] = Attribute.allCases.map(\.wireName),
         purposes: [String] = [], rateLimit: RateLimitConfiguration = RateLimitConfiguration(), dailyQuota: Int? = nil,
-        reasonDecisions: ReasonDecisionPolicy? = nil
+        reasonDecisions: ReasonDecisionPolicy? = nil, guessing: ClientGuessingConfiguration? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -45,6 +48,7 @@ public struct ClientConfiguration: Codable, Sendable, Equatable {
         self.rateLimit = rateLimit
         self.dailyQuota = dailyQuota
         self.reasonDecisions = reasonDecisions
+        self.guessing = guessing
     }
 }
 
@@ -89,5 +93,50 @@ public struct RateLimitConfiguration: Codable, Sendable, Equatable {
     public init(requestsPerSecond: Double = 100, burst: Int = 200) {
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
+    }
+}
+
+/// A client's guard against answers mined by guessing: its own per-subject limit, and an alert (optionally a
+/// suspension) when its share of not_found and mismatch answers rises far above what it normally sees.
+public struct ClientGuessingConfiguration: Codable, Sendable, Equatable {
+    /// Overrides the gateway's `guessing.maxFailedAnswersPerSubject` for this client (0: no limit).
+    public var maxFailedAnswersPerSubject: Int?
+    /// The share of answers that may be not_found or mismatch within one rate window (0...1) before the alert
+    /// `idgate_client_guessing_alert` is raised; nil: no rate alert. Set it well above the client's normal share.
+    public var maxFailureRate: Double?
+    /// Answers the window must hold before its rate is judged (a few early misses are no pattern).
+    public var minimumAnswers: Int
+    /// Length of the rate window, seconds (windows are aligned to the epoch).
+    public var rateWindowSeconds: Double
+    /// Suspend the client (403 `client_suspended`) when the alert is raised.
+    public var suspend: Bool
+    /// How long a suspension lasts, seconds (persisted: a restart does not lift it).
+    public var suspendSeconds: Double
+
+    public init(
+        maxFailedAnswersPerSubject: Int? = nil, maxFailureRate: Double? = nil, minimumAnswers: Int = 100,
+        rateWindowSeconds: Double = 3600, suspend: Bool = false, suspendSeconds: Double = 3600
+    ) {
+        self.maxFailedAnswersPerSubject = maxFailedAnswersPerSubject
+        self.maxFailureRate = maxFailureRate
+        self.minimumAnswers = minimumAnswers
+        self.rateWindowSeconds = rateWindowSeconds
+        self.suspend = suspend
+        self.suspendSeconds = suspendSeconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case maxFailedAnswersPerSubject, maxFailureRate, minimumAnswers, rateWindowSeconds, suspend, suspendSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            maxFailedAnswersPerSubject: try c.decodeIfPresent(Int.self, forKey: .maxFailedAnswersPerSubject),
+            maxFailureRate: try c.decodeIfPresent(Double.self, forKey: .maxFailureRate),
+            minimumAnswers: try c.decodeIfPresent(Int.self, forKey: .minimumAnswers) ?? 100,
+            rateWindowSeconds: try c.decodeIfPresent(Double.self, forKey: .rateWindowSeconds) ?? 3600,
+            suspend: try c.decodeIfPresent(Bool.self, forKey: .suspend) ?? false,
+            suspendSeconds: try c.decodeIfPresent(Double.self, forKey: .suspendSeconds) ?? 3600)
     }
 }

@@ -39,7 +39,9 @@ public struct ClientRegistrySnapshot: Sendable {
                 configuration: configuration,
                 quota: earlier?.quota ?? DailyQuotaCounter(),
                 metrics: earlier?.metrics
-                    ?? ClientMetrics(clientID: configuration.id, kind: configuration.kind, registry: metricsRegistry)
+                    ?? ClientMetrics(clientID: configuration.id, kind: configuration.kind, registry: metricsRegistry),
+                guessingWatch: earlier?.guessingWatch
+                    ?? ClientGuessingWatch(clientID: configuration.id, registry: metricsRegistry)
             )
             clients[client.id] = client
             for key in configuration.credentials.apiKeys {

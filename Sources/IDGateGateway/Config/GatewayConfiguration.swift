@@ -20,6 +20,33 @@ public struct GatewayConfiguration: Codable, Sendable {
     public var clients: ClientsSettings
     public var audit: AuditSettings
     public var signing: SigningSettings
+    /// The per-subject guessing limit (docs/CLIENTS.md, "Guessing stopped").
+    public var guessing: GuessingSettings = GuessingSettings()
+    /// Where counters that must survive a restart are kept (guessing counters, daily quotas, suspensions).
+    public var state: StateSettings = StateSettings()
+
+    public struct GuessingSettings: Codable, Sendable {
+        /// Off only to measure the limiter's cost (benchmarks): no client is limited, whatever clients.json says.
+        public var enabled: Bool = true
+        /// Failed answers (mismatch, partial, not_found) about one subject from one client within `windowSeconds`
+        /// after which that client's further requests about the subject get 429 `subject_attempts_exceeded`;
+        /// 0 switches the limit off. A client may have its own (`guessing.maxFailedAnswersPerSubject` in clients.json).
+        public var maxFailedAnswersPerSubject: Int = 5
+        /// Seconds from a pair's first counted failure until its count starts again.
+        public var windowSeconds: Double = 86_400
+
+        public init() {}
+    }
+
+    public struct StateSettings: Codable, Sendable {
+        /// Directory of `counters.journal` (owner-only); nil keeps the counters in memory only (lost on restart).
+        /// A configuration file without a `state` section gets `state` beside the file.
+        public var directory: String?
+        /// Seconds between appends of changed counters: what a crash can lose (a clean shutdown loses nothing).
+        public var flushIntervalSeconds: Double = 1
+
+        public init(directory: String? = nil) { self.directory = directory }
+    }
 
     public struct ClientsSettings: Codable, Sendable {
         /// The client registry (docs/CLIENTS.md); re-read when it changes.
@@ -117,6 +144,7 @@ public struct GatewayConfiguration: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case server, registry, chip, overload, matching, clients, audit, signing
+        case guessing, state
     }
 
     public init(from decoder: any Decoder) throws {
@@ -129,6 +157,8 @@ public struct GatewayConfiguration: Codable, Sendable {
         clients = try c.decode(ClientsSettings.self, forKey: .clients)
         audit = try c.decode(AuditSettings.self, forKey: .audit)
         signing = try c.decode(SigningSettings.self, forKey: .signing)
+        guessing = try c.decodeIfPresent(GuessingSettings.self, forKey: .guessing) ?? GuessingSettings()
+        state = try c.decodeIfPresent(StateSettings.self, forKey: .state) ?? StateSettings(directory: "state")
     }
 }
 
@@ -177,6 +207,7 @@ extension GatewayConfiguration {
         audit.directory = resolve(audit.directory)
         audit.keyFile = resolve(audit.keyFile)
         signing.keyFile = resolve(signing.keyFile)
+        state.directory = state.directory.map(resolve)
         for i in server.listeners.indices {
             guard var tls = server.listeners[i].tls else { continue }
             tls.certificateChainPath = resolve(tls.certificateChainPath)
@@ -279,5 +310,33 @@ extension GatewayConfiguration.SigningSettings {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(keyFile: try c.decode(String.self, forKey: .keyFile), enabled: try c.value(.enabled, default: true))
+    }
+}
+
+extension GatewayConfiguration.GuessingSettings {
+    private enum CodingKeys: String, CodingKey { case enabled, maxFailedAnswersPerSubject, windowSeconds }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        enabled = try c.value(.enabled, default: enabled)
+        maxFailedAnswersPerSubject = try c.value(.maxFailedAnswersPerSubject, default: maxFailedAnswersPerSubject)
+        windowSeconds = try c.value(.windowSeconds, default: windowSeconds)
+        guard maxFailedAnswersPerSubject >= 0, windowSeconds > 0 else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: c.codingPath, debugDescription: "maxFailedAnswersPerSubject must be >= 0 and windowSeconds > 0"))
+        }
+    }
+}
+
+extension GatewayConfiguration.StateSettings {
+    private enum CodingKeys: String, CodingKey { case directory, flushIntervalSeconds }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(directory: try c.decodeIfPresent(String.self, forKey: .directory))
+        flushIntervalSeconds = try c.value(.flushIntervalSeconds, default: flushIntervalSeconds)
+        guard flushIntervalSeconds > 0 else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: c.codingPath, debugDescription: "flushIntervalSeconds must be positive"))
+        }
     }
 }

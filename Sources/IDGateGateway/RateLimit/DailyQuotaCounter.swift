@@ -31,6 +31,28 @@ public final class DailyQuotaCounter: Sendable {
         }
     }
 
+    /// The day number (low 24 bits) and count held: what the state journal persists.
+    public var persistedState: (day: Int64, used: UInt64) {
+        let observed = state.load(ordering: .relaxed)
+        return (Int64(observed >> Self.countBits), observed & Self.countMask)
+    }
+
+    /// Puts back a persisted count at start: kept unless the count held is of a later day or larger (so a restart
+    /// never hands out a fresh quota); a count of an earlier day than today is ignored by `consume` anyway.
+    public func restore(day: Int64, used: UInt64) {
+        let restored = UInt64(truncatingIfNeeded: day) & 0xFF_FFFF
+        var observed = state.load(ordering: .relaxed)
+        while true {
+            let heldDay = observed >> Self.countBits
+            if observed != 0 && heldDay > restored { return }  // the count held is of a later day
+            if heldDay == restored && observed & Self.countMask >= used { return }
+            let (exchanged, original) = state.compareExchange(
+                expected: observed, desired: restored << Self.countBits | min(used, Self.countMask), ordering: .relaxed)
+            if exchanged { return }
+            observed = original
+        }
+    }
+
     /// Requests counted on the Vietnam day of `now`.
     public func used(now: Date = Date()) -> Int {
         let day = UInt64(truncatingIfNeeded: VietnamCalendarDay.dayNumber(now)) & 0xFF_FFFF

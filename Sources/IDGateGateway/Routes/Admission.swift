@@ -53,6 +53,14 @@ struct Admission: Sendable {
                 client: client, operation: operation, arrival: arrival, writer: writer, loop: loop)
             return nil
         }
+        if let remaining = client.guessingWatch.suspensionRemaining(now: arrival.now) {
+            answering.refuse(
+                WireError(
+                    .clientSuspended,
+                    message: "client suspended for an unusual share of not_found/mismatch answers; retry in \(remaining) s"),
+                client: client, operation: operation, retryAfter: remaining, arrival: arrival, writer: writer, loop: loop)
+            return nil
+        }
         if let problem = loop.rateLimiter.admit(client, monotonicNow: arrival.monotonic, now: arrival.now) {
             answering.refuse(problem, client: client, operation: operation, arrival: arrival, writer: writer, loop: loop)
             return nil

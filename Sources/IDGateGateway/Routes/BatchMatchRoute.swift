@@ -15,12 +15,15 @@ struct BatchMatchRoute: GatewayRoute {
     let audit: AuditLog?
     let inFlight: InFlightRequests
     let admission: Admission
+    /// Failed answers per (client, subject): a line about a subject the client used them up for gets a 429 line.
+    let subjects: SubjectGuard
 
     init(services: GatewayServices) {
         registry = services.registry
         audit = services.audit
         inFlight = services.inFlight
         admission = Admission(.batch, services: services)
+        subjects = SubjectGuard(services: services)
     }
 
     func register(on router: inout Router<LoopContext>) {
@@ -161,11 +164,20 @@ final class BatchMatchHandler: StreamingBodyHandler {
         let today = chunkArrived.today
         let client = self.client
         loop.responder.engine.policy = client.reasonDecisions
+        let subjects = route.subjects
+        let now = chunkArrived.now
+        var subject: SHA256Key? = nil
         let outcome = loop.responder.respond(
             toBatchLine: line, number: lineNumber, lookup: reader, today: today, into: &output
         ) { parsed in
-            client.authorize(operation: .batch, attributes: parsed.attributes.set, purpose: parsed.text(.purpose))
-                .map(WireError.init(policy:))
+            if let refused = client.authorize(
+                operation: .batch, attributes: parsed.attributes.set, purpose: parsed.text(.purpose))
+            {
+                return WireError(policy: refused)
+            }
+            subject = subjects.subjectKey(of: parsed, client: client)
+            guard let subject else { return nil }
+            return subjects.refusal(subject: subject, client: client, now: now)?.error
         }
         let parsed = loop.responder.parser.request
         let answer: MatchAnswer?
@@ -174,14 +186,16 @@ final class BatchMatchHandler: StreamingBodyHandler {
         case .success(let answered): (answer, failure) = (answered, nil)
         case .failure(let error): (answer, failure) = (nil, error)
         }
+        if let answer { subjects.observe(answer.decision, subject: subject, client: client, now: now) }
         let decision = AuditDecision(answer?.decision)
         let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- chunkArrived.monotonic) / 1000)
         client.metrics.record(decision: decision, errorCode: failure?.code.rawValue, latencyMicros: Int(latencyMicros))
         auditLine(
             transaction: answer.map { .transaction($0.transactionID) } ?? .string("line-\(lineNumber)"),
-            subject: parsed.idNumber, foreignerSubject: parsed.idNumber == nil ? parsed.foreignerSubject : nil,
-            purpose: parsed.text(.purpose), attributes: parsed.attributes.set,
-            decision: decision, status: UInt16(failure?.status ?? 200), latencyMicros: latencyMicros)
+            subject: parsed.idNumber, subjectHash: subject,
+            foreignerSubject: parsed.idNumber == nil ? parsed.foreignerSubject : nil, purpose: parsed.text(.purpose),
+            attributes: parsed.attributes.set, decision: decision, status: UInt16(failure?.status ?? 200),
+            latencyMicros: latencyMicros)
     }
 
     private func writeLineError(_ error: WireError, into output: inout ScratchByteSink) {
@@ -193,9 +207,9 @@ final class BatchMatchHandler: StreamingBodyHandler {
     }
 
     private func auditLine(
-        transaction: AuditRecord.Text, subject: IDNumber?, foreignerSubject: String?, purpose: String?,
-        attributes: AttributeSet,
-        decision: AuditDecision, status: UInt16, latencyMicros: UInt32
+        transaction: AuditRecord.Text, subject: IDNumber?, subjectHash: SHA256Key?, foreignerSubject: String?,
+        purpose: String?,
+        attributes: AttributeSet, decision: AuditDecision, status: UInt16, latencyMicros: UInt32
     ) {
         guard route.audit != nil else { return }
         var record = AuditRecord(
@@ -203,7 +217,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
             transaction: TransactionID(high: 0, low: 0), subject: subject, attributes: attributes, decision: decision,
             status: status, latencyMicros: latencyMicros)
         record.transactionText = transaction
-        if let foreignerSubject { record.subjectIDNumber = foreignerSubject }
+        record.subjectHash = subjectHash
+        if subjectHash == nil, let foreignerSubject { record.subjectIDNumber = foreignerSubject }
         if records.isEmpty { records.reserveCapacity(256) }
         records.append(record)
     }

@@ -17,6 +17,8 @@ struct ChipRoutes: GatewayRoute {
     let chipVerifier: ChipVerifier
     let challenges: ChallengeStore
     let admission: Admission
+    /// Failed registry comparisons per (client, subject), as for matches: a forged DG13 is an oracle too.
+    let subjects: SubjectGuard
     /// Refusals and answers go through admission's `Answering` (the same in-flight count).
     var answering: Answering { admission.answering }
 
@@ -27,6 +29,7 @@ struct ChipRoutes: GatewayRoute {
         chipVerifier = services.chipVerifier
         challenges = services.challenges
         admission = Admission(.chipVerify, services: services)
+        subjects = SubjectGuard(services: services)
     }
 
     func register(on router: inout Router<LoopContext>) {
@@ -90,9 +93,22 @@ struct ChipRoutes: GatewayRoute {
             }
         }
         let verification = chipVerifier.verify(sod: input.sod, dataGroups: input.dataGroups, activeAuth: activeAuth)
+        // The registry comparison answers about the chip's subject: limited like a match.
+        let subject = subjects.subjectKey(
+            verification.personalData?.idNumber.flatMap(Self.idNumber), client: client)
+        if let subject, let refusal = subjects.refusal(subject: subject, client: client, now: arrival.now) {
+            answering.refuse(
+                refusal.error, client: client, operation: .chipVerify, purpose: input.purpose,
+                subject: verification.personalData?.idNumber, attributes: compared, retryAfter: refusal.retryAfter,
+                arrival: arrival, writer: writer, loop: loop)
+            return
+        }
         let registryResult = compareWithRegistry(
             verification.personalData, attributes: compared, policy: client.reasonDecisions, today: arrival.today,
             loop: loop)
+        if let registryResult {
+            subjects.observe(registryResult.decision, subject: subject, client: client, now: arrival.now)
+        }
         let transactionID = loop.nextTransactionID()
         let decision = chipDecision(verification, registry: registryResult, sodCoversDG15: input.sodCoversDG15(verification))
         var body = ByteBuffer()
@@ -123,6 +139,12 @@ struct ChipRoutes: GatewayRoute {
                 transactionID: transactionID.description, subjectIDNumber: verification.personalData?.idNumber,
                 attributes: compared, decision: decision ? .valid : .invalid, status: 200, latencyMicros: 0),
             client: client, arrival: arrival, writer: writer, loop: loop)
+    }
+
+    /// The chip's ID number when it is a valid one.
+    private static func idNumber(_ text: String) -> IDNumber? {
+        var text = text
+        return text.withUTF8 { try? IDNumber.parse(UnsafeRawBufferPointer($0)).get() }
     }
 
     /// The chip's personal data (DG13, else DG1) compared with the registry record of its ID number.

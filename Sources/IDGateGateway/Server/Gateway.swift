@@ -19,6 +19,8 @@ public final class Gateway: Sendable {
     let services: GatewayServices
     let server: HTTP2Server
     private let reloadTask: ReloadTask
+    /// Appends changed counters (quotas, guessing counts) to the state journal every flush interval.
+    private let counterFlushTask = ReloadTask()
 
     /// - Parameter follower: keeps the registry a copy of the registry of record (fleet nodes); readiness and metrics
     ///   report it. The caller runs it (it is a `Service`).
@@ -80,6 +82,9 @@ public final class Gateway: Sendable {
         reloadTask.start(every: configuration.registry.reloadCheckInterval) { [services] in
             services.periodicMaintenance()
         }
+        counterFlushTask.start(every: configuration.state.flushIntervalSeconds) { [services] in
+            services.counters.flush()
+        }
         return addresses
     }
 
@@ -92,6 +97,7 @@ public final class Gateway: Sendable {
     /// Stops accepting, sends GOAWAY, lets in-flight streams finish up to the drain timeout.
     public func shutdown() async {
         reloadTask.cancel()
+        counterFlushTask.cancel()
         await server.shutdown(gracefully: true)
         services.close()
     }

@@ -39,6 +39,8 @@ final class GatewayServices: Sendable {
     let draining = Atomic<Bool>(false)
     /// Applies the registry of record's change log to the local copy (`idgate serve --follow`); nil on a single node.
     let follower: RegistryFollower?
+    /// Guessing counts, daily quotas and suspensions, persisted in the state directory (docs/CLIENTS.md).
+    let counters: PersistentCounters
 
     /// The audit log found damage (now or at an earlier start) that no operator has acknowledged: `/readyz` stays
     /// ready but says so, as does `idgate_audit_damaged`.
@@ -77,6 +79,8 @@ final class GatewayServices: Sendable {
             throw ConfigurationError("clients.file \(configuration.clients.file): \(error)")
         }
         clientsFileStamp = Mutex(Self.modificationDate(of: configuration.clients.file))
+        counters = PersistentCounters(
+            configuration: configuration, clients: clients, metrics: metrics.registry, logger: logger)
 
         do {
             auditKey = try AuditKey.loadOrGenerate(at: URL(fileURLWithPath: configuration.audit.keyFile))
@@ -147,6 +151,7 @@ final class GatewayServices: Sendable {
     }
 
     func close() {
+        counters.close()
         audit?.close()
     }
 

@@ -48,6 +48,8 @@ final class GatewayHarness: @unchecked Sendable {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent("idgate-audit-\(UUID().uuidString)")
         configuration.audit.directory = audit.path
         configuration.server.threads = 2
+        // Counters persist in a state directory of their own per gateway (tests run in parallel on one demo folder).
+        configuration.state.directory = audit.path + "-state"
         adjust(&configuration)
         let gateway = try Gateway(configuration: configuration, logger: Logger(label: "test"))
         let addresses = try await gateway.start()
@@ -68,7 +70,10 @@ final class GatewayHarness: @unchecked Sendable {
     /// Drains and stops the gateway; `keepAudit` leaves the audit directory for the test to inspect.
     func stop(keepAudit: Bool = false) async {
         await gateway.shutdown()
-        if !keepAudit { try? FileManager.default.removeItem(at: auditDirectory) }
+        if !keepAudit {
+            try? FileManager.default.removeItem(at: auditDirectory)
+            try? FileManager.default.removeItem(atPath: auditDirectory.path + "-state")
+        }
     }
 
     // MARK: Demo data
