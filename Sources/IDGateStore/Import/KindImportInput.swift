@@ -118,7 +118,12 @@ public struct KindImportInput: Sendable {
         while let (line, _) = lines.next() {
             number += 1
             if RegistryImporter.isBlank(line) { continue }
-            try body(line, number)
+            do {
+                try body(line, number)
+            } catch {
+                // Line numbers refer to this file, not the residents' file.
+                throw InputError(line: error.line, field: error.field, reason: "\(error.reason) (in \(path))")
+            }
         }
     }
 }
