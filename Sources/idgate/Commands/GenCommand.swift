@@ -8,6 +8,6 @@ struct GenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gen",
         abstract: "Generate synthetic data.",
-        subcommands: [GenResidentsCommand.self, GenPKICommand.self, GenCardCommand.self]
+        subcommands: [GenResidentsCommand.self, GenPKICommand.self, GenCardCommand.self, GenCardsCommand.self]
     )
 }
