@@ -34,10 +34,13 @@ extension FleetTests {
             let db = root + "/db"
             let residents = Self.residents()
             _ = try RegistryImporter(directory: db).importRecords(residents)
-            try await Self.checkMigration(residents: residents, root: root, target: ["--db", db], environment: []) {
+            let imported = NodeView(directory: db).sequence
+            try await Self.checkMigration(
+                residents: residents, root: root, target: ["--db", db], environment: [], firstSequence: imported + 1
+            ) {
                 try Self.records(db: db)
             }
-            #expect(NodeView(directory: db).sequence == 1)
+            #expect(NodeView(directory: db).sequence == imported + 1)
         }
 
         @Test func publishesTheMigrationToTheRegistryOfRecord() async throws {
@@ -112,11 +115,11 @@ extension FleetTests {
             #expect(batch.sequence == firstSequence)
             #expect(batch.entries.count == toUpdate)
 
-            let after = try await read()
+            let after = try await read().map(withoutSequence)
             #expect(after.count == residents.count)
             let byID = Dictionary(uniqueKeysWithValues: after.map { ($0.idNumber, $0) })
             var changed = 0
-            for before in residents {
+            for before in residents.map(withoutSequence) {
                 let now = try #require(byID[before.idNumber])
                 var addressesRestored = now
                 addressesRestored.placeOfResidence = before.placeOfResidence
@@ -127,8 +130,8 @@ extension FleetTests {
             #expect(changed == toUpdate)
             #expect(byID[residents[0].idNumber]?.placeOfResidence == migratedAddress)
             #expect(byID[residents[0].idNumber]?.placeOfOrigin == currentAddress)
-            #expect(byID[residents[1].idNumber] == residents[1], "ambiguous and unknown addresses are kept")
-            #expect(byID[residents[2].idNumber] == residents[2], "current addresses are kept")
+            #expect(byID[residents[1].idNumber] == withoutSequence(residents[1]), "ambiguous and unknown addresses are kept")
+            #expect(byID[residents[2].idNumber] == withoutSequence(residents[2]), "current addresses are kept")
 
             let again = try await ToolRun.run(command + ["--out", batchPath + ".2"])
             #expect(again.status == 0, "\(again.errors)")
@@ -138,8 +141,15 @@ extension FleetTests {
             #expect(!FileManager.default.fileExists(atPath: batchPath + ".2.partial"))
         }
 
+        /// In ID order, without the per-record sequence (the store's bookkeeping: which batch last wrote it).
         static func sorted(_ records: [ResidentRecord]) -> [ResidentRecord] {
-            records.sorted { $0.idNumber.value < $1.idNumber.value }
+            records.map(withoutSequence).sorted { $0.idNumber.value < $1.idNumber.value }
+        }
+
+        static func withoutSequence(_ record: ResidentRecord) -> ResidentRecord {
+            var record = record
+            record.sequence = 0
+            return record
         }
 
         /// "residents: N; to update: M" from the command's output.
