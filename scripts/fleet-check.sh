@@ -65,8 +65,17 @@ wait_for() {  # wait_for SECONDS COMMAND...: retries the command every 0.2 s unt
 }
 
 # --- PostgreSQL -----------------------------------------------------------------------------------------------
-PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-eval "$("$ROOT/scripts/postgres.sh" start --dir "$WORK/pg" --port "$PG_PORT" | sed 's/^/export /')"
+# A free port can be taken between choosing it and PostgreSQL binding it (another process on a busy machine): try
+# another one.
+PG_ENV=""
+for _ in 1 2 3 4 5; do
+  PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  if PG_ENV=$("$ROOT/scripts/postgres.sh" start --dir "$WORK/pg" --port "$PG_PORT"); then break; fi
+  PG_ENV=""
+  "$ROOT/scripts/postgres.sh" destroy --dir "$WORK/pg" >/dev/null 2>&1 || true
+done
+[ -n "$PG_ENV" ] || { echo "fleet-check: PostgreSQL did not start (5 ports tried)" >&2; exit 1; }
+eval "$(printf '%s\n' "$PG_ENV" | sed 's/^/export /')"
 
 # --- Registry of record and demo folder -----------------------------------------------------------------------
 "$BIN/idgate" demo init --dir "$WORK/demo" --residents "$RESIDENTS" --postgres >&2
