@@ -28,6 +28,9 @@ release: deps
 test: deps
 	@echo "make: building the tests and running every test (the first build takes 10-25 minutes on 2 cores, the run about a minute)"
 	$(SWIFT) test
+	@echo "make: a short fleet check on the debug build (PostgreSQL, 3 nodes behind HAProxy, SIGKILL, rolling restart, updates; 2-4 minutes)"
+	$(SWIFT) build
+	scripts/fleet-check.sh --short $(CURDIR)/.build/debug
 
 demo: release
 	@if [ ! -f $(DEMO_DIR)/config.json ]; then \

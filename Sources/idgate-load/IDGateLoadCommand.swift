@@ -30,6 +30,8 @@ struct IDGateLoadCommand: AsyncParsableCommand {
     @Flag(help: "Do not verify the server certificate.") var insecure = false
     @Option(help: "The purpose sent with requests (default: the client's first listed purpose).") var purpose: String?
     @Option(help: "Registry sample records to use.") var sampleLimit = 2000
+    @Option(help: "Chip cards from this folder's cards/index.json instead of the demo's (many cards: idgate gen cards).")
+    var cards: String?
     @Option(help: "Single-request mode: request path.") var path: String?
     @Option(help: "Single-request mode: method.") var method: String?
     @Option(help: "Single-request mode: body file.") var body: String?
@@ -65,7 +67,7 @@ struct IDGateLoadCommand: AsyncParsableCommand {
             folder.apply(credential, to: &options)
             plan = try TrafficPlan(
                 target: options.target, mix: options.mix, records: try folder.sampleRecords(limit: sampleLimit),
-                cards: try folder.chipCards(), headers: options.authorizationHeaders,
+                cards: try (cards.map(DemoFolder.init(path:)) ?? folder).chipCards(), headers: options.authorizationHeaders,
                 purpose: purpose ?? folder.purposes(forClient: credential.id).first,
                 kinds: try folder.kindTrafficBodies(
                     limit: sampleLimit, purpose: purpose ?? folder.purposes(forClient: credential.id).first))

@@ -47,6 +47,33 @@ extension NetworkTests {
             #expect(batch.byStatus == ["200": batch.requests])
         }
 
+        /// A target that goes away (GOAWAY) mid-flow, like a fleet node in a rolling restart: the refused streams are
+        /// sent again on a new connection, a refused chip verify starts over with a new challenge (the old one lives
+        /// on the connection that went away), and no request is lost or counted twice.
+        @Test func refusedStreamsAreRetriedOnANewConnectionAndNoneIsLost() async throws {
+            let demo = try makeDemoFolder()
+            let server = try ExternalServer.python(mode: "draining")
+            defer { server.stop() }
+            let url = "http://127.0.0.1:\(server.port)"
+            var options = LoadOptions(target: try LoadTarget(url: url))
+            let plan = try demoPlan(demo, url: url, mix: "match=50,chip=50", options: &options)
+            let summary = try await runLoad(url, plan: plan) {
+                $0 = options
+                $0.showProgress = false
+                $0.connections = 2
+                $0.streamsPerConnection = 4
+                $0.requestCount = 400
+                $0.timeoutNanos = 10_000_000_000
+            }
+            #expect(summary.requests == 400)
+            #expect(summary.errors == 0, "\(summary.operations)")
+            let chip = try #require(summary.operations["chip"])
+            #expect((chip.byDecision["valid"]?.count ?? 0) > 0)
+            // Every connection answers 20 requests before it goes away: 400 requests need more than 10 of them.
+            #expect(summary.connectionsOpened > 10)
+            #expect((summary.refusedRetries ?? 0) >= summary.connectionsOpened - 2)
+        }
+
         @Test func wrongAPIKeyIsCountedByStatusAndErrorCode() async throws {
             let demo = try makeDemoFolder(apiKey: "wrong-key")
             let server = try ExternalServer.python(mode: "gateway")

@@ -34,12 +34,16 @@ public enum TestCardFactory {
         }
     }
 
-    /// Cards for `records` under `directory/cards/<id>/`, plus `directory/cards/index.json`.
+    /// Cards for `records` under `directory/cards/<id>/`, plus `directory/cards/index.json`; every card of `kind`
+    /// when given, else kinds by position (`kind(forIndex:)`).
     @discardableResult
-    public static func makeCards(for records: [ResidentRecord], pki: TestPKI, into directory: URL) throws -> [TestCardEntry] {
+    public static func makeCards(
+        for records: [ResidentRecord], kind only: TestCardKind? = nil, pki: TestPKI, into directory: URL
+    ) throws -> [TestCardEntry] {
         var entries: [TestCardEntry] = []
+        entries.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
-            let kind = kind(forIndex: index)
+            let kind = only ?? kind(forIndex: index)
             let id = record.idNumber.description
             try makeCard(for: record, kind: kind, pki: pki, into: directory.appendingPathComponent("cards/\(id)"))
             entries.append(TestCardEntry(id: id, kind: kind, dir: "cards/\(id)"))

@@ -24,6 +24,9 @@ public struct LoadSummary: Codable, Sendable {
     public var operations: [String: OperationSummary]
     public var connectErrors: [String: UInt64]
     public var connectionsOpened: UInt64
+    /// Streams refused unprocessed by the target (REFUSED_STREAM, e.g. a node draining) and sent again on another
+    /// connection; RFC 9113 §8.7 makes that safe. Each request still counts once, by its last attempt.
+    public var refusedRetries: UInt64?
     public var timeline: [TimelineRow]
     public var soak: [SoakRow]?
 }
@@ -104,6 +107,7 @@ extension LoadSummary {
         self.operations = operations
         connectErrors = statistics.connectErrors
         connectionsOpened = statistics.connectionsOpened
+        refusedRetries = statistics.refusedRetries
         self.timeline = timeline
         self.soak = soak
     }

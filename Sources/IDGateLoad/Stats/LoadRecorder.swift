@@ -35,6 +35,11 @@ final class LoadRecorder: Sendable {
         }
     }
 
+    /// A refused stream sent again (its outcome is recorded once, when its last attempt ends).
+    func recordRefusedRetry() {
+        statistics.withLock { $0.refusedRetries += 1 }
+    }
+
     func recordConnectError(_ error: H2ClientTransportError) {
         statistics.withLock { $0.connectErrors[error.label, default: 0] += 1 }
     }

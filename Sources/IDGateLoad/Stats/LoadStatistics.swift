@@ -30,6 +30,9 @@ struct LoadStatistics: Sendable {
     var warmupRequests: UInt64 = 0
     /// Open-loop requests that could not be sent before their timeout (no connection or no free stream).
     var unsent: UInt64 = 0
+    /// Streams the target refused unprocessed (REFUSED_STREAM) and that were sent again: not requests of their own,
+    /// the request's one outcome is that of its last attempt.
+    var refusedRetries: UInt64 = 0
 
     /// Since the last `takeInterval`: for the progress line, the timeline and soak rows.
     var interval = IntervalStatistics()
@@ -40,6 +43,7 @@ struct LoadStatistics: Sendable {
         connectionsOpened += other.connectionsOpened
         warmupRequests += other.warmupRequests
         unsent += other.unsent
+        refusedRetries += other.refusedRetries
     }
 
     /// Measured requests: responses, transport errors and unsent requests (each request is in exactly one).

@@ -18,9 +18,13 @@ struct TokenComparison {
             var result = TokenComparison()
             var sameBase = true
             var marksDiffer = false
+            // The submitted letters' marks, OR-ed: none at all (typed without diacritics) settles how marks differ
+            // without a second pass.
+            var submittedMarks: UInt32 = 0
             for i in 0..<a.count {
                 let x = a[i].raw
                 let y = b[i].raw
+                submittedMarks |= x
                 if x == y { continue }
                 if (x ^ y) & LetterCode.baseMask != 0 {
                     sameBase = false
@@ -29,7 +33,14 @@ struct TokenComparison {
                 if (x ^ y) & LetterCode.accentedMask != 0 { marksDiffer = true } else { result.caseDiffers = true }
             }
             if sameBase {
-                if marksDiffer { result.classifyMarks(submitted: a, stored: b) }
+                if marksDiffer {
+                    if submittedMarks & LetterCode.marksMask == 0 {
+                        // No marks on the submitted side: no tone to have moved (`toneMoved` needs one on each side).
+                        result.marksMissing = true
+                    } else {
+                        result.classifyMarks(submitted: a, stored: b)
+                    }
+                }
                 return result
             }
         }

@@ -26,16 +26,12 @@ struct TokenizedText {
     /// so they neither join nor split words; the comparators report them (`invisible_characters`).
     private(set) var hasInvisibleCharacters = false
 
+    /// Every letter's code OR-ed as the letters were written (marks can be replaced, never removed, so the marks
+    /// bits are non-zero exactly when some letter ends with a mark).
+    private var lettersOred: UInt32 = 0
+
     /// Whether any letter carries a tone mark or a modifier (đ's stroke included): a value typed with diacritics.
-    /// Only asked when tokens differ in their marks, so it is a scan rather than a field kept up to date.
-    var carriesDiacritics: Bool {
-        var index = 0
-        while index < tokenCount {
-            for letter in self[token: index] where letter.raw & LetterCode.marksMask != 0 { return true }
-            index += 1
-        }
-        return false
-    }
+    var carriesDiacritics: Bool { lettersOred & LetterCode.marksMask != 0 }
 
     subscript(token index: Int) -> UnsafeBufferPointer<LetterCode> {
         let token = tokens[index]
@@ -118,6 +114,7 @@ struct TokenizedText {
             if tokenStart >= 0 && splitDigits && isDigit != lastWasDigit { closeToken() }
             if tokenStart < 0 { tokenStart = letterCount }
             letters[letterCount] = letter
+            lettersOred |= letter.raw
             letterCount += 1
             lastWasDigit = isDigit
         }
@@ -149,6 +146,7 @@ struct TokenizedText {
                 case .tone(let tone): letters[letterCount - 1].apply(tone: tone)
                 case .other: break
                 }
+                lettersOred |= letters[letterCount - 1].raw
             } else if UTF8Decoding.isSeparator(scalar) {
                 closeToken()
             } else {

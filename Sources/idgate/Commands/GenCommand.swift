@@ -9,7 +9,7 @@ struct GenCommand: ParsableCommand {
         commandName: "gen",
         abstract: "Generate synthetic data.",
         subcommands: [
-            GenResidentsCommand.self, GenPKICommand.self, GenCardCommand.self, GenDocumentsCommand.self,
+            GenResidentsCommand.self, GenPKICommand.self, GenCardCommand.self, GenCardsCommand.self, GenDocumentsCommand.self,
             GenOrganizationsCommand.self, GenForeignersCommand.self,
         ]
     )

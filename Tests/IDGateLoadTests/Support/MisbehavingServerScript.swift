@@ -6,9 +6,13 @@
 /// - `stall`: HTTP/2 handshake, then never answers a request;
 /// - `gateway`: answers match/batch/chip like the gateway (checking the bearer key and the chip signature
 ///   against the EC public key in data group 15) and serves `/metrics`.
+/// - `draining`: `gateway`, but like a fleet node restarted under load: challenges live on their connection, and
+///   a connection that has answered 20 requests goes away (GOAWAY) at its next chip verify, so that verify and any
+///   later stream are refused (REFUSED_STREAM) while the streams before it are answered; then it closes.
 let misbehavingServerScript = #"""
 import base64, json, socket, sys, threading
 import h2.config, h2.connection, h2.events
+from hyperframe.frame import GoAwayFrame
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -19,7 +23,7 @@ challenges = {}
 lock = threading.Lock()
 counter = [0]
 
-def gateway_response(path, headers, body):
+def gateway_response(path, headers, body, challenges=challenges):
     if path == "/metrics":
         return 200, "process_resident_memory_bytes 1.048576e+07\nprocess_open_fds 12\n"
     if headers.get("authorization") != "Bearer " + api_key:
@@ -63,27 +67,48 @@ def serve_h2(sock):
     conn.initiate_connection()
     sock.sendall(conn.data_to_send())
     streams = {}
+    local_challenges = {} if mode == "draining" else challenges
+    answered = 0
+    last_stream = None  # set by the GOAWAY: streams above it are refused
     while True:
         data = sock.recv(65536)
         if not data:
             return
         for event in conn.receive_data(data):
             if isinstance(event, h2.events.RequestReceived):
+                headers = dict(event.headers)
                 if mode == "reset":
                     conn.reset_stream(event.stream_id, error_code=2)
+                elif last_stream is not None and event.stream_id > last_stream:
+                    pass  # refused by the GOAWAY
+                elif mode == "draining" and answered >= 20 and headers.get(":path") == "/v1/chip/verify":
+                    # h2 cannot answer streams after its own GOAWAY: the frame is written behind its back.
+                    last_stream = event.stream_id - 2
+                    sock.sendall(conn.data_to_send())
+                    frame = GoAwayFrame(0)
+                    frame.last_stream_id = last_stream
+                    frame.error_code = 0
+                    sock.sendall(frame.serialize())
                 else:
-                    streams[event.stream_id] = (dict(event.headers), bytearray())
+                    streams[event.stream_id] = (headers, bytearray())
             elif isinstance(event, h2.events.DataReceived):
                 conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
                 if event.stream_id in streams:
                     streams[event.stream_id][1].extend(event.data)
-            elif isinstance(event, h2.events.StreamEnded) and mode == "gateway" and event.stream_id in streams:
+            elif isinstance(event, h2.events.StreamEnded) and mode in ("gateway", "draining") and event.stream_id in streams:
                 headers, body = streams.pop(event.stream_id)
-                status, text = gateway_response(headers[":path"], headers, bytes(body))
+                answered += 1
+                status, text = gateway_response(headers[":path"], headers, bytes(body), local_challenges)
                 payload = text.encode()
                 conn.send_headers(event.stream_id, [(":status", str(status)), ("content-length", str(len(payload)))])
                 conn.send_data(event.stream_id, payload, end_stream=True)
         sock.sendall(conn.data_to_send())
+        if last_stream is not None and not streams:
+            # Gone away and every stream below the GOAWAY answered: stop writing, read until the client closes.
+            sock.shutdown(socket.SHUT_WR)
+            while sock.recv(65536):
+                pass
+            return
 
 def handle(sock):
     try:
