@@ -45,6 +45,13 @@ public enum DemoClients {
                 id: "demo-tester", kind: .tester,
                 rateLimit: RateLimitConfiguration(requestsPerSecond: 1_000_000, burst: 1_000_000), dailyQuota: nil),
             usesCertificate: true, usesAPIKey: true),
+        // The citizen's app backend: reads access histories, nothing else.
+        Definition(
+            configuration: ClientConfiguration(
+                id: "demo-portal", kind: .citizenPortal, operations: [.accessHistory], attributes: [],
+                rateLimit: RateLimitConfiguration(requestsPerSecond: 200, burst: 400), dailyQuota: 1_000_000,
+                name: "Demo Citizen Portal"),
+            usesCertificate: false, usesAPIKey: true),
     ]
 
     /// One entry of `credentials.json` (API.md): paths are absolute.

@@ -7,6 +7,8 @@ public enum ClientOperation: String, Sendable, Codable, CaseIterable {
     case match
     case batch
     case chipVerify
+    /// Reading a subject's access history (`POST /v1/subjects/access-history`, citizen portals only).
+    case accessHistory
 
     /// Stable one-byte code used in audit records.
     public var code: UInt8 {
@@ -14,6 +16,7 @@ public enum ClientOperation: String, Sendable, Codable, CaseIterable {
         case .match: 1
         case .batch: 2
         case .chipVerify: 3
+        case .accessHistory: 7
         }
     }
 

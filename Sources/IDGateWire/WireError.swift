@@ -16,6 +16,8 @@ public struct WireError: Error, Sendable, Hashable {
         case rateLimited = "rate_limited"
         case overloaded
         case notFound = "not_found"
+        /// A paging cursor that was not issued for this request's subject (another subject's, edited, garbage).
+        case invalidCursor = "invalid_cursor"
 
         public var status: Int {
             switch self {
@@ -28,6 +30,7 @@ public struct WireError: Error, Sendable, Hashable {
             case .rateLimited: 429
             case .overloaded: 503
             case .notFound: 404
+            case .invalidCursor: 400
             }
         }
     }

@@ -23,6 +23,8 @@ public final class Client: Sendable {
     public let quota: DailyQuotaCounter
     /// Shared by all event loops (atomic); carried over to the new snapshot on reload.
     public let metrics: ClientMetrics
+    /// The name citizens see in their access history (the configured name, else the id).
+    public let name: String
 
     init(configuration: ClientConfiguration, quota: DailyQuotaCounter, metrics: ClientMetrics) throws {
         var attributes = AttributeSet()
@@ -52,5 +54,6 @@ public final class Client: Sendable {
         self.reasonDecisions = configuration.reasonDecisions ?? .standard
         self.quota = quota
         self.metrics = metrics
+        self.name = configuration.name ?? configuration.id
     }
 }

@@ -25,13 +25,16 @@ public struct ClientConfiguration: Codable, Sendable, Equatable {
     /// What each kind of difference means for this client (`{"diacritics_differ": "mismatch"}`, docs/MATCHING.md,
     /// "Decisions per reason"); nil: the standard decisions.
     public var reasonDecisions: ReasonDecisionPolicy?
+    /// The name shown to citizens in their access history (e.g. "Demo Bank"); nil: the id.
+    public var name: String?
 
     public init(
         id: String, kind: ClientKind, enabled: Bool = true, credentials: ClientCredentials = ClientCredentials(),
-        operations: [ClientOperation] = ClientOperation.allCases, attributes: [String] = Attribute.allCases.map(\.wireName),
+        operations: [ClientOperation] = ClientOperation.allCases.filter { $0 != .accessHistory }, attributes: [String] = Attribute.allCases.map(\.wireName),
         purposes: [String] = [], rateLimit: RateLimitConfiguration = RateLimitConfiguration(), dailyQuota: Int? = nil,
-        reasonDecisions: ReasonDecisionPolicy? = nil
+        reasonDecisions: ReasonDecisionPolicy? = nil, name: String? = nil
     ) {
+        self.name = name
         self.id = id
         self.kind = kind
         self.enabled = enabled

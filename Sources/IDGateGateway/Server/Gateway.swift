@@ -60,6 +60,7 @@ public final class Gateway: Sendable {
             IdentityMatchRoute(services: services),
             BatchMatchRoute(services: services),
             ChipRoutes(services: services),
+            AccessHistoryRoute(services: services),
         ]
         for route in routes { route.register(on: &router) }
         return router
