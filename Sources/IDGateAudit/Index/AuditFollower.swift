@@ -109,7 +109,7 @@ final class AuditFollower: Sendable {
                 continue
             }
             var frames = AuditFrameList(written: batches.count == 1 ? batches[0] : Array(batches.joined()))
-            frames.keep(position.sequence + 1...UInt64.max)
+            frames.keep(after: position.sequence)
             for piece in frames.chunks(of: Self.recordsPerTransaction) {
                 guard let last = piece.frames.last else { continue }
                 let next = AuditSubjectIndex.Position(sequence: last.sequence, hash: piece.chainHash(of: last))
@@ -178,7 +178,7 @@ final class AuditFollower: Sendable {
                 checked = true
                 guard frames.chainHash(of: frame) == position.hash else { return false }
             }
-            frames.keep(position.sequence + 1...head.sequence)
+            frames.keep(after: position.sequence, through: head.sequence)
             for piece in frames.chunks(of: Self.recordsPerTransaction) {
                 guard let last = piece.frames.last else { continue }
                 let next = AuditSubjectIndex.Position(sequence: last.sequence, hash: piece.chainHash(of: last))

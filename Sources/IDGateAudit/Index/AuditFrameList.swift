@@ -49,9 +49,9 @@ struct AuditFrameList {
         }
     }
 
-    /// Keeps only the frames with a sequence in `range`.
-    mutating func keep(_ range: ClosedRange<UInt64>) {
-        frames.removeAll { !range.contains($0.sequence) }
+    /// Keeps only the frames with a sequence after `after` and up to `through`.
+    mutating func keep(after: UInt64, through: UInt64 = .max) {
+        frames.removeAll { $0.sequence <= after || $0.sequence > through }
     }
 
     /// The chain hash of `frame`: SHA-256 over its length, payload and previous hash.
