@@ -183,3 +183,23 @@ import IDGateWire
         }
     }
 }
+
+/// `idgate audit verify DIR…` names each directory's node.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateCLI.url.path), "needs the idgate executable (swift build)"))
+struct AuditNodeIDCommandTests {
+    @Test func verifyReportsTheNodeIDOfEachDirectory() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        for (name, nodeID) in [("a", "node-a"), ("b", nil as String?)] {
+            let log = try AuditLog(configuration: AuditSubjectIndexTests.indexedConfiguration(scratch.appending(name), nodeID: nodeID))
+            for index in 1...5 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+            log.close()
+        }
+        let (status, output) = try IDGateCLI.run(["audit", "verify", scratch.appending("a").path, scratch.appending("b").path])
+        #expect(status == 0, "\(output)")
+        let sections = output.components(separatedBy: scratch.appending("b").path + ":")
+        #expect(sections.count == 2)
+        #expect(sections[0].contains("node id: node-a"))
+        #expect(sections[1].contains("node id: none (version 1 segments)"))
+    }
+}
