@@ -123,14 +123,15 @@ import Testing
         let expected: [WireError.Code: Int] = [
             .invalidJSON: 400, .unknownField: 422, .missingField: 422, .invalidField: 422, .unsupportedMediaType: 415,
             .bodyTooLarge: 413, .unauthenticated: 401, .forbidden: 403, .rateLimited: 429, .overloaded: 503, .notFound: 404,
+            .invalidCursor: 400,
         ]
         #expect(expected.count == WireError.Code.allCases.count)
         for code in WireError.Code.allCases {
             #expect(WireError(code, message: "m").status == expected[code], "\(code)")
         }
         #expect(WireError.Code.allCases.map(\.rawValue).sorted() == [
-            "body_too_large", "forbidden", "invalid_field", "invalid_json", "missing_field", "not_found", "overloaded",
-            "rate_limited", "unauthenticated", "unknown_field", "unsupported_media_type",
+            "body_too_large", "forbidden", "invalid_cursor", "invalid_field", "invalid_json", "missing_field", "not_found",
+            "overloaded", "rate_limited", "unauthenticated", "unknown_field", "unsupported_media_type",
         ])
     }
 
