@@ -47,8 +47,9 @@ final class AuditSubjectIndex: @unchecked Sendable {
             try Self.check(mdb_env_set_maxreaders(env, 1024), "mdb_env_set_maxreaders")
             try Self.check(mdb_env_set_mapsize(env, Self.mapSize), "mdb_env_set_mapsize")
             // NOTLS: event loops read with short transactions of their own. NOMETASYNC: a crash may undo the last
-            // index commit (never corrupt it); the catch-up from the segments redoes it.
-            let flags = UInt32(MDB_NOTLS) | UInt32(MDB_NOMETASYNC)
+            // index commit (never corrupt it); the catch-up from the segments redoes it. NORDAHEAD: lookups read a few
+            // pages anywhere in a file larger than memory; read-ahead would read many more around each.
+            let flags = UInt32(MDB_NOTLS) | UInt32(MDB_NOMETASYNC) | UInt32(MDB_NORDAHEAD)
             try Self.check(mdb_env_open(env, url.path, flags, OwnerOnlyFiles.fileMode), "open subject index at \(url.path)")
             var txn: OpaquePointer?
             try Self.check(mdb_txn_begin(env, nil, 0, &txn), "begin transaction")
