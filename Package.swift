@@ -78,6 +78,8 @@ let package = Package(
                 "IDGateCore", "IDGateStore", "IDGateWire", "CIDGateSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The subject index (an LMDB environment beside the segments).
+                "CLMDB",
             ]
         ),
         .target(

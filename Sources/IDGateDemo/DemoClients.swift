@@ -47,6 +47,13 @@ public enum DemoClients {
                 // Load tests repeat misses on a sample of subjects: counted (the limiter's cost is measured), never refused.
                 guessing: ClientGuessingConfiguration(maxFailedAnswersPerSubject: 1_000_000_000)),
             usesCertificate: true, usesAPIKey: true),
+        // The citizen's app backend: reads access histories, nothing else.
+        Definition(
+            configuration: ClientConfiguration(
+                id: "demo-portal", kind: .citizenPortal, operations: [.accessHistory], attributes: [],
+                rateLimit: RateLimitConfiguration(requestsPerSecond: 200, burst: 400), dailyQuota: 1_000_000,
+                name: "Demo Citizen Portal"),
+            usesCertificate: false, usesAPIKey: true),
     ]
 
     /// One entry of `credentials.json` (API.md): paths are absolute.

@@ -11,6 +11,8 @@ public enum ClientOperation: String, Sendable, Codable, CaseIterable {
     case documentVerify
     /// `/v1/organizations/match`.
     case organizationMatch
+    /// Reading a subject's access history (`POST /v1/subjects/access-history`, citizen portals only).
+    case accessHistory
 
     /// Stable one-byte code used in audit records.
     public var code: UInt8 {
@@ -20,6 +22,7 @@ public enum ClientOperation: String, Sendable, Codable, CaseIterable {
         case .chipVerify: 3
         case .documentVerify: 4
         case .organizationMatch: 5
+        case .accessHistory: 7
         }
     }
 

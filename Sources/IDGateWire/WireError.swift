@@ -20,6 +20,8 @@ public struct WireError: Error, Sendable, Hashable {
         case subjectAttemptsExceeded = "subject_attempts_exceeded"
         /// The client's not_found/mismatch rate tripped its guessing alert and its configuration suspends it.
         case clientSuspended = "client_suspended"
+        /// A paging cursor that was not issued for this request's subject (another subject's, edited, garbage).
+        case invalidCursor = "invalid_cursor"
 
         public var status: Int {
             switch self {
@@ -34,6 +36,7 @@ public struct WireError: Error, Sendable, Hashable {
             case .notFound: 404
             case .subjectAttemptsExceeded: 429
             case .clientSuspended: 403
+            case .invalidCursor: 400
             }
         }
     }

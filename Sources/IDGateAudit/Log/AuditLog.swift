@@ -65,15 +65,34 @@ public final class AuditLog: Sendable {
     private let healthy = Atomic<Bool>(true)
     private let requestedMinimumFreeBytes: Atomic<Int64>
     private let headState: Mutex<AuditHead>
+    /// Feeds the subject index and the outbox with each durable batch (nil when neither is configured).
+    private let follower: AuditFollower?
+    /// Subjects' access histories (nil unless `configuration.subjectIndex`).
+    public let history: AuditHistory?
 
     /// Opens (creating if needed) the directory, recovers the chain head from the last segment, starts a new
     /// segment and the writer thread. Throws if no segment can be created.
     public init(configuration: AuditLogConfiguration) throws {
+        if let nodeID = configuration.nodeID, let problem = AuditSegmentHeader.nodeIDProblem(nodeID) {
+            throw AuditError.invalidDirectory("node id \(nodeID): \(problem)")
+        }
         let writer = try AuditSegmentWriter(configuration: configuration)
         self.configuration = configuration
         self.startupReport = writer.report
         self.requestedMinimumFreeBytes = Atomic(configuration.minimumFreeBytes)
         self.headState = Mutex(AuditHead(sequence: writer.nextSequence - 1, hash: writer.chainHash, segment: writer.segmentNumber))
+        let outbox = try configuration.outbox.map { try AuditOutbox(configuration: $0, nodeID: configuration.nodeID) }
+        if configuration.subjectIndex || outbox != nil {
+            let follower = AuditFollower(
+                directory: configuration.directory,
+                head: AuditSubjectIndex.Position(sequence: writer.nextSequence - 1, hash: writer.chainHash),
+                index: configuration.subjectIndex, outbox: outbox)
+            self.follower = follower
+            history = configuration.subjectIndex ? AuditHistory(key: configuration.key, follower: follower) : nil
+        } else {
+            follower = nil
+            history = nil
+        }
         let transfer = WriterTransfer(writer: writer)
         let thread = Thread { [self] in self.runWriter(transfer.writer) }
         thread.name = "idgate-audit-writer"
@@ -182,12 +201,16 @@ public final class AuditLog: Sendable {
                 for pending in batch { pending.records.forEach(append) }
             }
             switch result {
-            case .success: publishHead(writer)
+            case .success:
+                // Before the head moves: whoever waits for the index to reach the head finds the batch queued.
+                follower?.submit(writer.lastWrittenFrames)
+                publishHead(writer)
             case .failure: healthy.store(false, ordering: .releasing)
             }
             complete(batch, with: result, hopping: !closing)
         }
         writer.close()
+        follower?.close()
         finished.signal()
     }
 

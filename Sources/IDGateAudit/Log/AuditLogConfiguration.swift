@@ -29,6 +29,14 @@ public struct AuditLogConfiguration: Sendable {
     /// Refuse records (`.diskFull`) while the audit volume has less free space than this, so the log never fills
     /// the disk completely; adjustable at run time with `AuditLog.setMinimumFreeBytes`.
     public var minimumFreeBytes: Int64
+    /// The node whose log this is, written into each new segment's header (version 2); nil writes version 1 headers
+    /// without one, as before.
+    public var nodeID: String?
+    /// Keep the subject index (`DIR/subject-index`, docs/AUDIT.md "Subject index") current as records are written;
+    /// it is caught up from the segments when the log opens.
+    public var subjectIndex: Bool = false
+    /// Write a notification event per record with a subject to an NDJSON outbox (nil: no outbox).
+    public var outbox: AuditOutboxConfiguration? = nil
 
     public init(
         directory: URL, key: AuditKey, durability: Durability = .beforeResponse,

@@ -34,7 +34,7 @@ public struct AuditSegmentScan: Sendable {
     public let readableLength: Int
     /// Bytes up to the end of the last frame that fit (valid or not): anything after it is not a whole frame.
     public var parsedLength: Int {
-        max(frames.last.map { $0.offset + $0.length } ?? min(fileLength, AuditFormat.headerLength),
+        max(frames.last.map { $0.offset + $0.length } ?? min(fileLength, header?.length ?? AuditFormat.headerLength),
             skippedRanges.last?.upperBound ?? 0)
     }
 
@@ -64,7 +64,7 @@ public struct AuditSegmentScan: Sendable {
             guard let header = AuditSegmentHeader(bytes) else { return (nil, [], [], 0) }
             var frames: [Frame] = []
             var skipped: [Range<Int>] = []
-            var offset = AuditFormat.headerLength
+            var offset = header.length
             var readable = offset
             while bytes.count - offset >= 4 {
                 let length = Self.frameLength(bytes, at: offset)

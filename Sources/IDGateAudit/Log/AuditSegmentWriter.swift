@@ -127,6 +127,10 @@ final class AuditSegmentWriter {
         }
     }
 
+    /// The frames of the last successful `write`, as written (valid until the next `write`): what the follower
+    /// (subject index, outbox) reads instead of the segment file.
+    var lastWrittenFrames: [UInt8] { buffer }
+
     /// Opens a segment after a failure, so the log reports healthy again once storage is back.
     func recover() -> Bool {
         guard descriptor < 0 else { return true }
@@ -166,7 +170,8 @@ final class AuditSegmentWriter {
         let header = AuditSegmentHeader(
             flags: nextHeaderFlags, segmentNumber: number,
             createdAtMicros: Int64((Date().timeIntervalSince1970 * 1e6).rounded()), firstSequence: nextSequence,
-            previousSegmentLength: UInt64(segmentNumber == 0 ? 0 : segmentLength), previousHash: chainHash)
+            previousSegmentLength: UInt64(segmentNumber == 0 ? 0 : segmentLength), previousHash: chainHash,
+            nodeID: configuration.nodeID)
         let finalURL = configuration.directory.appendingPathComponent(AuditFormat.segmentName(number))
         let temporaryURL = finalURL.appendingPathExtension("tmp")
         let fd = open(temporaryURL.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, OwnerOnlyFiles.fileMode)
@@ -186,7 +191,7 @@ final class AuditSegmentWriter {
             throw error
         }
         segmentNumber = number
-        segmentLength = AuditFormat.headerLength
+        segmentLength = header.length
         segmentRecords = 0
         segmentOpenedAt = .now
         nextHeaderFlags = 0

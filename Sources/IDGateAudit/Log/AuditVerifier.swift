@@ -59,6 +59,19 @@ public struct AuditVerificationReport: Sendable {
     /// Sequence and chain hash of the last readable record.
     public var head: AuditHead?
     public var tagsChecked: Bool
+    /// The node ids the segments' headers name, in segment order without repeats (empty: only version 1 headers).
+    public var nodeIDs: [String] = []
+    /// Segments with a version 1 header (written before node ids, or by a log without one).
+    public var segmentsWithoutNodeID = 0
+
+    /// One line for the operator: whose log this is.
+    public var nodeDescription: String {
+        let named = nodeIDs.isEmpty ? "node id: none" : "node id: " + nodeIDs.joined(separator: ", ")
+        guard segmentsWithoutNodeID > 0, !nodeIDs.isEmpty else {
+            return nodeIDs.isEmpty && segments > 0 ? "node id: none (version 1 segments)" : named
+        }
+        return named + " (\(segmentsWithoutNodeID) older segment(s) without one)"
+    }
 
     public var failures: [AuditIssue] { issues.filter(\.isFailure) }
     public var isIntact: Bool { failures.isEmpty }
@@ -78,6 +91,13 @@ public enum AuditVerifier {
             guard let scan = upcoming else { break }
             let next = position + 1 < urls.count ? try AuditSegmentScan(url: urls[position + 1]) : nil
             checkSegmentContinuity(scan, after: previous, isFirstPresent: position == 0, into: &report)
+            if let header = scan.header {
+                if let nodeID = header.nodeID {
+                    if !report.nodeIDs.contains(nodeID) { report.nodeIDs.append(nodeID) }
+                } else {
+                    report.segmentsWithoutNodeID += 1
+                }
+            }
             // Where this segment's chain ends: as recorded by the next segment when that one follows on directly.
             let chainEnd = next.flatMap { next in
                 next.segmentNumber == scan.segmentNumber + 1 ? next.header.map { Int($0.previousSegmentLength) } : nil

@@ -29,6 +29,8 @@ public final class Client: Sendable {
     public let guessing: ClientGuessingConfiguration
     /// Its not_found/mismatch rate and suspension, shared by all event loops; carried over on reload.
     public let guessingWatch: ClientGuessingWatch
+    /// The name citizens see in their access history (the configured name, else the id).
+    public let name: String
 
     init(
         configuration: ClientConfiguration, quota: DailyQuotaCounter, metrics: ClientMetrics,
@@ -73,5 +75,6 @@ public final class Client: Sendable {
         self.metrics = metrics
         self.guessing = configuration.guessing ?? ClientGuessingConfiguration()
         self.guessingWatch = guessingWatch
+        self.name = configuration.name ?? configuration.id
     }
 }

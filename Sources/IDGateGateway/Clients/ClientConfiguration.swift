@@ -31,13 +31,16 @@ public struct ClientConfiguration: Codable, Sendable, Equatable {
     /// This client's guessing limit and alert (docs/CLIENTS.md, "Guessing stopped"); nil: the gateway's defaults,
     /// no rate alert.
     public var guessing: ClientGuessingConfiguration?
+    /// The name shown to citizens in their access history (e.g. "Demo Bank"); nil: the id.
+    public var name: String?
 
     public init(
         id: String, kind: ClientKind, enabled: Bool = true, credentials: ClientCredentials = ClientCredentials(),
-        operations: [ClientOperation] = ClientOperation.allCases, attributes: [String] = Attribute.allCases.map(\.wireName),
+        operations: [ClientOperation] = ClientOperation.allCases.filter { $0 != .accessHistory }, attributes: [String] = Attribute.allCases.map(\.wireName),
         purposes: [String] = [], rateLimit: RateLimitConfiguration = RateLimitConfiguration(), dailyQuota: Int? = nil,
-        reasonDecisions: ReasonDecisionPolicy? = nil, guessing: ClientGuessingConfiguration? = nil
+        reasonDecisions: ReasonDecisionPolicy? = nil, guessing: ClientGuessingConfiguration? = nil, name: String? = nil
     ) {
+        self.name = name
         self.id = id
         self.kind = kind
         self.enabled = enabled

@@ -9,4 +9,7 @@ public enum ClientKind: String, Sendable, Codable, CaseIterable {
     case airline
     case agency
     case tester
+    /// The citizen's own app backend (e.g. the national e-ID app): the only kind that may read a subject's access
+    /// history, and for nothing else by default.
+    case citizenPortal = "citizen-portal"
 }

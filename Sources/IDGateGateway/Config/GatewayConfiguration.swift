@@ -67,6 +67,24 @@ public struct GatewayConfiguration: Codable, Sendable {
         public var retentionDays: Int?
         /// Refuse requests (503) rather than fill the audit volume beyond this.
         public var minimumFreeBytes: Int64 = 64 << 20
+        /// This node's id in its audit segments' headers (docs/AUDIT.md); nil: the host name, else `node-1`.
+        public var nodeId: String?
+        /// Keep the subject index for access histories (`DIR/subject-index`).
+        public var subjectIndex: Bool = true
+        /// The notification outbox (off when absent).
+        public var outbox: AuditOutboxConfiguration?
+        /// How far back an access history reaches, in days (default 12 months).
+        public var historyWindowDays: Int = 365
+        /// Entries per access-history page when the request gives no `limit`, and the largest `limit` accepted.
+        public var historyDefaultLimit: Int = 50
+        public var historyMaxLimit: Int = 200
+
+        /// `nodeId`, else the host's name when it fits a segment header, else `node-1`.
+        public var effectiveNodeID: String {
+            if let nodeId { return nodeId }
+            let host = ProcessInfo.processInfo.hostName
+            return AuditSegmentHeader.nodeIDProblem(host) == nil ? host : "node-1"
+        }
 
         public init(directory: String, keyFile: String) {
             self.directory = directory
@@ -206,6 +224,7 @@ extension GatewayConfiguration {
         clients.file = resolve(clients.file)
         audit.directory = resolve(audit.directory)
         audit.keyFile = resolve(audit.keyFile)
+        if let outbox = audit.outbox { audit.outbox?.file = resolve(outbox.file) }
         signing.keyFile = resolve(signing.keyFile)
         state.directory = state.directory.map(resolve)
         for i in server.listeners.indices {
@@ -292,6 +311,7 @@ extension GatewayConfiguration.OverloadSettings {
 extension GatewayConfiguration.AuditSettings {
     private enum CodingKeys: String, CodingKey {
         case enabled, directory, keyFile, durability, maxSegmentBytes, retentionDays, minimumFreeBytes
+        case nodeId, subjectIndex, outbox, historyWindowDays, historyDefaultLimit, historyMaxLimit
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -302,6 +322,20 @@ extension GatewayConfiguration.AuditSettings {
         maxSegmentBytes = try c.value(.maxSegmentBytes, default: maxSegmentBytes)
         retentionDays = try c.decodeIfPresent(Int.self, forKey: .retentionDays)
         minimumFreeBytes = try c.value(.minimumFreeBytes, default: minimumFreeBytes)
+        nodeId = try c.decodeIfPresent(String.self, forKey: .nodeId)
+        if let nodeId, let problem = AuditSegmentHeader.nodeIDProblem(nodeId) {
+            throw DecodingError.dataCorruptedError(forKey: .nodeId, in: c, debugDescription: problem)
+        }
+        subjectIndex = try c.value(.subjectIndex, default: subjectIndex)
+        outbox = try c.decodeIfPresent(AuditOutboxConfiguration.self, forKey: .outbox)
+        historyWindowDays = try c.value(.historyWindowDays, default: historyWindowDays)
+        historyDefaultLimit = try c.value(.historyDefaultLimit, default: historyDefaultLimit)
+        historyMaxLimit = try c.value(.historyMaxLimit, default: historyMaxLimit)
+        guard historyWindowDays >= 1, historyDefaultLimit >= 1, historyMaxLimit >= historyDefaultLimit else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .historyMaxLimit, in: c,
+                debugDescription: "historyWindowDays >= 1 and 1 <= historyDefaultLimit <= historyMaxLimit")
+        }
     }
 }
 

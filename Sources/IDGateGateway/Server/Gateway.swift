@@ -64,6 +64,7 @@ public final class Gateway: Sendable {
             ChipRoutes(services: services),
             DocumentVerifyRoute(services: services),
             OrganizationMatchRoute(services: services),
+            AccessHistoryRoute(services: services),
         ]
         for route in routes { route.register(on: &router) }
         return router

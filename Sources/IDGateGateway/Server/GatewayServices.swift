@@ -90,6 +90,9 @@ final class GatewayServices: Sendable {
             auditConfiguration.maxSegmentBytes = configuration.audit.maxSegmentBytes
             auditConfiguration.retentionDays = configuration.audit.retentionDays
             auditConfiguration.minimumFreeBytes = configuration.audit.minimumFreeBytes
+            auditConfiguration.nodeID = configuration.audit.effectiveNodeID
+            auditConfiguration.subjectIndex = configuration.audit.subjectIndex
+            auditConfiguration.outbox = configuration.audit.outbox
             audit = configuration.audit.enabled ? try AuditLog(configuration: auditConfiguration) : nil
         } catch {
             throw ConfigurationError("audit: \(error)")

@@ -25,6 +25,7 @@ extension AuditCommand {
                 if directories.count > 1 { print("\(directory):") }
                 let report = try AuditVerifier.verify(directory: URL(fileURLWithPath: directory), key: key)
                 for issue in report.issues { print(issue) }
+                print(report.nodeDescription)
                 let head = report.head.map { "head sequence \($0.sequence) hash \($0.hash.hex) (segment \($0.segment))" } ?? "no records"
                 print("\(report.segments) segment(s), \(report.records) record(s), \(head); tags \(report.tagsChecked ? "checked" : "not checked (no --key-file)")")
                 if report.isIntact {

@@ -13,9 +13,9 @@ extension ClientsCommand {
 
         @OptionGroup var registry: FileOption
         @Option(help: "Client id ([A-Za-z0-9._-], at most 64).") var id: String
-        @Option(help: "bank | telco | airline | agency | tester.") var kind: ClientKind
-        @Option(parsing: .upToNextOption, help: "Allowed operations (default: all): match batch chipVerify.")
-        var operations: [ClientOperation] = ClientOperation.allCases
+        @Option(help: "bank | telco | airline | agency | tester | citizen-portal.") var kind: ClientKind
+        @Option(parsing: .upToNextOption, help: "Allowed operations (default: all but accessHistory): match batch chipVerify accessHistory.")
+        var operations: [ClientOperation] = ClientOperation.allCases.filter { $0 != .accessHistory }
         @Option(parsing: .upToNextOption, help: "Allowed attributes by wire name (default: all).")
         var attributes: [String] = Attribute.allCases.map(\.wireName)
         @Option(parsing: .upToNextOption, help: "Allowed purposes (default: none required).")

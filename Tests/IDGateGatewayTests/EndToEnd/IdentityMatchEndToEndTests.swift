@@ -204,7 +204,13 @@ import Testing
         #expect(!keySet.keys.contains { $0.verifies(headerValue: header, body: Array((response.body + " ").utf8)) })
         await harness.stop(keepAudit: true)
         defer { try? FileManager.default.removeItem(at: harness.auditDirectory) }
-        let files = try FileManager.default.contentsOfDirectory(atPath: harness.auditDirectory.path)
+        // Every file, the subject index's included.
+        let files = (FileManager.default.subpaths(atPath: harness.auditDirectory.path) ?? []).filter { path in
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(
+                atPath: harness.auditDirectory.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            return exists && !isDirectory.boolValue
+        }
         #expect(!files.isEmpty)
         for file in files {
             let data = try Data(contentsOf: harness.auditDirectory.appendingPathComponent(file))

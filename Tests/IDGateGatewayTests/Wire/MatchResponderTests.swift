@@ -123,14 +123,14 @@ import Testing
         let expected: [WireError.Code: Int] = [
             .invalidJSON: 400, .unknownField: 422, .missingField: 422, .invalidField: 422, .unsupportedMediaType: 415,
             .bodyTooLarge: 413, .unauthenticated: 401, .forbidden: 403, .rateLimited: 429, .overloaded: 503, .notFound: 404,
-            .subjectAttemptsExceeded: 429, .clientSuspended: 403,
+            .subjectAttemptsExceeded: 429, .clientSuspended: 403, .invalidCursor: 400,
         ]
         #expect(expected.count == WireError.Code.allCases.count)
         for code in WireError.Code.allCases {
             #expect(WireError(code, message: "m").status == expected[code], "\(code)")
         }
         #expect(WireError.Code.allCases.map(\.rawValue).sorted() == [
-            "body_too_large", "client_suspended", "forbidden", "invalid_field", "invalid_json", "missing_field", "not_found",
+            "body_too_large", "client_suspended", "forbidden", "invalid_cursor", "invalid_field", "invalid_json", "missing_field", "not_found",
             "overloaded", "rate_limited", "subject_attempts_exceeded", "unauthenticated", "unknown_field",
             "unsupported_media_type",
         ])

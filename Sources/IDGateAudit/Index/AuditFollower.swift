@@ -1,0 +1,228 @@
+import Dispatch
+import Foundation
+import IDGateCore
+import Synchronization
+
+/// Follows the audit log off its write path: the writer hands over each durable batch's bytes (one copy per group
+/// commit, nothing per record), and this thread adds its records to the subject index and the outbox.
+///
+/// Why a thread of its own rather than the writer: the index is a B-tree keyed by a hash, so each record dirties a
+/// random page, and its commit is an fsync; done by the writer, that would lengthen every request's wait for its
+/// audit record. Here it only delays when a record shows in a citizen's history, and `whenIndexed` lets the history
+/// wait for that. At start the thread first catches the index up from the segments (or rebuilds it when it is
+/// missing, damaged, or does not match the log), then follows.
+final class AuditFollower: Sendable {
+    private struct State: Sendable {
+        var pending: [[UInt8]] = []
+        var waiters: [(sequence: UInt64, body: @Sendable (Result<Void, AuditError>) -> Void)] = []
+        var closed = false
+        var failure: AuditError?
+    }
+
+    private struct Transfer: @unchecked Sendable {
+        let outbox: AuditOutbox?
+    }
+
+    /// Records per index transaction: a transaction of random inserts into a large B-tree dirties about a page per
+    /// record, and LMDB bounds the dirty pages of one transaction.
+    static let recordsPerTransaction = 20_000
+    private let directory: URL
+    private let state = Mutex(State())
+    private let indexed = Atomic<UInt64>(0)
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let indexHolder = Mutex<AuditSubjectIndex?>(nil)
+    let keepsIndex: Bool
+
+    /// Starts the thread. `head` is the log's last durable record when it opened: the catch-up reads the segments
+    /// up to it, later records arrive through `submit`.
+    init(directory: URL, head: AuditSubjectIndex.Position, index keepsIndex: Bool, outbox: AuditOutbox?) {
+        self.directory = directory
+        self.keepsIndex = keepsIndex
+        let transfer = Transfer(outbox: outbox)
+        let thread = Thread { [self] in self.run(head: head, outbox: transfer.outbox) }
+        thread.name = "idgate-audit-follower"
+        thread.start()
+    }
+
+    /// The index, once open (reads may run on any thread).
+    var index: AuditSubjectIndex? { indexHolder.withLock { $0 } }
+
+    /// The sequence up to which the index holds every record.
+    var indexedSequence: UInt64 { indexed.load(ordering: .acquiring) }
+
+    /// Hands over the frames of a durable batch (called by the writer thread, in log order).
+    func submit(_ frames: [UInt8]) {
+        guard !frames.isEmpty else { return }
+        state.withLock { $0.pending.append(frames) }
+        wakeup.signal()
+    }
+
+    /// Runs `body` once every record up to `sequence` is in the index (at once if it is already), or with the
+    /// failure that stopped the index.
+    func whenIndexed(through sequence: UInt64, _ body: @escaping @Sendable (Result<Void, AuditError>) -> Void) {
+        let ready: Result<Void, AuditError>? = state.withLock { state in
+            if let failure = state.failure { return .failure(failure) }
+            if indexed.load(ordering: .acquiring) >= sequence { return .success(()) }
+            if state.closed { return .failure(.closed) }
+            state.waiters.append((sequence, body))
+            return nil
+        }
+        if let ready { body(ready) }
+    }
+
+    /// Processes what was submitted, then stops the thread.
+    func close() {
+        let alreadyClosed = state.withLock { state in
+            defer { state.closed = true }
+            return state.closed
+        }
+        guard !alreadyClosed else { return }
+        wakeup.signal()
+        finished.wait()
+    }
+
+    // MARK: - Thread
+
+    private func run(head: AuditSubjectIndex.Position, outbox: AuditOutbox?) {
+        var position = head
+        if keepsIndex {
+            do {
+                position = try catchUp(to: head)
+            } catch {
+                fail(AuditError.storage("subject index: \(error)"))
+            }
+        } else {
+            indexed.store(head.sequence, ordering: .releasing)
+        }
+        release()
+        while true {
+            var closing = false
+            let batches: [[UInt8]] = state.withLock { state in
+                closing = state.closed
+                defer { state.pending.removeAll(keepingCapacity: true) }
+                return state.pending
+            }
+            if batches.isEmpty {
+                if closing { break }
+                wakeup.wait()
+                continue
+            }
+            var frames = AuditFrameList(written: batches.count == 1 ? batches[0] : Array(batches.joined()))
+            frames.keep(after: position.sequence)
+            for piece in frames.chunks(of: Self.recordsPerTransaction) {
+                guard let last = piece.frames.last else { continue }
+                let next = AuditSubjectIndex.Position(sequence: last.sequence, hash: piece.chainHash(of: last))
+                if let index {
+                    do {
+                        try index.add(piece, position: next)
+                    } catch {
+                        fail(AuditError.storage("subject index: \(error)"))
+                    }
+                }
+                outbox?.write(piece)
+                position = next
+                indexed.store(next.sequence, ordering: .releasing)
+                release()
+            }
+        }
+        outbox?.close()
+        state.withLock { $0.failure = $0.failure ?? .closed }
+        release()
+        finished.signal()
+    }
+
+    /// Opens the index and adds the segments' records after its position, up to `head`. An index that cannot be
+    /// opened, is ahead of the log or whose last record's chain hash differs from the log's is rebuilt from scratch.
+    private func catchUp(to head: AuditSubjectIndex.Position) throws -> AuditSubjectIndex.Position {
+        var index: AuditSubjectIndex? = try? AuditSubjectIndex(auditDirectory: directory)
+        if index == nil { index = try rebuilt(&index) }
+        var position = (try? index!.position()) ?? .start
+        if position.sequence > head.sequence || (position.sequence == head.sequence && position.hash != head.hash) {
+            index = try rebuilt(&index)
+            position = .start
+        }
+        if try !add(segmentsAfter: &position, upTo: head, to: index!) {
+            // The index describes another log (or records edited since): start over.
+            index = try rebuilt(&index)
+            position = .start
+            _ = try add(segmentsAfter: &position, upTo: head, to: index!)
+        }
+        // Records the segments no longer hold (damage, retention) cannot be indexed: the index is as current as
+        // the log allows.
+        if position.sequence < head.sequence { try index!.add(AuditFrameList(written: []), position: head) }
+        indexHolder.withLock { $0 = index }
+        indexed.store(head.sequence, ordering: .releasing)
+        return head
+    }
+
+    /// Adds the records after `position` up to `head` from the segments, starting with the segment that holds the
+    /// position; false (nothing added) when the record there does not have the position's chain hash.
+    private func add(
+        segmentsAfter position: inout AuditSubjectIndex.Position, upTo head: AuditSubjectIndex.Position,
+        to index: AuditSubjectIndex
+    ) throws -> Bool {
+        guard position.sequence < head.sequence else { return true }
+        let segments = try AuditDirectory.segmentURLs(in: directory)
+        var first = 0
+        for (offset, url) in segments.enumerated() {
+            guard let header = Self.header(of: url) else { continue }
+            if header.firstSequence <= max(position.sequence, 1) { first = offset } else { break }
+        }
+        var checked = position.sequence == 0
+        for url in segments[first...] {
+            let bytes = try [UInt8](Data(contentsOf: url))
+            let scan = try AuditSegmentScan(url: url)
+            var frames = AuditFrameList(segment: bytes, scan: scan)
+            if !checked, let frame = frames.frames.first(where: { $0.sequence == position.sequence }) {
+                checked = true
+                guard frames.chainHash(of: frame) == position.hash else { return false }
+            }
+            frames.keep(after: position.sequence, through: head.sequence)
+            for piece in frames.chunks(of: Self.recordsPerTransaction) {
+                guard let last = piece.frames.last else { continue }
+                let next = AuditSubjectIndex.Position(sequence: last.sequence, hash: piece.chainHash(of: last))
+                try index.add(piece, position: next)
+                position = next
+            }
+        }
+        return true
+    }
+
+    /// Closes `index` (LMDB must not have the same environment open twice in a process), deletes it and opens an
+    /// empty one.
+    private func rebuilt(_ index: inout AuditSubjectIndex?) throws -> AuditSubjectIndex {
+        indexHolder.withLock { $0 = nil }
+        index = nil
+        AuditSubjectIndex.remove(auditDirectory: directory)
+        return try AuditSubjectIndex(auditDirectory: directory)
+    }
+
+    private static func header(of url: URL) -> AuditSegmentHeader? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: AuditFormat.headerLengthWithNodeID) else { return nil }
+        return data.withUnsafeBytes { AuditSegmentHeader($0) }
+    }
+
+    private func fail(_ error: AuditError) {
+        indexHolder.withLock { $0 = nil }
+        state.withLock { $0.failure = $0.failure ?? error }
+    }
+
+    /// Runs the waiters whose records are indexed now (or all of them, with the failure).
+    private func release() {
+        let current = indexed.load(ordering: .acquiring)
+        let (due, failure): ([@Sendable (Result<Void, AuditError>) -> Void], AuditError?) = state.withLock { state in
+            let failure = state.failure
+            var due: [@Sendable (Result<Void, AuditError>) -> Void] = []
+            state.waiters.removeAll { waiter in
+                guard failure != nil || waiter.sequence <= current else { return false }
+                due.append(waiter.body)
+                return true
+            }
+            return (due, failure)
+        }
+        for body in due { body(failure.map { .failure($0) } ?? .success(())) }
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+@testable import IDGateAudit
+import IDGateCore
+import IDGateStore
+import IDGateWire
+
+/// The subject index, the node id in segment headers and the notification outbox, on real directories.
+@Suite struct AuditSubjectIndexTests {
+    static func indexedConfiguration(_ directory: URL, nodeID: String? = "node-7", maxSegmentBytes: Int = 4096) -> AuditLogConfiguration {
+        var configuration = AuditFixture.configuration(directory, maxSegmentBytes: maxSegmentBytes)
+        configuration.subjectIndex = true
+        configuration.nodeID = nodeID
+        return configuration
+    }
+
+    /// Waits until the index holds the log's head (the follower's effect, not a clock).
+    static func current(_ log: AuditLog) throws -> AuditHistory {
+        let history = try #require(log.history)
+        let done = DispatchSemaphore(value: 0)
+        let box = AuditResultBox()
+        history.whenCurrent(through: log.head.sequence) { result in
+            box.set(result)
+            done.signal()
+        }
+        done.wait()
+        try box.get().get()
+        return history
+    }
+
+    /// Every page of `subject`'s history, following cursors.
+    static func allEntries(_ history: AuditHistory, _ subject: String, limit: Int) throws -> [AuditEntry] {
+        var entries: [AuditEntry] = []
+        var cursor: String? = nil
+        repeat {
+            let page = try history.page(idNumber: subject, cursor: cursor, limit: limit, notBefore: .distantPast).get()
+            #expect(page.entries.count <= limit)
+            entries += page.entries
+            cursor = page.cursor
+        } while cursor != nil
+        return entries
+    }
+
+    @Test func historyIsNewestFirstPagedAndBoundToItsSubject() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        for index in 1...31 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        let history = try Self.current(log)
+        // Records 1…31 go round-robin to three subjects: subjects[1] has 1, 4, …, 31 (11 records).
+        let subject = AuditFixture.subjects[1]
+        let entries = try Self.allEntries(history, subject, limit: 4)
+        #expect(entries.map(\.transactionID) == stride(from: 31, through: 1, by: -3).map { "tx-\($0)" })
+        #expect(entries.allSatisfy { $0.subjectHash == AuditFixture.key.subjectHash(subject) })
+
+        let first = try history.page(idNumber: subject, cursor: nil, limit: 4, notBefore: .distantPast).get()
+        let cursor = try #require(first.cursor)
+        #expect(cursor.count == 32)
+        // Another subject's cursor, an edited one and garbage are refused.
+        #expect(throws: AuditHistoryError.invalidCursor) {
+            try history.page(idNumber: AuditFixture.subjects[0], cursor: cursor, limit: 4, notBefore: .distantPast).get()
+        }
+        var edited = Array(cursor.utf8)
+        edited[3] = edited[3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(throws: AuditHistoryError.invalidCursor) {
+            try history.page(idNumber: subject, cursor: String(decoding: edited, as: UTF8.self), limit: 4, notBefore: .distantPast).get()
+        }
+        #expect(throws: AuditHistoryError.invalidCursor) {
+            try history.page(idNumber: subject, cursor: "not a cursor", limit: 4, notBefore: .distantPast).get()
+        }
+        // Nobody asked about this number: an empty page of the same shape.
+        let unknown = try history.page(idNumber: "001099999999", cursor: nil, limit: 4, notBefore: .distantPast).get()
+        #expect(unknown.entries.isEmpty && unknown.cursor == nil)
+        // The window cuts older records.
+        let recent = try history.page(idNumber: subject, cursor: nil, limit: 50, notBefore: Date().addingTimeInterval(3600)).get()
+        #expect(recent.entries.isEmpty)
+        log.close()
+    }
+
+    @Test func indexIsRebuiltFromTheSegmentsWhenDeletedOrBehind() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        for index in 1...20 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        let before = try Self.allEntries(try Self.current(log), AuditFixture.subjects[2], limit: 3)
+        log.close()
+        #expect(before.count == 7)
+
+        // Deleted: rebuilt from all segments.
+        try FileManager.default.removeItem(at: scratch.appending("subject-index"))
+        log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        #expect(try Self.allEntries(try Self.current(log), AuditFixture.subjects[2], limit: 3) == before)
+        log.close()
+
+        // Behind: records written without the index are caught up at the next start.
+        log = try AuditLog(configuration: AuditFixture.configuration(scratch.url, maxSegmentBytes: 4096))
+        for index in 21...26 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        log.close()
+        log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        let after = try Self.allEntries(try Self.current(log), AuditFixture.subjects[2], limit: 3)
+        #expect(after.map(\.transactionID) == ["tx-26", "tx-23"] + before.map(\.transactionID))
+        log.close()
+
+        // Another log's index (a position this log never had) is thrown away and rebuilt.
+        let other = try ScratchDirectory()
+        defer { other.remove() }
+        let otherLog = try AuditLog(configuration: Self.indexedConfiguration(other.url))
+        for index in 1...40 { try AuditFixture.append(otherLog, AuditFixture.record(index)).get() }
+        _ = try Self.current(otherLog)
+        otherLog.close()
+        try FileManager.default.removeItem(at: scratch.appending("subject-index"))
+        try FileManager.default.copyItem(at: other.appending("subject-index"), to: scratch.appending("subject-index"))
+        log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        #expect(try Self.allEntries(try Self.current(log), AuditFixture.subjects[2], limit: 3) == after)
+        log.close()
+    }
+
+    @Test func segmentsCarryTheNodeIDAndOldSegmentsStillVerify() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        // A version 1 log, then the same directory opened with a node id (an upgrade in place).
+        try AuditFixture.makeLog(in: scratch.url, count: 10)
+        let log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url, nodeID: "node-7"))
+        for index in 11...20 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        log.close()
+        let report = try AuditVerifier.verify(directory: scratch.url, key: AuditFixture.key)
+        #expect(report.isIntact, "\(report.failures)")
+        #expect(report.records == 20)
+        #expect(report.nodeIDs == ["node-7"])
+        #expect(report.segmentsWithoutNodeID > 0)
+        let newest = try #require(try AuditDirectory.segmentURLs(in: scratch.url).last)
+        let header = try #require(try Data(contentsOf: newest).withUnsafeBytes { AuditSegmentHeader($0) })
+        #expect(header.nodeID == "node-7")
+        #expect(header.length == AuditFormat.headerLengthWithNodeID)
+        // A damaged node id byte fails the header's CRC like any other header byte.
+        var bytes = try Data(contentsOf: newest)
+        bytes[82] ^= 0x01
+        #expect(bytes.withUnsafeBytes { AuditSegmentHeader($0) } == nil)
+        // Refused up front: a node id that cannot go into a header.
+        var bad = AuditFixture.configuration(scratch.url)
+        bad.nodeID = "node with spaces"
+        #expect(throws: AuditError.self) { try AuditLog(configuration: bad) }
+    }
+
+    @Test func outboxGetsOneLinePerRecordWithASubjectAndRotates() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var configuration = AuditFixture.configuration(scratch.appending("audit"))
+        configuration.nodeID = "node-3"
+        configuration.outbox = AuditOutboxConfiguration(file: scratch.appending("outbox/outbox.ndjson").path, maxFileBytes: 4096, maxFiles: 2)
+        let log = try AuditLog(configuration: configuration)
+        for index in 1...60 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        var noSubject = AuditFixture.record(61)
+        noSubject.subjectIDNumber = nil
+        try AuditFixture.append(log, noSubject).get()
+        log.close()
+
+        let outbox = scratch.appending("outbox/outbox.ndjson")
+        let rotated = AuditOutbox.rotatedFiles(of: outbox)
+        #expect(rotated.count == 2, "at most maxFiles rotated files are kept")
+        var lines: [[String: Any]] = []
+        for url in rotated.map(\.url) + [outbox] {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                lines.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
+            }
+        }
+        let sequences = lines.compactMap { $0["sequence"] as? Int }
+        #expect(sequences == sequences.sorted() && sequences.last == 60, "the newest events are kept, in order")
+        #expect(lines.count < 60, "the oldest rotated files were dropped")
+        let last = try #require(lines.last)
+        #expect(last["subjectHash"] as? String == Hex.encode(AuditFixture.key.subjectHash(AuditFixture.subjects[0])))
+        #expect(last["client"] as? String == "bank-a")
+        #expect(last["purpose"] as? String == "account-opening")
+        #expect(last["operation"] as? String == "match")
+        #expect(last["decision"] as? String == "match")
+        #expect(last["node"] as? String == "node-3")
+        #expect(last["time"] as? String != nil)
+        // Never an ID number.
+        for url in rotated.map(\.url) + [outbox] {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for subject in AuditFixture.subjects { #expect(!text.contains(subject)) }
+        }
+    }
+}
+
+/// `idgate audit verify DIR…` names each directory's node.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: IDGateCLI.url.path), "needs the idgate executable (swift build)"))
+struct AuditNodeIDCommandTests {
+    @Test func verifyReportsTheNodeIDOfEachDirectory() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        for (name, nodeID) in [("a", "node-a"), ("b", nil as String?)] {
+            let log = try AuditLog(configuration: AuditSubjectIndexTests.indexedConfiguration(scratch.appending(name), nodeID: nodeID))
+            for index in 1...5 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+            log.close()
+        }
+        let (status, output) = try IDGateCLI.run(["audit", "verify", scratch.appending("a").path, scratch.appending("b").path])
+        #expect(status == 0, "\(output)")
+        let sections = output.components(separatedBy: scratch.appending("b").path + ":")
+        #expect(sections.count == 2)
+        #expect(sections[0].contains("node id: node-a"))
+        #expect(sections[1].contains("node id: none (version 1 segments)"))
+    }
+}
