@@ -21,6 +21,10 @@ public final class GatewayMetrics: Sendable {
     private let auditDamaged: Gauge
     private let transport: TransportMetrics
     private let follow: FollowMetrics
+    /// Requests refused by overload shedding because they waited too long on their event loop (`LoopOverload`).
+    let shedForQueueDelay: Counter
+    /// Requests refused because `overload.maxInFlightPerLoop` × loops were in progress.
+    let shedForInFlight: Counter
 
     private struct RequestKey: Hashable, Sendable {
         var route: String
@@ -56,6 +60,15 @@ public final class GatewayMetrics: Sendable {
                 helpText: "1 while the audit log holds damage no operator has acknowledged (docs/AUDIT.md)."))
         transport = TransportMetrics(registry: registry)
         follow = FollowMetrics(registry: registry)
+        func shed(_ reason: String) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "idgate", metricName: "overload_shed", unitName: "total",
+                    helpText: "Requests refused with 503 overloaded by overload shedding, by reason (not audited)."),
+                labels: [("reason", reason)])
+        }
+        shedForQueueDelay = shed("queue_delay")
+        shedForInFlight = shed("in_flight")
     }
 
     /// Records a finished request's latency (its count goes to `requestCounter(route:status:)`).

@@ -201,7 +201,9 @@ extension HTTP2Connection {
         HTTPRequest(
             method: request.method, headers: state.requestHeaders, body: state.requestBody, peer: peer,
             remoteAddress: remoteAddress, eventLoop: eventLoop, streamID: state.id, pathStart: request.target.start,
-            pathLength: request.target.length, queryStart: request.target.queryStart)
+            pathLength: request.target.length, queryStart: request.target.queryStart,
+            // A body completed in a later burst than its header block waited from that burst's start (counted 0).
+            loopWait: burstClock.wait(at: request.startNanos))
     }
 
     func receiveData(streamID: Int32, _ data: UnsafeRawBufferPointer) -> Int32 {
