@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 TARGETS=${TARGETS:-FuzzWire FuzzStore FuzzChip FuzzAudit}
 FLAGS=(-Xswiftc -sanitize=fuzzer,address)
+# The Swift runtime's backtracer and ASan's both handle fatal signals; let ASan report.
+export SWIFT_BACKTRACE=enable=no
 mkdir -p var/fuzz/crashes
 status=0
 for target in $TARGETS; do

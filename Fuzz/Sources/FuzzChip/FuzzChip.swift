@@ -4,7 +4,7 @@ import IDGateChip
 // The first byte picks the structure: EF.SOD through the verifier (CMS, LDS security object, signer certificate,
 // signature), DG1 (MRZ), DG13 (Vietnamese personal data), or DG15 with an Active Authentication response. An empty
 // trust store: parsing and signature checks run, the chain is untrusted.
-nonisolated(unsafe) let verifier = ChipVerifier(trustStore: try! TrustStore(paths: []), cacheCapacity: 16)
+let verifier = ChipVerifier(trustStore: try! TrustStore(paths: []), cacheCapacity: 16)
 let time = Date(timeIntervalSince1970: 1_780_000_000)
 
 /// One input; always returns 0 (libFuzzer's contract).
@@ -34,3 +34,7 @@ func runFuzzerDriver(
     _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
     _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
 ) -> CInt
+
+/// The name libFuzzer's own `main` looks for (linked in with `-sanitize=fuzzer`); both entry points run `fuzzOne`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { fuzzOne(data, size) }

@@ -3,5 +3,6 @@ import Glibc
 #endif
 
 // libFuzzer's driver runs the target (`fuzzOne`, in FuzzChip.swift) with the command line's options and corpus folders.
-var arguments = (count: CommandLine.argc, values: CommandLine.unsafeArgv)
-exit(runFuzzerDriver(&arguments.count, &arguments.values, fuzzOne))
+var argumentCount = CommandLine.argc
+var argumentValues = CommandLine.unsafeArgv
+exit(runFuzzerDriver(&argumentCount, &argumentValues, fuzzOne))

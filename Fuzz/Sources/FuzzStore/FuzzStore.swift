@@ -2,7 +2,7 @@ import IDGateStore
 
 // The first byte picks the reader: one NDJSON import row, one CSV row under the full header, a CSV header line, an
 // update batch (NDJSON), or the CSV field splitter. Bad rows must be InputErrors naming line and field.
-nonisolated(unsafe) let columns: ResidentCodec.CSVColumns = {
+let columns: ResidentCodec.CSVColumns = {
     let header = Array(ResidentCodec.csvHeader.utf8)
     return header.withUnsafeBytes { try! ResidentCodec.CSVColumns(header: $0) }
 }()
@@ -33,3 +33,7 @@ func runFuzzerDriver(
     _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
     _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
 ) -> CInt
+
+/// The name libFuzzer's own `main` looks for (linked in with `-sanitize=fuzzer`); both entry points run `fuzzOne`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { fuzzOne(data, size) }
