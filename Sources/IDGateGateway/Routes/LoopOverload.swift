@@ -32,20 +32,24 @@ final class LoopOverload {
     }
 
     /// True when `wait`'s request should be refused: it waited `target` or more in its burst, and the loop has
-    /// been behind for at least `interval`.
+    /// been behind for at least `interval`: bursts ran past the target one after the other, with no more than
+    /// `target` between them (a longer gap means the loop caught up). One long burst alone is a spike, absorbed
+    /// (a thread the machine preempted looks like that too). Target and interval 0 refuse every request (drills,
+    /// tests).
     func shouldShed(_ wait: LoopWait) -> Bool {
+        if targetNanos == 0 && intervalNanos == 0 { return true }
         if wait.burstStartNanos != burstStartNanos {
             burstStartNanos = wait.burstStartNanos
-            if wait.previousBurstNanos >= targetNanos {
+            if wait.previousBurstNanos >= targetNanos && wait.gapBeforeNanos < targetNanos {
                 if behindSinceNanos == nil {
-                    behindSinceNanos = wait.burstStartNanos &- min(wait.previousBurstNanos, wait.burstStartNanos)
+                    behindSinceNanos = wait.burstStartNanos &- min(
+                        wait.previousBurstNanos &+ wait.gapBeforeNanos, wait.burstStartNanos)
                 }
             } else {
                 behindSinceNanos = nil
             }
         }
-        guard wait.waitNanos >= targetNanos else { return false }
-        let behindSince = behindSinceNanos ?? wait.burstStartNanos
+        guard wait.waitNanos >= targetNanos, let behindSince = behindSinceNanos else { return false }
         return wait.burstStartNanos &+ wait.waitNanos &- behindSince >= intervalNanos
     }
 }

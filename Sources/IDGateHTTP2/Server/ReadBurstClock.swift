@@ -17,11 +17,15 @@ public struct LoopWait: Sendable, Equatable {
     public let waitNanos: UInt64
     /// How long the loop's previous read burst took, start to end.
     public let previousBurstNanos: UInt64
+    /// From the end of the previous burst to the start of this one: the loop ran its tasks or was idle. A long gap
+    /// means the loop caught up with its input.
+    public let gapBeforeNanos: UInt64
 
-    public init(burstStartNanos: UInt64, waitNanos: UInt64, previousBurstNanos: UInt64) {
+    public init(burstStartNanos: UInt64, waitNanos: UInt64, previousBurstNanos: UInt64, gapBeforeNanos: UInt64 = 0) {
         self.burstStartNanos = burstStartNanos
         self.waitNanos = waitNanos
         self.previousBurstNanos = previousBurstNanos
+        self.gapBeforeNanos = gapBeforeNanos
     }
 }
 
@@ -31,6 +35,8 @@ final class ReadBurstClock: @unchecked Sendable {
     private let eventLoop: any EventLoop
     private(set) var startNanos: UInt64 = 0
     private(set) var previousBurstNanos: UInt64 = 0
+    private var previousEndNanos: UInt64 = 0
+    private var gapBeforeNanos: UInt64 = 0
     private var isOpen = false
     /// Made once: scheduling a stored closure allocates nothing per burst.
     private var closeBurst: (@Sendable () -> Void)!
@@ -48,19 +54,21 @@ final class ReadBurstClock: @unchecked Sendable {
         guard !isOpen else { return }
         isOpen = true
         startNanos = nowNanos
+        gapBeforeNanos = previousEndNanos == 0 || nowNanos < previousEndNanos ? 0 : nowNanos &- previousEndNanos
         eventLoop.execute(closeBurst)
     }
 
     private func close() {
         isOpen = false
-        previousBurstNanos = NIODeadline.now().uptimeNanoseconds &- startNanos
+        previousEndNanos = NIODeadline.now().uptimeNanoseconds
+        previousBurstNanos = previousEndNanos &- startNanos
     }
 
     /// The wait of a request whose header block completed at `nowNanos` in the current burst.
     func wait(at nowNanos: UInt64) -> LoopWait {
         LoopWait(
             burstStartNanos: startNanos, waitNanos: nowNanos >= startNanos ? nowNanos &- startNanos : 0,
-            previousBurstNanos: previousBurstNanos)
+            previousBurstNanos: previousBurstNanos, gapBeforeNanos: gapBeforeNanos)
     }
 }
 

@@ -8,8 +8,10 @@ import Testing
     static let ms: UInt64 = 1_000_000
     let overload = LoopOverload(targetNanos: 5 * ms, intervalNanos: 100 * ms)
 
-    func wait(burst: UInt64, after: UInt64, previous: UInt64) -> LoopWait {
-        LoopWait(burstStartNanos: burst * Self.ms, waitNanos: after * Self.ms, previousBurstNanos: previous * Self.ms)
+    func wait(burst: UInt64, after: UInt64, previous: UInt64, gap: UInt64 = 0) -> LoopWait {
+        LoopWait(
+            burstStartNanos: burst * Self.ms, waitNanos: after * Self.ms, previousBurstNanos: previous * Self.ms,
+            gapBeforeNanos: gap * Self.ms)
     }
 
     @Test func aLoopThatKeepsUpShedsNothing() {
@@ -40,10 +42,19 @@ import Testing
         #expect(overload.shouldShed(wait(burst: 1_110, after: 9, previous: 29)))
     }
 
-    /// One burst that has run for the whole interval is a standing queue too.
-    @Test func oneBurstLongerThanTheIntervalSheds() {
+    /// One long burst alone is absorbed, however long (a preempted thread looks the same).
+    @Test func oneLongBurstAloneIsAbsorbed() {
         #expect(!overload.shouldShed(wait(burst: 1_000, after: 99, previous: 1)))
-        #expect(overload.shouldShed(wait(burst: 1_000, after: 100, previous: 1)))
+        #expect(!overload.shouldShed(wait(burst: 1_000, after: 300, previous: 1)))
+    }
+
+    /// Idle time between bursts means the loop caught up: an earlier long burst no longer counts.
+    @Test func anIdleGapEndsTheBehindState() {
+        #expect(!overload.shouldShed(wait(burst: 1_000, after: 80, previous: 1)))
+        #expect(overload.shouldShed(wait(burst: 1_081, after: 20, previous: 81)))
+        // The next burst starts 2 s after the previous one ended.
+        #expect(!overload.shouldShed(wait(burst: 3_200, after: 20, previous: 110, gap: 2_000)))
+        #expect(!overload.shouldShed(wait(burst: 3_200, after: 200, previous: 110, gap: 2_000)))
     }
 
     /// A burst within the target means the loop caught up: the next late request starts a new interval.
