@@ -6,6 +6,7 @@
 #
 #   scripts/overload-check.sh                          # this checkout's release build
 #   BASE=/tmp/old-build scripts/overload-check.sh      # another build first (before/after in one run)
+#   LOAD_BIN=DIR ONLY_BASE=1 BASE=DIR ...              # another idgate-load; only the BASE build
 #   FACTOR=3 DURATION=20 CONNECTIONS=200 STREAMS=100 RESIDENTS=1000000 scripts/overload-check.sh
 #
 # Prints one block per build: offered and achieved rates, admitted (200) and refused (503) latency percentiles,
@@ -32,7 +33,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
     swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
     swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
 fi
-LOAD_BIN="$(swift build -c release --show-bin-path)"
+LOAD_BIN=${LOAD_BIN:-"$(swift build -c release --show-bin-path)"}
 BIN=${BIN:-$LOAD_BIN}
 source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
@@ -56,10 +57,12 @@ run_build() {
     sleep "$SETTLE"
     local before; before=$(rss_kb "$GATEWAY_PID")
     # Health probes on their own connections: 20 per second each, for the length of the overload.
+    local probes=()
     for path in healthz readyz; do
         taskset -c "$CLIENT_CORE" "$LOAD_BIN/idgate-load" --target "$url" --path "/$path" --method GET --rate 20 \
             --connections 1 --duration "${DURATION}s" --warmup 0s --timeout 10s --quiet \
             --json "$WORK/$path-$label.json" >"$WORK/$path-$label.txt" 2>&1 &
+        probes+=($!)
     done
     taskset -c "$CLIENT_CORE" "$LOAD_BIN/idgate-load" --target "$url" --demo "$DEMO" --client demo-tester \
         --rate "$rate" --connections "$CONNECTIONS" --streams "$STREAMS" --duration "${DURATION}s" --warmup 0s \
@@ -72,7 +75,7 @@ run_build() {
         sleep 0.5
     done
     wait "$load_pid" || { cat "$WORK/over-$label.txt" >&2; }
-    wait
+    wait "${probes[@]}" || true
     sleep "$SETTLE"
     local after; after=$(rss_kb "$GATEWAY_PID")
     curl -s --http2-prior-knowledge "$url/metrics" >"$WORK/metrics-$label.txt" || true
@@ -106,4 +109,4 @@ PY
 }
 
 if [ -n "${BASE:-}" ]; then run_build before "$BASE"; fi
-run_build after "$BIN"
+if [ -z "${ONLY_BASE:-}" ]; then run_build after "$BIN"; fi

@@ -60,8 +60,9 @@ public final class GatewayMetrics: Sendable {
                 helpText: "1 while the audit log holds damage no operator has acknowledged (docs/AUDIT.md)."))
         transport = TransportMetrics(registry: registry)
         follow = FollowMetrics(registry: registry)
+        let metricsRegistry = registry
         func shed(_ reason: String) -> Counter {
-            registry.makeCounter(
+            metricsRegistry.makeCounter(
                 descriptor: MetricNameDescriptor(
                     namespace: "idgate", metricName: "overload_shed", unitName: "total",
                     helpText: "Requests refused with 503 overloaded by overload shedding, by reason (not audited)."),
