@@ -53,7 +53,7 @@ run_build() {
         --json "$WORK/peak-$label.json" >"$WORK/peak-$label.txt" 2>&1
     local peak
     peak=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(int(sum(o["byStatus"].get("200",0) for o in s["operations"].values()) / s["measuredSeconds"]))' "$WORK/peak-$label.json")
-    local rate=$((peak * FACTOR))
+    local rate; rate=$(awk -v p="$peak" -v f="$FACTOR" 'BEGIN { printf "%d", p * f }')
     sleep "$SETTLE"
     local before; before=$(rss_kb "$GATEWAY_PID")
     # Health probes on their own connections: 20 per second each, for the length of the overload.
