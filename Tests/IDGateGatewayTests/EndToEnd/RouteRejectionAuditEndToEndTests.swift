@@ -25,7 +25,8 @@ import Testing
         #expect(responses.map(\.errorCode) == ["body_too_large", "unsupported_media_type", "unsupported_media_type"])
         let entries = try AuditQuery().run(directory: harness.auditDirectory, key: nil)
         #expect(entries.count == 3)
-        for (response, status, client) in zip(responses, [413, 415, 415], ["demo-agency", "demo-agency", "-"]) {
+        let expected: [(status: Int, client: String)] = [(413, "demo-agency"), (415, "demo-agency"), (415, "-")]
+        for (response, (status, client)) in zip(responses, expected) {
             let transactionID = try #require(response.json["transactionId"] as? String)
             let entry = try #require(entries.first { $0.transactionID == transactionID }, "no audit record for \(status)")
             #expect(entry.status == UInt16(status))
