@@ -12,7 +12,7 @@ RELEASE_FLAGS ?= -Xswiftc -enforce-exclusivity=unchecked
 # with h2, httpx, schemathesis, cryptography) comes first, whatever else is on PATH (system python3, pyenv).
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: deps build release test serve demo fleet-check bench bench-http2 bench-e2e bench-cpu bench-micro bench-check bench-thresholds clean
+.PHONY: deps build release test serve demo fleet-check bench bench-http2 bench-e2e bench-cpu bench-micro bench-check bench-thresholds clean fuzz sanitize overload-check
 
 deps:
 	@scripts/install-deps.sh
@@ -68,6 +68,18 @@ fleet-check: release
 	scripts/fleet-check.sh --json var/fleet-check.json $(CURDIR)/.build/release
 
 bench: bench-http2 bench-e2e bench-micro
+
+# libFuzzer targets (Fuzz/), FUZZ_SECONDS each (default 20) from the seed corpora; crashes in var/fuzz/crashes/.
+fuzz: deps
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) scripts/fuzz.sh
+
+# C helpers under ASan + UBSan, the concurrency-heavy suites under ThreadSanitizer (.build-tsan).
+sanitize: deps
+	scripts/sanitize.sh
+
+# Overload: closed-loop peak, then 3x that open-loop with health probes and RSS (docs/RELIABILITY.md).
+overload-check: release
+	scripts/overload-check.sh
 
 # Keeps .venv (the Python packages); `rm -rf .venv` to reinstall them.
 clean:

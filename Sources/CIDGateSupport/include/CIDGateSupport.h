@@ -22,4 +22,8 @@ void *idgate_pool_realloc(void *pointer, size_t size, void *user_data);
 /// Bytes the calling thread keeps in its free lists.
 size_t idgate_pool_cached_bytes(void);
 
+/// Returns the free pages of every malloc arena to the system (glibc `malloc_trim(0)`); 1 when memory was
+/// released. Does nothing (0) on other C libraries.
+int idgate_malloc_trim(void);
+
 #endif

@@ -48,6 +48,34 @@ public struct GatewayConfiguration: Codable, Sendable {
         public init(directory: String? = nil) { self.directory = directory }
     }
 
+    /// The operations listener: `/metrics`, `/healthz` and `/readyz` on their own address and event loop (nil: no
+    /// such listener, `/metrics` is served on the API listeners as before).
+    public var operations: OperationsSettings?
+
+    /// Where scrapers and health checkers connect: an h2c listener with its own event loop thread, so health checks
+    /// are answered however far behind the API loops are, and per-client metrics stay off the API listeners.
+    public struct OperationsSettings: Codable, Sendable {
+        /// Loopback by default: metrics name clients and their volumes.
+        public var host: String = "127.0.0.1"
+        public var port: Int
+
+        public init(host: String = "127.0.0.1", port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        private enum CodingKeys: String, CodingKey { case host, port }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            host = try c.decodeIfPresent(String.self, forKey: .host) ?? "127.0.0.1"
+            port = try c.decode(Int.self, forKey: .port)
+            guard (0...65535).contains(port) else {
+                throw DecodingError.dataCorruptedError(forKey: .port, in: c, debugDescription: "port must be 0-65535")
+            }
+        }
+    }
+
     public struct ClientsSettings: Codable, Sendable {
         /// The client registry (docs/CLIENTS.md); re-read when it changes.
         public var file: String
@@ -140,6 +168,13 @@ public struct GatewayConfiguration: Codable, Sendable {
         public var maxInFlightPerLoop: Int = 20_000
         /// The retry-after value sent with 503, seconds.
         public var retryAfterSeconds: Int = 1
+        /// How long a request may wait on its event loop behind other requests of the same read burst before it is
+        /// refused with 503 `overloaded`, once the loop has been behind for `queueDelayIntervalMillis`
+        /// (`LoopOverload`, docs/RELIABILITY.md). Milliseconds.
+        public var queueDelayTargetMillis: Double = 5
+        /// How long the loop's read bursts must keep running past the target before requests are refused: shorter
+        /// bursts are absorbed. Milliseconds.
+        public var queueDelayIntervalMillis: Double = 100
 
         public init() {}
     }
@@ -148,7 +183,7 @@ public struct GatewayConfiguration: Codable, Sendable {
         server: HTTP2ServerConfiguration = HTTP2ServerConfiguration(), registry: RegistrySettings,
         chip: ChipSettings = ChipSettings(), overload: OverloadSettings = OverloadSettings(),
         matching: MatchThresholds = MatchThresholds(), clients: ClientsSettings, audit: AuditSettings,
-        signing: SigningSettings
+        signing: SigningSettings, operations: OperationsSettings? = nil
     ) {
         self.server = server
         self.registry = registry
@@ -158,11 +193,13 @@ public struct GatewayConfiguration: Codable, Sendable {
         self.clients = clients
         self.audit = audit
         self.signing = signing
+        self.operations = operations
     }
 
     private enum CodingKeys: String, CodingKey {
         case server, registry, chip, overload, matching, clients, audit, signing
         case guessing, state
+        case operations
     }
 
     public init(from decoder: any Decoder) throws {
@@ -177,6 +214,7 @@ public struct GatewayConfiguration: Codable, Sendable {
         signing = try c.decode(SigningSettings.self, forKey: .signing)
         guessing = try c.decodeIfPresent(GuessingSettings.self, forKey: .guessing) ?? GuessingSettings()
         state = try c.decodeIfPresent(StateSettings.self, forKey: .state) ?? StateSettings(directory: "state")
+        operations = try c.decodeIfPresent(OperationsSettings.self, forKey: .operations)
     }
 }
 
@@ -299,12 +337,20 @@ extension GatewayConfiguration.ChipSettings {
 }
 
 extension GatewayConfiguration.OverloadSettings {
-    private enum CodingKeys: String, CodingKey { case maxInFlightPerLoop, retryAfterSeconds }
+    private enum CodingKeys: String, CodingKey {
+        case maxInFlightPerLoop, retryAfterSeconds, queueDelayTargetMillis, queueDelayIntervalMillis
+    }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         maxInFlightPerLoop = try c.value(.maxInFlightPerLoop, default: maxInFlightPerLoop)
         retryAfterSeconds = try c.value(.retryAfterSeconds, default: retryAfterSeconds)
+        queueDelayTargetMillis = try c.value(.queueDelayTargetMillis, default: queueDelayTargetMillis)
+        queueDelayIntervalMillis = try c.value(.queueDelayIntervalMillis, default: queueDelayIntervalMillis)
+        guard queueDelayTargetMillis >= 0, queueDelayIntervalMillis >= 0 else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "queueDelayTargetMillis and queueDelayIntervalMillis must not be negative"))
+        }
     }
 }
 

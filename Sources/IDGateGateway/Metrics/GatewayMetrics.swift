@@ -22,6 +22,10 @@ public final class GatewayMetrics: Sendable {
     private let auditDamaged: Gauge
     private let transport: TransportMetrics
     private let follow: FollowMetrics
+    /// Requests refused by overload shedding because they waited too long on their event loop (`LoopOverload`).
+    let shedForQueueDelay: Counter
+    /// Requests refused because `overload.maxInFlightPerLoop` × loops were in progress.
+    let shedForInFlight: Counter
 
     private struct RequestKey: Hashable, Sendable {
         var route: String
@@ -55,6 +59,16 @@ public final class GatewayMetrics: Sendable {
                 helpText: "1 while the audit log holds damage no operator has acknowledged (docs/AUDIT.md)."))
         transport = TransportMetrics(registry: registry)
         follow = FollowMetrics(registry: registry)
+        let metricsRegistry = registry
+        func shed(_ reason: String) -> Counter {
+            metricsRegistry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "idgate", metricName: "overload_shed", unitName: "total",
+                    helpText: "Requests refused with 503 overloaded by overload shedding, by reason (not audited)."),
+                labels: [("reason", reason)])
+        }
+        shedForQueueDelay = shed("queue_delay")
+        shedForInFlight = shed("in_flight")
     }
 
     /// A latency histogram shard for one event loop (see `LoopLatencyHistogram`).

@@ -10,6 +10,8 @@ import NIOCore
 /// or mTLS peer), the operation allowed for the client, its rate limit and daily quota. Composed once per route as a
 /// value (`Router.on(_:_:contentType:admission:_:)`); a refused request is answered (503/401/403/429) and audited
 /// here, and the route never sees it. Attribute and purpose checks need the parsed body: routes make them.
+/// Overload refusals are the exception: answered at once and counted (`idgate_overload_shed_total`), not audited,
+/// because they come before any identity is known and auditing them would turn a flood into audit writes.
 struct Admission: Sendable {
     let operation: ClientOperation
     let clients: ClientRegistry
@@ -17,6 +19,9 @@ struct Admission: Sendable {
     let retryAfterSeconds: Int
     let answering: Answering
     let logger: Logger
+    let metrics: GatewayMetrics
+    /// `content-type: application/json` and `retry-after`, made once.
+    let overloadedHeaders: HTTPResponseHeaders
 
     init(_ operation: ClientOperation, services: GatewayServices) {
         logger = services.logger
@@ -25,15 +30,24 @@ struct Admission: Sendable {
         inFlight = services.inFlight
         retryAfterSeconds = services.configuration.overload.retryAfterSeconds
         answering = Answering(inFlight: services.inFlight)
+        metrics = services.metrics
+        var headers = HTTPResponseHeaders.json
+        headers.add(name: "retry-after", value: String(retryAfterSeconds))
+        overloadedHeaders = headers
     }
 
     /// The admitted client, or nil when the request was refused (and answered). On success the request counts as in
     /// flight until `Answering.finish` or `refuse` answers it.
     func admit(_ request: HTTPRequest, arrival: Arrival, writer: ResponseWriter, loop: LoopContext) -> Client? {
+        if loop.overload.shouldShed(request.loopWait) {
+            metrics.shedForQueueDelay.increment()
+            refuseOverloaded("the gateway is behind; retry later", writer: writer, loop: loop)
+            return nil
+        }
         guard inFlight.enter() else {
-            answering.refuse(
-                WireError(.overloaded, message: "the gateway is at capacity; retry later"), client: nil,
-                operation: operation, retryAfter: retryAfterSeconds, arrival: arrival, writer: writer, loop: loop)
+            inFlight.release()
+            metrics.shedForInFlight.increment()
+            refuseOverloaded("the gateway is at capacity; retry later", writer: writer, loop: loop)
             return nil
         }
         let client: Client
@@ -66,6 +80,14 @@ struct Admission: Sendable {
             return nil
         }
         return client
+    }
+
+    /// 503 `overloaded` with `retry-after`, sent at once: no authentication, no audit record, no answer batch.
+    func refuseOverloaded(_ message: String, writer: ResponseWriter, loop: LoopContext) {
+        var body = ByteBuffer()
+        body.reserveCapacity(128)
+        WireError(.overloaded, message: message).encode(transactionID: loop.nextTransactionID(), into: &body)
+        writer.respond(status: .serviceUnavailable, headers: overloadedHeaders, body: body)
     }
 
     /// API key (`Authorization: Bearer`) first, else the verified mTLS peer (its certificate's SHA-256, as the

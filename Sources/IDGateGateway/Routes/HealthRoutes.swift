@@ -11,7 +11,13 @@ import NIOCore
 struct HealthRoutes: GatewayRoute {
     let services: GatewayServices
 
+    /// On the API listeners: everything, except `/metrics` when an operations listener serves it.
     func register(on router: inout Router<LoopContext>) {
+        register(on: &router, metrics: services.configuration.operations == nil)
+    }
+
+    /// The routes on any router: the API listeners' (`LoopContext`) or the operations listener's.
+    func register<Context: AnyObject & Sendable>(on router: inout Router<Context>, metrics: Bool) {
         let registry = services.registry
         let auditDamaged = services.auditDamaged
         router.on(.GET, "/healthz") { _, writer, _ in
@@ -48,6 +54,7 @@ struct HealthRoutes: GatewayRoute {
             writer.respond(status: .ok, headers: .json, body: keySet)
         }
         let services = self.services
+        guard metrics else { return }
         router.on(.GET, "/metrics") { _, writer, _ in
             let body = services.metrics.exposition(
                 transport: services.transportStats.withLock { $0 }, follower: services.follower?.status)

@@ -18,6 +18,8 @@ public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     let services: GatewayServices
     let server: HTTP2Server
+    /// The operations listener's server (`configuration.operations`): health and metrics on their own event loop.
+    let operationsServer: HTTP2Server?
     private let reloadTask: ReloadTask
     /// Appends changed counters (quotas, guessing counts) to the state journal every flush interval.
     private let counterFlushTask = ReloadTask()
@@ -38,6 +40,17 @@ public final class Gateway: Sendable {
                 loop.latency.record(nanoseconds: Int64(truncatingIfNeeded: nanos))
             })
         self.server = server
+        if let operations = configuration.operations {
+            var router = Router<NoLoopContext>()
+            HealthRoutes(services: services).register(on: &router, metrics: true)
+            operationsServer = HTTP2Server(
+                configuration: HTTP2ServerConfiguration(
+                    listeners: [.h2c(host: operations.host, port: operations.port)], threads: 1,
+                    limits: configuration.server.limits),
+                router: router, logger: logger)
+        } else {
+            operationsServer = nil
+        }
         services.transportStats.withLock { $0 = server.stats }
         reloadTask = ReloadTask()
     }
@@ -57,6 +70,9 @@ public final class Gateway: Sendable {
             body.write("}}")
             return body
         }
+        // 413 and 415 of API routes, answered by the HTTP/2 layer, are audited like the routes' own refusals.
+        let rejectionAudit = RouteRejectionAudit(services: services)
+        router.routeRejectionBody = { rejection, loop in rejectionAudit.body(for: rejection, loop: loop) }
         let routes: [any GatewayRoute] = [
             HealthRoutes(services: services),
             IdentityMatchRoute(services: services),
@@ -71,7 +87,7 @@ public final class Gateway: Sendable {
     }
 
     /// Opens the registry (failure leaves the server up but not ready, retried by the reload loop), binds the
-    /// listeners and returns their addresses.
+    /// listeners and returns their addresses (the operations listener's last).
     public func start() async throws -> [SocketAddress] {
         do {
             try services.registry.open()
@@ -79,7 +95,15 @@ public final class Gateway: Sendable {
         } catch {
             services.logger.error("registry not open; /readyz answers 503 until it is", metadata: ["error": "\(error)"])
         }
-        let addresses = try await server.start()
+        var addresses = try await server.start()
+        if let operationsServer {
+            do {
+                addresses += try await operationsServer.start()
+            } catch {
+                await server.shutdown(gracefully: false)
+                throw error
+            }
+        }
         reloadTask.start(every: configuration.registry.reloadCheckInterval) { [services] in
             services.periodicMaintenance()
         }
@@ -100,6 +124,7 @@ public final class Gateway: Sendable {
         reloadTask.cancel()
         counterFlushTask.cancel()
         await server.shutdown(gracefully: true)
+        await operationsServer?.shutdown(gracefully: true)
         services.close()
     }
 

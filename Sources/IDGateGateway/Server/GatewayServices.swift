@@ -41,6 +41,8 @@ final class GatewayServices: Sendable {
     let follower: RegistryFollower?
     /// Guessing counts, daily quotas and suspensions, persisted in the state directory (docs/CLIENTS.md).
     let counters: PersistentCounters
+    /// Gives the memory of a burst back to the system once it is over.
+    let memoryAfterBursts = MemoryAfterBursts()
 
     /// The audit log found damage (now or at an earlier start) that no operator has acknowledged: `/readyz` stays
     /// ready but says so, as does `idgate_audit_damaged`.
@@ -135,6 +137,7 @@ final class GatewayServices: Sendable {
     /// Runs off the event loops every `registry.reloadCheckInterval` seconds: registry generation swap, client
     /// registry reload when its file changed.
     func periodicMaintenance() {
+        memoryAfterBursts.check(peakInFlight: inFlight.takePeak())
         if registry.reloadIfSuperseded() {
             metrics.setRegistrySequence(registry.store?.sequence ?? 0)
         }
@@ -168,11 +171,20 @@ final class GatewayServices: Sendable {
 final class InFlightRequests: Sendable {
     let limit: Int
     private let count = Atomic<Int>(0)
+    /// The most requests in progress at once since the last `takePeak` (when to give memory back).
+    private let peak = Atomic<Int>(0)
 
     init(limit: Int) { self.limit = limit }
 
     /// Counts a new request until it is answered (`release`), refused ones too; false when it is beyond the limit.
-    func enter() -> Bool { count.wrappingAdd(1, ordering: .relaxed).newValue <= limit }
+    func enter() -> Bool {
+        let now = count.wrappingAdd(1, ordering: .relaxed).newValue
+        if now > peak.load(ordering: .relaxed) { peak.store(now, ordering: .relaxed) }
+        return now <= limit
+    }
+
+    /// The peak since the previous call, and starts a new one from what is in progress now.
+    func takePeak() -> Int { peak.exchange(count.load(ordering: .relaxed), ordering: .relaxed) }
 
     func release(_ requests: Int = 1) { count.wrappingSubtract(requests, ordering: .relaxed) }
 }

@@ -22,6 +22,8 @@ final class LoopContext: @unchecked Sendable {
     let latency: LoopLatencyHistogram
     /// This tick's answers waiting to be signed and audited.
     let answers: AnswerBatch
+    /// Whether this loop is behind: requests that waited too long are refused (admission).
+    let overload: LoopOverload
     /// Where match answers (single and batch) are encoded before one copy into the response buffer: raw writes
     /// cost a fraction of `ByteBuffer`'s per-write checks (the encoder was 7% of the request path).
     private var answerScratch = ScratchByteSink(capacity: 16 * 1024)
@@ -31,6 +33,7 @@ final class LoopContext: @unchecked Sendable {
         rateLimiter = ClientRateLimiter(loopCount: services.loopCount)
         answers = AnswerBatch(audit: services.audit, signer: services.signer, inFlight: services.inFlight)
         latency = services.metrics.makeLatencyShard()
+        overload = LoopOverload(services.configuration.overload)
     }
 
     /// The loop's reader for the holder's current store, renewed after a generation swap; nil when not open.

@@ -14,6 +14,8 @@ public struct HTTPRequest: Sendable {
     public let eventLoop: any EventLoop
     /// The HTTP/2 stream carrying this request (useful in logs).
     public let streamID: Int32
+    /// How long the request waited on its event loop behind other work (overload shedding, docs/RELIABILITY.md).
+    public let loopWait: LoopWait
 
     let pathStart: UInt32
     let pathLength: UInt32
@@ -22,7 +24,7 @@ public struct HTTPRequest: Sendable {
     init(
         method: HTTPMethod, headers: HTTPRequestHeaders, body: ByteBuffer, peer: PeerIdentity?,
         remoteAddress: SocketAddress?, eventLoop: any EventLoop, streamID: Int32,
-        pathStart: UInt32, pathLength: UInt32, queryStart: UInt32
+        pathStart: UInt32, pathLength: UInt32, queryStart: UInt32, loopWait: LoopWait
     ) {
         self.method = method
         self.headers = headers
@@ -34,6 +36,7 @@ public struct HTTPRequest: Sendable {
         self.pathStart = pathStart
         self.pathLength = pathLength
         self.queryStart = queryStart
+        self.loopWait = loopWait
     }
 
     /// The `:path` without its query string.

@@ -29,7 +29,9 @@ public final class NoLoopContext: Sendable {
 public struct Router<Context: AnyObject & Sendable>: Sendable {
     /// The routes as the connections hold them: handlers take the context type-erased (one `unsafeDowncast` to
     /// `Context` per request), so connections and the server need no generic parameter.
-    var table: RouteTable { RouteTable(routes: routeList, rejectionBody: erasedRejectionBody) }
+    var table: RouteTable {
+        RouteTable(routes: routeList, rejectionBody: erasedRejectionBody, routeRejectionBody: erasedRouteRejectionBody)
+    }
 
     private var routeList: [RouteTable.Route] = []
 
@@ -37,6 +39,16 @@ public struct Router<Context: AnyObject & Sendable>: Sendable {
     /// default; the gateway replaces it to add a `transactionId`. Called on the event loop with its context.
     public var rejectionBody: @Sendable (_ code: String, _ message: String, _ context: Context) -> ByteBuffer = {
         code, message, _ in HTTPErrorBody.make(code: code, message: message)
+    }
+
+    /// The body of the errors the server answers itself for a request to a route it matched (413 `body_too_large`,
+    /// 415 `unsupported_media_type`), when set; else `rejectionBody`. Gets the request (headers, peer), so the
+    /// gateway can audit these refusals like its own.
+    public var routeRejectionBody: (@Sendable (_ rejection: RouteRejection, _ context: Context) -> ByteBuffer)?
+
+    private var erasedRouteRejectionBody: (@Sendable (RouteRejection, AnyObject) -> ByteBuffer)? {
+        guard let body = routeRejectionBody else { return nil }
+        return { rejection, context in body(rejection, unsafeDowncast(context, to: Context.self)) }
     }
 
     private var erasedRejectionBody: @Sendable (String, String, AnyObject) -> ByteBuffer {
@@ -123,6 +135,7 @@ struct RouteTable: Sendable {
 
     let routes: [Route]
     let rejectionBody: @Sendable (String, String, AnyObject) -> ByteBuffer
+    let routeRejectionBody: (@Sendable (RouteRejection, AnyObject) -> ByteBuffer)?
 
     enum Match {
         case route(Int)
@@ -157,4 +170,16 @@ extension RouteTable.Route {
         for index in 0..<end where asciiLowercase(value[index]) != wanted[index] { return false }
         return true
     }
+}
+
+/// A request the server refused itself although it matched a route (413, 415): what `Router.routeRejectionBody` gets.
+public struct RouteRejection: Sendable {
+    /// The matched route's path.
+    public let path: String
+    public let status: HTTPStatus
+    /// The error code (`body_too_large`, `unsupported_media_type`) and message of the answer.
+    public let code: String
+    public let message: String
+    /// The request as far as it arrived (its body is empty).
+    public let request: HTTPRequest
 }

@@ -51,8 +51,12 @@ public final class HTTP2Server: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads ?? System.coreCount))
         self.group = group
         var contexts: [ObjectIdentifier: any AnyObject & Sendable] = [:]
+        var burstClocks: [ObjectIdentifier: ReadBurstClock] = [:]
         var loops = group.makeIterator()
-        while let loop = loops.next() { contexts[ObjectIdentifier(loop)] = makeContext(loop) }
+        while let loop = loops.next() {
+            contexts[ObjectIdentifier(loop)] = makeContext(loop)
+            burstClocks[ObjectIdentifier(loop)] = ReadBurstClock(eventLoop: loop)
+        }
         var observer: ErasedCompletionObserver?
         if let observe = onRequestCompleted {
             observer = { route, status, nanos, context in
@@ -61,7 +65,7 @@ public final class HTTP2Server: Sendable {
         }
         context = ServerContext(
             router: router.table, loopContexts: contexts, limits: configuration.limits, stats: stats,
-            observer: observer, logger: logger)
+            observer: observer, logger: logger, burstClocks: burstClocks)
     }
 
     /// A server whose handlers need no per-loop state.

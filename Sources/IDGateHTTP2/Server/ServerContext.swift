@@ -7,6 +7,8 @@ final class ServerContext: Sendable {
     let router: RouteTable
     /// Each event loop's context, made once when the server is created; read-only afterwards (no lock).
     let loopContexts: [ObjectIdentifier: any AnyObject & Sendable]
+    /// Each event loop's read-burst clock (`LoopWait`), made with its context.
+    let burstClocks: [ObjectIdentifier: ReadBurstClock]
     let limits: HTTP2Limits
     let stats: HTTP2ServerStats
     let observer: ErasedCompletionObserver?
@@ -19,10 +21,11 @@ final class ServerContext: Sendable {
 
     init(
         router: RouteTable, loopContexts: [ObjectIdentifier: any AnyObject & Sendable], limits: HTTP2Limits, stats: HTTP2ServerStats,
-        observer: ErasedCompletionObserver?, logger: Logger
+        observer: ErasedCompletionObserver?, logger: Logger, burstClocks: [ObjectIdentifier: ReadBurstClock] = [:]
     ) {
         self.router = router
         self.loopContexts = loopContexts
+        self.burstClocks = burstClocks
         self.limits = limits
         self.stats = stats
         self.observer = observer
@@ -42,5 +45,13 @@ extension ServerContext {
             preconditionFailure("connection on an event loop that is not the server's")
         }
         return context
+    }
+
+    /// The read-burst clock of `eventLoop` (one of the server's own loops).
+    func burstClock(for eventLoop: any EventLoop) -> ReadBurstClock {
+        guard let clock = burstClocks[ObjectIdentifier(eventLoop)] else {
+            preconditionFailure("connection on an event loop that is not the server's")
+        }
+        return clock
     }
 }

@@ -201,7 +201,9 @@ extension HTTP2Connection {
         HTTPRequest(
             method: request.method, headers: state.requestHeaders, body: state.requestBody, peer: peer,
             remoteAddress: remoteAddress, eventLoop: eventLoop, streamID: state.id, pathStart: request.target.start,
-            pathLength: request.target.length, queryStart: request.target.queryStart)
+            pathLength: request.target.length, queryStart: request.target.queryStart,
+            // A body completed in a later burst than its header block waited from that burst's start (counted 0).
+            loopWait: burstClock.wait(at: request.startNanos))
     }
 
     func receiveData(streamID: Int32, _ data: UnsafeRawBufferPointer) -> Int32 {
@@ -294,8 +296,19 @@ extension HTTP2Connection {
         _ state: StreamState, _ request: StreamState.RequestHead, endStream: Bool, _ status: HTTPStatus,
         _ code: String, _ message: String
     ) {
+        let body: ByteBuffer
+        if request.routeIndex >= 0, status == .payloadTooLarge || status == .unsupportedMediaType,
+           let routeRejectionBody = server.router.routeRejectionBody
+        {
+            let rejection = RouteRejection(
+                path: server.router[request.routeIndex].path, status: status, code: code, message: message,
+                request: makeRequest(state, request))
+            body = routeRejectionBody(rejection, loopContext)
+        } else {
+            body = server.router.rejectionBody(code, message, loopContext)
+        }
         submitResponse(state, request, byHandler: false, input: endStream ? .complete : .draining(discardedBytes: 0),
-                       status: status, headers: .json, body: .buffer(server.router.rejectionBody(code, message, loopContext)))
+                       status: status, headers: .json, body: .buffer(body))
     }
 }
 

@@ -19,6 +19,8 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
     let server: ServerContext
     /// The state this connection's event loop shares among its requests, handed to every handler.
     let loopContext: AnyObject
+    /// The loop's read bursts: how long each request waited behind the loop's other work (`LoopWait`).
+    let burstClock: ReadBurstClock
     let addressKey: String
     private let tlsHandler: NIOSSLServerHandler?
 
@@ -60,6 +62,7 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
         self.server = server
         self.eventLoop = eventLoop
         loopContext = server.loopContext(for: eventLoop)
+        burstClock = server.burstClock(for: eventLoop)
         self.addressKey = addressKey
         self.tlsHandler = tlsHandler
         self.resetTokens = Double(server.limits.resetBurst)
@@ -176,6 +179,7 @@ final class HTTP2Connection: ChannelDuplexHandler, @unchecked Sendable {
         let buffer = unwrapInboundIn(data)
         guard let session, !closing else { return }
         lastReadNanos = NIODeadline.now().uptimeNanoseconds
+        burstClock.noteRead(nowNanos: lastReadNanos)
         inReadBurst = true
         if !sawFirstBytes {
             sawFirstBytes = true

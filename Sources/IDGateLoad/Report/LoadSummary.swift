@@ -41,6 +41,8 @@ public struct OperationSummary: Codable, Sendable {
     public var byDecision: [String: LatencySummary]
     /// Error responses by `error.code`.
     public var errorCodes: [String: UInt64]
+    /// Latency by HTTP status (keys are status codes as strings): admitted and refused requests apart.
+    public var latencyByStatus: [String: LatencySummary]? = nil
     /// Transport failures by kind (`connect_refused`, `tls`, `stream_reset`, `timeout`, ...).
     public var transportErrors: [String: UInt64]
 }
@@ -81,7 +83,9 @@ extension LoadSummary {
                 requests: requests, responses: stats.responses, latency: stats.latency.summary,
                 byStatus: Dictionary(uniqueKeysWithValues: stats.byStatus.map { (String($0.key), $0.value) }),
                 byDecision: Dictionary(uniqueKeysWithValues: stats.byDecision.map { ($0.key.rawValue, $0.value.summary) }),
-                errorCodes: stats.errorCodes, transportErrors: stats.transportErrors)
+                errorCodes: stats.errorCodes,
+                latencyByStatus: Dictionary(uniqueKeysWithValues: stats.latencyByStatus.map { (String($0.key), $0.value.summary) }),
+                transportErrors: stats.transportErrors)
         }
         target = "\(options.target.scheme)://\(options.target.authority)"
         if case .openLoop(let rate) = options.pacing {

@@ -21,6 +21,7 @@ final class LoadRecorder: Sendable {
             statistics.operations[index].responses += 1
             statistics.operations[index].latency.record(nanos: latencyNanos)
             statistics.operations[index].byStatus[status, default: 0] += 1
+            statistics.operations[index].latencyByStatus[status, default: LatencyHistogram()].record(nanos: latencyNanos)
             if decision != .none { statistics.operations[index].byDecision[decision, default: LatencyHistogram()].record(nanos: latencyNanos) }
             if let code { statistics.operations[index].errorCodes[code, default: 0] += 1 }
         }

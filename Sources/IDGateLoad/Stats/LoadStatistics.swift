@@ -6,6 +6,8 @@ struct LoadStatistics: Sendable {
         var responses: UInt64 = 0
         var byStatus: [Int: UInt64] = [:]
         var byDecision: [ResponseDecision: LatencyHistogram] = [:]
+        /// Latency by HTTP status: what admitted and refused requests saw, apart (overload runs).
+        var latencyByStatus: [Int: LatencyHistogram] = [:]
         var errorCodes: [String: UInt64] = [:]
         var transportErrors: [String: UInt64] = [:]
 
@@ -19,6 +21,7 @@ struct LoadStatistics: Sendable {
             errorCodes.merge(other.errorCodes, uniquingKeysWith: +)
             transportErrors.merge(other.transportErrors, uniquingKeysWith: +)
             for (decision, histogram) in other.byDecision { byDecision[decision, default: LatencyHistogram()].add(histogram) }
+            for (status, histogram) in other.latencyByStatus { latencyByStatus[status, default: LatencyHistogram()].add(histogram) }
         }
     }
 

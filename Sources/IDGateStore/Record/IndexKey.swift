@@ -15,7 +15,9 @@ enum IndexKey {
         guard index < bytes.count else { return nil }
         while index < bytes.count {
             let c = bytes[index]
-            guard c >= 0x30 && c <= 0x39 else { return nil }
+            // More than 11 digits is no phone number; stopping here also keeps `value` from overflowing (a long run of
+            // digits in an import row trapped, found by fuzzing).
+            guard c >= 0x30 && c <= 0x39, digits < 11 else { return nil }
             value = value * 10 + UInt64(c - 0x30)
             digits += 1
             index += 1

@@ -40,6 +40,8 @@ final class GatewayHarness: @unchecked Sendable {
     let tlsPort: Int
     let auditDirectory: URL
     let configuration: GatewayConfiguration
+    /// The operations listener's port, when the configuration has one.
+    var operationsPort: Int?
 
     /// - Parameter adjust: changes to the demo configuration for this test (limits, durability, ...).
     static func start(_ adjust: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
@@ -53,9 +55,11 @@ final class GatewayHarness: @unchecked Sendable {
         adjust(&configuration)
         let gateway = try Gateway(configuration: configuration, logger: Logger(label: "test"))
         let addresses = try await gateway.start()
-        return GatewayHarness(
+        let harness = GatewayHarness(
             demo: demo, gateway: gateway, h2cPort: addresses[0].port!, tlsPort: addresses[1].port!,
             auditDirectory: audit, configuration: configuration)
+        if configuration.operations != nil { harness.operationsPort = addresses.last?.port }
+        return harness
     }
 
     private init(demo: URL, gateway: Gateway, h2cPort: Int, tlsPort: Int, auditDirectory: URL, configuration: GatewayConfiguration) {

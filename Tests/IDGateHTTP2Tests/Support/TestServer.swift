@@ -34,6 +34,8 @@ final class Probe: Sendable {
 /// - `GET /hold` → starts a streamed answer (its headers go out) and never finishes it: a slow request
 /// - `GET /stream` → 4 MiB streamed in 64 KiB chunks, each written after the previous write's future
 /// - `POST /upload` (streaming body) → the number of bytes received
+/// - `GET /spin` → occupies its event loop until the monotonic clock has moved 50 ms (queueing by construction)
+/// - `GET /loop-wait` → `burstStartNanos waitNanos previousBurstNanos` of its `LoopWait`
 struct TestServer {
     let server: HTTP2Server
     let addresses: [SocketAddress]
@@ -134,6 +136,17 @@ struct TestServer {
                 }
             }
             write(remaining: 64)
+        }
+        router.on(.GET, "/spin") { _, writer in
+            let start = NIODeadline.now()
+            while NIODeadline.now() - start < .milliseconds(50) {}
+            writer.respond(status: .ok, headers: .text, body: ByteBuffer(string: "spun"))
+        }
+        router.on(.GET, "/loop-wait") { request, writer in
+            let wait = request.loopWait
+            writer.respond(
+                status: .ok, headers: .text,
+                body: ByteBuffer(string: "\(wait.burstStartNanos) \(wait.waitNanos) \(wait.previousBurstNanos)"))
         }
         router.onStreaming(.POST, "/upload") { _, writer in
             UploadCounter(writer: writer, probe: probe)
