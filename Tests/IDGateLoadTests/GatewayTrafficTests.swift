@@ -114,7 +114,9 @@ extension NetworkTests {
             // One row per full interval of the measured time. How many intervals fit depends on how much of the 2.2 s
             // the (possibly busy) machine gave the run, so the count is checked against the measured time it reports,
             // not against the wall clock of the request.
-            #expect(!rows.isEmpty, "at least one full interval")
+            // A machine busy enough to give the run less than two intervals may close none of them: only then may
+            // there be no row.
+            if summary.measuredSeconds >= 2 { #expect(!rows.isEmpty, "at least one full interval") }
             #expect(rows.count <= Int(summary.measuredSeconds.rounded(.down)) + 1, "rows \(rows.count), measured \(summary.measuredSeconds) s")
             #expect(rows.allSatisfy { $0.residentMemoryBytes == 10_485_760 && $0.openFileDescriptors == 12 })
             #expect(rows.allSatisfy { !$0.flags.contains("errors") && !$0.flags.contains("metrics_unavailable") })

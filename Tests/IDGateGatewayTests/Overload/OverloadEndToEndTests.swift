@@ -45,7 +45,8 @@ import Testing
         #expect(harness.configuration.overload.queueDelayTargetMillis == 5)
         let record = try #require(harness.sampleRecords().first)
         let response = try await harness.match(
-            ["idNumber": record["idNumber"]!, "purpose": "account-opening"], apiKey: harness.apiKey("demo-agency"))
-        #expect(response.status == 200)
+            ["idNumber": record["idNumber"]!, "fullName": record["fullName"]!, "purpose": "account-opening"],
+            apiKey: harness.apiKey("demo-agency"))
+        #expect(response.status == 200, "\(response.body)")
     }
 }
