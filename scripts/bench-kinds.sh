@@ -22,8 +22,8 @@ PORT=${PORT:-18490}
 BENCH=${BENCH:-var/bench}
 DEMO="$BENCH/demo-kinds-$RESIDENTS"
 
-swift build -c release --product idgate >&2
-swift build -c release --product idgate-load >&2
+swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
+swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
 BIN="$(swift build -c release --show-bin-path)"
 
 source scripts/bench-lib.sh
