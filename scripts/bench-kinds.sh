@@ -37,7 +37,10 @@ load() {
         --connections "$CONNECTIONS" --streams "$STREAMS" --duration "$DURATION" --warmup "$WARMUP" --mix "$1" \
         --quiet --json "$WORK/load.json" >"$WORK/load.txt" 2>&1 || { cat "$WORK/load.txt" >&2; exit 1; }
     python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
-print(s["achievedRate"], round(s["latency"]["p99"] / 1000, 2), s["errors"] + s["transportErrors"])' "$WORK/load.json"
+print(s["achievedRate"], round(s["latency"]["p99"] / 1000, 2), s["errors"] + s["transportErrors"])
+for name, op in s.get("operations", {}).items():
+    if op.get("errorCodes") or any(k != "200" for k in op.get("byStatus", {})):
+        print(name, op.get("byStatus"), op.get("errorCodes"), file=sys.stderr)' "$WORK/load.json"
 }
 
 MIXES=(match=100 document=100 organization=100)
