@@ -65,8 +65,11 @@ load() {
         --connections "$CONNECTIONS" --streams "$STREAMS" --duration "$DURATION" --warmup "$WARMUP" \
         --quiet --json "$WORK/load-$name.json" "$@" >"$WORK/load-$name.txt" 2>&1 || { cat "$WORK/load-$name.txt" >&2; exit 1; }
     python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
-print(round(s["achievedRate"]), round(s["latency"]["p50"] / 1000, 2), round(s["latency"]["p99"] / 1000, 2), s["errors"], s["requests"])' \
-        "$WORK/load-$name.json"
+print(round(s["achievedRate"]), round(s["latency"]["p50"] / 1000, 2), round(s["latency"]["p99"] / 1000, 2), s["errors"], s["requests"])
+for name, op in s.get("operations", {}).items():
+    if op.get("errorCodes") or any(k != "200" for k in op.get("byStatus", {})):
+        print(sys.argv[2], name, op.get("byStatus"), op.get("errorCodes"), file=sys.stderr)' \
+        "$WORK/load-$name.json" "$name"
 }
 declare -A RATE P50 P99 ERRORS REQUESTS
 row() {  # row NAME CONFIG ARGS...: gateway CONFIG freshly started, one load run

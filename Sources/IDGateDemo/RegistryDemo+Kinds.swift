@@ -14,19 +14,4 @@ extension RegistryDemo {
             count: Swift.max(1, residents / residentsPerOrganization), residents: ResidentGenerator(seed: seed).prefix(residents))
         return input
     }
-
-    /// Writes the documents and organizations samples beside the residents' sample.
-    static func writeKindSamples(store: RegistryStore, layout: DemoLayout, count: Int) throws {
-        var documents: [UInt8] = []
-        for record in store.sampleDocuments(count: count) { DocumentCodec.appendNDJSON(record, to: &documents) }
-        var organizations: [UInt8] = []
-        for record in store.sampleOrganizations(count: count) { OrganizationCodec.appendNDJSON(record, to: &organizations) }
-        for (bytes, url) in [(documents, layout.documentsSample), (organizations, layout.organizationsSample)] {
-            do {
-                try OwnerOnlyFiles.write(bytes, toPath: url.path)
-            } catch {
-                throw RegistryError.notWritable(path: url.path, reason: "\(error)")
-            }
-        }
-    }
 }

@@ -4,18 +4,19 @@ import IDGateAudit
 import IDGateGateway
 import IDGateStore
 
-/// The registry part of `idgate demo init`: generated residents (and foreign residents) imported into `DIR/registry`,
-/// and a sample of them in `DIR/sample.ndjson` (`DIR/sample-foreigners.ndjson`) for building test traffic (see the
-/// demo folder layout in docs/DATA.md).
+/// The registry part of `idgate demo init`: generated residents, documents, organizations and foreign residents
+/// imported into `DIR/registry`, and a sample of each kind beside it (`DIR/sample.ndjson`, `sample-documents.ndjson`,
+/// `sample-organizations.ndjson`, `sample-foreigners.ndjson`) for building test traffic (see the demo folder layout
+/// in docs/DATA.md).
 public enum RegistryDemo {
     /// Records written to the sample file at most.
     public static let sampleLimit = 10_000
 
-    /// Generates `residents` residents from `seed`, imports them into `directory/registry` (replacing any previous
-    /// demo data atomically) and writes `directory/sample.ndjson`.
     /// The demo's foreign residents for `residents` citizens: 1%, at least 100, at most 10 000.
     public static func foreignerCount(residents: Int) -> Int { Swift.min(10_000, Swift.max(100, residents / 100)) }
 
+    /// Generates `residents` residents (and the other kinds) from `seed`, imports them into `directory/registry`
+    /// (replacing any previous demo data atomically) and writes the sample files.
     @discardableResult
     public static func buildRegistry(
         directory: String, residents: Int, seed: UInt64, progress: (@Sendable (ImportProgress) -> Void)? = nil
@@ -33,27 +34,26 @@ public enum RegistryDemo {
         let registryPath = layout.registry.path
         let summary = try RegistryImporter(directory: registryPath, options: options)
             .importRecords(ResidentGenerator(seed: seed).prefix(residents))
-        var sample: [UInt8] = []
-        for record in try RegistryStore.open(directory: registryPath).sample(count: Swift.min(residents, sampleLimit)) {
-            ResidentCodec.appendNDJSON(record, to: &sample)
-        }
-        let samplePath = layout.sample.path
-        do {
-            try OwnerOnlyFiles.write(sample, toPath: samplePath)
-        } catch {
-            throw RegistryError.notWritable(path: samplePath, reason: "\(error)")
-        }
-        try writeKindSamples(store: RegistryStore.open(directory: registryPath), layout: layout, count: Swift.min(residents, sampleLimit))
-        var foreignerSample: [UInt8] = []
-        for record in try RegistryStore.open(directory: registryPath).sampleForeigners(count: sampleLimit) {
-            ForeignerCodec.appendNDJSON(record, to: &foreignerSample)
-        }
-        let foreignerSamplePath = layout.foreignerSample.path
-        do {
-            try OwnerOnlyFiles.write(foreignerSample, toPath: foreignerSamplePath)
-        } catch {
-            throw RegistryError.notWritable(path: foreignerSamplePath, reason: "\(error)")
-        }
+        let store = try RegistryStore.open(directory: registryPath)
+        let count = Swift.min(residents, sampleLimit)
+        try writeSample(store.sample(count: count), ResidentCodec.appendNDJSON, to: layout.sample)
+        try writeSample(store.sampleDocuments(count: count), DocumentCodec.appendNDJSON, to: layout.documentsSample)
+        try writeSample(
+            store.sampleOrganizations(count: count), OrganizationCodec.appendNDJSON, to: layout.organizationsSample)
+        try writeSample(store.sampleForeigners(count: sampleLimit), ForeignerCodec.appendNDJSON, to: layout.foreignerSample)
         return summary
+    }
+
+    /// Writes `records` as NDJSON lines to `url`, owner-only.
+    private static func writeSample<Record>(
+        _ records: [Record], _ append: (Record, inout [UInt8]) -> Void, to url: URL
+    ) throws {
+        var bytes: [UInt8] = []
+        for record in records { append(record, &bytes) }
+        do {
+            try OwnerOnlyFiles.write(bytes, toPath: url.path)
+        } catch {
+            throw RegistryError.notWritable(path: url.path, reason: "\(error)")
+        }
     }
 }
