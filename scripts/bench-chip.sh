@@ -15,6 +15,7 @@
 #   match      --mix match=100 closed loop (the mixed row's anchor)
 #   mixed      --mix match=70,batch=5,chip=25 closed loop
 #   open loop  the mixed traffic at 80% of its closed-loop peak for DURATION: p50, p99, errors
+# SHEDDING=off sets overload.queueDelayTargetMillis to 10 minutes (no queueing-delay shedding) for every row.
 # A chip operation is one challenge + one verify (one latency, one count).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,15 @@ fi
 source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
+# SHEDDING=off: the queueing-delay overload control out of the way (an anchor for what shedding costs a closed loop).
+if [ "${SHEDDING:-on}" = off ]; then
+    python3 - "$WORK/full.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config.setdefault("overload", {})["queueDelayTargetMillis"] = 600000
+json.dump(config, open(sys.argv[1], "w"), indent=1)
+PY
+fi
 # The same with small chip caches (new cards every time).
 python3 - "$WORK/full.json" "$WORK/uncached.json" "$((CARDS / 4))" <<'PY'
 import json, sys
