@@ -89,9 +89,7 @@ public final class AuditHistory: Sendable {
         var bytes: [UInt8] = []
         withUnsafeBytes(of: sequence.bigEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: mac(sequenceBytes: bytes, subjectHash: subjectHash))
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64.encodeURL(bytes)
     }
 
     func decodeCursor(_ text: String, subjectHash: [UInt8]) -> UInt64? {
