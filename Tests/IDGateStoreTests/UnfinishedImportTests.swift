@@ -30,7 +30,7 @@ import Testing
         let (directory, _, debris) = try Self.registryWithDebris(temp)
         // An import that fails after taking the lock (bad input) still cleans up first.
         let bad = temp.file("bad.ndjson", contents: "{not json\n")
-        _ = try? RegistryImporter(directory: directory).importFile(bad)
+        #expect(throws: (any Error).self) { try RegistryImporter(directory: directory).importFile(bad) }
         #expect(!FileManager.default.fileExists(atPath: directory + "/" + debris))
     }
 
