@@ -43,6 +43,32 @@ import Testing
         _ = consume lock
     }
 
+    /// A process started while the lock is held (PostgreSQL started by the fleet tests, a server, another test's
+    /// child) must not inherit it: it would keep the registry locked long after the writer finished. CI saw exactly
+    /// that once: a parallel test's PostgreSQL kept a crash-matrix registry locked. Raw `posix_spawn`, as the fleet
+    /// tests use, passes on every descriptor without close-on-exec (Foundation's `Process` closes them itself).
+    @Test func aChildProcessDoesNotInheritTheWriterLock() throws {
+        let temp = TemporaryDirectory()
+        let directory = temp.path + "/db"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = try StoreDirectory(path: directory).lockForWriting()
+        let words: [String] = ["/bin/sleep", "60"]
+        let argv = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
+        defer {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        _ = consume lock
+        // The child is still running: the lock must be free now that its holder has let go.
+        #expect(kill(pid, 0) == 0)
+        let again = try StoreDirectory(path: directory).lockForWriting()
+        _ = consume again
+    }
+
     @Test func missingRegistryIsNotCreated() {
         let temp = TemporaryDirectory()
         #expect(RegistryImporter.removeUnfinishedImports(directory: temp.path + "/absent").isEmpty)

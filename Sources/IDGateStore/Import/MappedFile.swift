@@ -9,7 +9,7 @@ public final class MappedFile: @unchecked Sendable {
 
     public init(path: String) throws(RegistryError) {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()

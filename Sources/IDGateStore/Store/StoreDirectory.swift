@@ -60,7 +60,7 @@ struct StoreDirectory {
             unlink(temporary)
             throw .notWritable(path: currentLinkPath, reason: reason)
         }
-        let directory = open(path, O_RDONLY)
+        let directory = open(path, O_RDONLY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)
             close(directory)
@@ -89,7 +89,7 @@ struct StoreDirectory {
     /// Takes the exclusive writer lock (imports and updates), failing at once when another writer holds it.
     func lockForWriting() throws(RegistryError) -> WriterLock {
         let lockPath = path + "/.lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT, OwnerOnlyFiles.fileMode)
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, OwnerOnlyFiles.fileMode)
         guard fd >= 0 else { throw .notWritable(path: lockPath, reason: String(cString: strerror(errno))) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)

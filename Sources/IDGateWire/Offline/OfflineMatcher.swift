@@ -153,13 +153,13 @@ public struct OfflineMatcher: Sendable {
         guard FileManager.default.createFile(atPath: output, contents: header.map { Data($0.utf8) }) else {
             throw Failure(description: "cannot create \(output)")
         }
-        let destination = open(output, O_WRONLY)
+        let destination = open(output, O_WRONLY | O_CLOEXEC)
         guard destination >= 0, lseek(destination, 0, SEEK_END) >= 0 else {
             throw Failure(description: "cannot open \(output): \(String(cString: strerror(errno)))")
         }
         defer { close(destination) }
         for part in parts {
-            let source = open(part, O_RDONLY)
+            let source = open(part, O_RDONLY | O_CLOEXEC)
             guard source >= 0 else { throw Failure(description: "cannot open \(part): \(String(cString: strerror(errno)))") }
             defer {
                 close(source)

@@ -17,7 +17,7 @@ struct ShardWorker: Sendable {
         file: MappedFile, range: Range<Int>, firstLine: Int, outputPath: String, done: borrowing Atomic<Int>,
         bytesDone: borrowing Atomic<Int>
     ) throws(OfflineMatcher.Failure) -> OfflineMatcher.Summary {
-        guard let out = fopen(outputPath, "w") else {
+        guard let out = fopen(outputPath, "we") else {
             throw OfflineMatcher.Failure(description: "cannot create \(outputPath): \(String(cString: strerror(errno)))")
         }
         defer { fclose(out) }
