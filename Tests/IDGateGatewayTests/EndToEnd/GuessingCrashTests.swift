@@ -10,44 +10,6 @@ import Testing
 /// keep the subject refused. What a crash can lose is only what was not flushed yet (docs/CLIENTS.md).
 @Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: IDGateCLI.url.path), "needs the idgate executable (swift build)"))
 struct GuessingCrashTests {
-    /// A running `idgate serve` child with its h2c port (read from its log).
-    final class Server {
-        let process = Process()
-        let log: URL
-        private(set) var port = 0
-
-        init(configuration: URL, log: URL) throws {
-            self.log = log
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.executableURL = IDGateCLI.url
-            process.arguments = ["serve", "--config", configuration.path]
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-        }
-
-        /// Waits until the log names the h2c listener (or the process ends, or 60 s pass: a failure, not a race).
-        func waitUntilListening() async throws {
-            for _ in 0..<600 {
-                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                if let range = text.range(of: #"127\.0\.0\.1:[0-9]+ tls=false"#, options: .regularExpression) {
-                    let found = text[range].dropFirst("127.0.0.1:".count).prefix { $0.isNumber }
-                    port = Int(found)!
-                    return
-                }
-                guard process.isRunning else { throw HarnessError("idgate serve ended: \(text)") }
-                try await Task.sleep(nanoseconds: 100_000_000)
-            }
-            throw HarnessError("idgate serve did not listen")
-        }
-
-        func kill9() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
     func match(port: Int, apiKey: String, body: [String: Any]) async throws -> (status: Int, code: String?) {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
         let result = try await Subprocess.run([
@@ -83,7 +45,7 @@ struct GuessingCrashTests {
             ["idNumber": record["idNumber"]!, "dateOfBirth": "19\(10 + attempt)-02-03", "purpose": "account-opening"]
         }
 
-        let first = try Server(configuration: configFile, log: scratch.appending("serve-1.log"))
+        let first = try ServeProcess(configuration: configFile, log: scratch.appending("serve-1.log"))
         defer { if first.process.isRunning { first.kill9() } }
         try await first.waitUntilListening()
         for attempt in 0..<5 {
@@ -101,7 +63,7 @@ struct GuessingCrashTests {
         first.kill9()
         #expect(first.process.terminationReason == .uncaughtSignal)
 
-        let second = try Server(configuration: configFile, log: scratch.appending("serve-2.log"))
+        let second = try ServeProcess(configuration: configFile, log: scratch.appending("serve-2.log"))
         defer { if second.process.isRunning { second.kill9() } }
         try await second.waitUntilListening()
         let refused = try await match(port: second.port, apiKey: apiKey, body: guess(5))
