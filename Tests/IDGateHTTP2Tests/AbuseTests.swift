@@ -116,6 +116,20 @@ import Testing
         #expect(stats.goawaysSent == 0)
     }
 
+    @Test func cancellingRequestsTheServerShedKeepsTheConnection() async throws {
+        // 300 requests read together with their cancellations, each answered 503 (shed) at once: far past a burst
+        // of 20 at 1 per second, were they counted as rapid resets.
+        var limits = Self.limits
+        limits.resetBurst = 20
+        limits.resetsPerSecond = 1
+        let (report, stats) = try await attack("cancel_shed", limits: limits)
+        #expect(report["goaway"] is NSNull, "no GOAWAY: \(report["goaway"] ?? "nil")")
+        #expect(report["closed"] as? Bool == false)
+        #expect(report["last_status"] as? Int == 200, "the connection still serves requests")
+        #expect(stats.resetsReceived >= 300)
+        #expect(stats.goawaysSent == 0)
+    }
+
     @Test func continuationFloodClosesTheConnection() async throws {
         let (report, _) = try await attack("continuation_flood")
         #expect(report["goaway"] as? Int != nil)

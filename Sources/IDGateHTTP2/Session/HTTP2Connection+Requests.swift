@@ -82,7 +82,14 @@ extension HTTP2Connection {
     /// such cancellations per window. Counting them closed every connection of clients whose requests timed out.
     static let rapidResetWindowNanos: UInt64 = 100_000_000
 
+    ///
+    /// A stream already answered 503 is not counted either: an overloaded server sheds requests that waited in its
+    /// queue (503 `overloaded`, microseconds, no work begun), and a client whose requests waited there cancels them
+    /// when its timeout fires. The server then reads request and cancel in one burst, as from an attacker, but the
+    /// refusal was all the work there was: counting those resets closed the connections of clients that were only
+    /// timing out against an overloaded server.
     static func isRapidReset(of state: StreamState, now: UInt64) -> Bool {
+        if case .responding(_, let response) = state.phase, response.status == HTTPStatus.serviceUnavailable.code { return false }
         guard let start = state.handledRequestStart else { return true }
         return now &- start < rapidResetWindowNanos
     }

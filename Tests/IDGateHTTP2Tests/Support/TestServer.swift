@@ -119,6 +119,9 @@ struct TestServer {
         router.on(.GET, "/await") { _, writer in
             probe.with { $0.awaiting.append(writer) }
         }
+        router.on(.GET, "/shed") { _, writer in
+            writer.respondError(status: .serviceUnavailable, code: "overloaded", message: "shed by the test server")
+        }
         router.on(.GET, "/hold") { _, writer in
             _ = writer.startStreaming(status: .ok, headers: .ndjson)
         }

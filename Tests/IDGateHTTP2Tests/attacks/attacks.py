@@ -306,6 +306,23 @@ def cancel_in_flight(c, rounds=3, count=100, after=0.3):
     return c.report(cancelled=cancelled, last_status=c.statuses.get(next_id))
 
 
+def cancel_shed(c, count=300):
+    """A client of an overloaded server: its requests waited in the server's queue past its timeout, so the server
+    reads each request together with its cancellation, and sheds it (GET /shed answers 503 at once). All of it in
+    one write, as the server finds it after the wait; then the client still uses the connection."""
+    frames = c.preface_bytes()
+    ids = [2 * i + 1 for i in range(count)]
+    for stream_id in ids:
+        frames += c.headers(stream_id, c.request_headers("GET", "/shed"))
+        frames += RstStreamFrame(stream_id, error_code=CANCEL).serialize()
+    last = 2 * count + 1
+    frames += c.headers(last, c.request_headers())
+    c.connect()
+    c.send(frames)
+    c.read(until=lambda: last in c.statuses or c.closed)
+    return c.report(last_status=c.statuses.get(last))
+
+
 def continuation_flood(c, count=10000):
     frames = c.preface_bytes() + c.headers(1, c.request_headers(), end_stream=True, end_headers=False)
     for _ in range(count):
@@ -368,6 +385,7 @@ def slowloris(c, count=20):
 
 SCENARIOS = {f.__name__: f for f in [bad_preface, malformed_frame, oversized_headers, hpack_bomb, too_many_streams,
                                      body_too_large, rapid_reset, rapid_reset_started, cancel_in_flight,
+                                     cancel_shed,
                                      continuation_flood, settings_flood, ping_flood, zero_window, slowloris]}
 
 if __name__ == "__main__":
