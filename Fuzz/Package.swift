@@ -23,6 +23,8 @@ let package = Package(
         .executableTarget(name: "FuzzChip", dependencies: [.product(name: "IDGateChip", package: idgate)]),
         // The audit segment scanner (what startup recovery and `idgate audit verify` read).
         .executableTarget(name: "FuzzAudit", dependencies: [.product(name: "IDGateAudit", package: idgate)]),
+        // The clients file (`clients.json`): decoding and the validation a reload applies.
+        .executableTarget(name: "FuzzClients", dependencies: [.product(name: "IDGateGateway", package: idgate)]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
-TARGETS=${TARGETS:-FuzzWire FuzzStore FuzzChip FuzzAudit}
+TARGETS=${TARGETS:-FuzzWire FuzzStore FuzzChip FuzzAudit FuzzClients}
 FLAGS=(-Xswiftc -sanitize=fuzzer,address)
 # The Swift runtime's backtracer and ASan's both handle fatal signals; let ASan report.
 export SWIFT_BACKTRACE=enable=no

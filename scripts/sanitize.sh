@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
-CC=${CC:-cc}
+# The Swift toolchain brings clang with its sanitizer runtimes; a system cc (gcc + libasan) works too.
+CC=${CC:-$(command -v clang || echo cc)}
 mkdir -p var
 echo "sanitize: C helpers under ASan + UBSan" >&2
 "$CC" -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \

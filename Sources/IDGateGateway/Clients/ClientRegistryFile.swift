@@ -17,7 +17,11 @@ public struct ClientRegistryFile: Codable, Sendable, Equatable {
     }
 
     public static func load(from url: URL) throws -> ClientRegistryFile {
-        let data = try Data(contentsOf: url)
+        try decode(Data(contentsOf: url))
+    }
+
+    /// The document in `data` (what `load` reads; the clients-file fuzz target feeds it hostile bytes).
+    public static func decode(_ data: Data) throws -> ClientRegistryFile {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let file = try decoder.decode(ClientRegistryFile.self, from: data)
