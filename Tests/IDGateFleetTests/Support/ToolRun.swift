@@ -33,6 +33,9 @@ enum ToolRun {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else of this test process reaches the tool (or a server it leaves running, like PostgreSQL):
+        // another test's registry lock or listening socket inherited by a long-lived child stays held.
+        closeInheritedDescriptors(&actions)
         let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -58,6 +61,7 @@ enum ToolRun {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var environment = ProcessInfo.processInfo.environment
@@ -80,4 +84,13 @@ enum ToolRun {
             }
         }
     }
+}
+
+/// Adds "close every descriptor from 3 up" to a spawn's file actions (glibc 2.34+; looked up at run time because the
+/// Swift Glibc module does not export the `_np` call). Why: a long-lived child such as PostgreSQL otherwise keeps
+/// whatever this test process had open at that instant (another test's registry lock, a listening socket).
+func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+    _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
 }
