@@ -29,7 +29,6 @@ public enum RegistryDemo {
         var options = ImportOptions()
         options.progress = progress
         options.kinds = kinds(residents: residents, seed: seed)
-        options.foreigners = Array(ForeignerGenerator(seed: seed).prefix(foreignerCount(residents: residents)))
         let layout = DemoLayout(path: directory)
         let registryPath = layout.registry.path
         let summary = try RegistryImporter(directory: registryPath, options: options)

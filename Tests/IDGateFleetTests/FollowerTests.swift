@@ -237,10 +237,10 @@ extension FleetTests {
                 let registry = PostgresRegistry(source: cluster.source, logger: FleetFixtures.quietLogger)
                 _ = try await registry.load(FleetFixtures.residents())
                 _ = try await cluster.psql("UPDATE idgate_registry SET schema_version = 99")
-                await #expect(throws: FleetError.schemaVersionMismatch(database: "idgate", found: 99, expected: 1)) {
+                await #expect(throws: FleetError.schemaVersionMismatch(database: "idgate", found: 99, expected: 2)) {
                     try await follower.prepare()
                 }
-                await #expect(throws: FleetError.schemaVersionMismatch(database: "idgate", found: 99, expected: 1)) {
+                await #expect(throws: FleetError.schemaVersionMismatch(database: "idgate", found: 99, expected: 2)) {
                     try await registry.publish(UpdateBatch(sequence: 1, operations: [.delete(IDNumber("001099999999")!)]))
                 }
                 #expect(!FileManager.default.fileExists(atPath: directory + "/current"))

@@ -66,7 +66,7 @@ import Testing
     @Test func importedBesideResidentsAndUpdatedByBatches() throws {
         let directory = TemporaryDirectory()
         var options = ImportOptions()
-        options.foreigners = [Self.foreigner(), Self.foreigner("E12345678", nationality: "CHN")]
+        options.kinds.foreigners = [Self.foreigner(), Self.foreigner("E12345678", nationality: "CHN")]
         _ = try RegistryImporter(directory: directory.path, options: options).importRecords([Fixtures.resident()])
         let store = try RegistryStore.open(directory: directory.path, readOnly: false)
         let reader = store.makeReader()
@@ -119,7 +119,7 @@ extension RegistryStore {
     fileprivate func dropForeignersDatabase() throws {
         var txn: OpaquePointer?
         try lmdbCheck(mdb_txn_begin(environment, nil, 0, &txn), "begin")
-        try lmdbCheck(mdb_drop(txn, databases.foreigners!, 1), "drop")
+        try lmdbCheck(mdb_drop(txn, databases.kinds.foreigners!, 1), "drop")
         try lmdbCheck(mdb_txn_commit(txn), "commit")
     }
 }

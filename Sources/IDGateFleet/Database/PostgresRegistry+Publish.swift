@@ -8,10 +8,11 @@ extension PostgresRegistry {
         case alreadyPublished(head: UInt64)
     }
 
-    /// Publishes `batch` (the `idgate update` format) as ONE PostgreSQL transaction: its changes applied to
-    /// `idgate_residents`, the batch appended to `idgate_changes`, the head moved, and a NOTIFY sent (delivered at
+    /// Publishes `batch` (the `idgate update` format) as ONE PostgreSQL transaction: its changes applied to the
+    /// record tables (residents, documents, organizations, foreign residents), the batch appended to `idgate_changes`, the head moved, and a NOTIFY sent (delivered at
     /// commit, so a node woken by it always finds the row). Every change or none: a change that does not apply
-    /// (deleting an unknown resident, a legacy number already taken) refuses the whole batch.
+    /// (deleting an unknown resident or document, a legacy number already taken) refuses the whole batch, as
+    /// `idgate update --db` refuses it.
     ///
     /// The batch must be the log's head + 1; one at or below the head is already published (no-op).
     public func publish(_ batch: UpdateBatch) async throws -> PublishOutcome {
@@ -86,18 +87,16 @@ extension PostgresRegistry {
             }
             record.card?.status = status
             try await rewrite(record, sequence: sequence, connection: connection)
-        case .upsertForeigner, .deleteForeigner:
-            throw InputError(
-                line: entry.line, field: "op",
-                reason: "foreign residents are not kept in the registry of record yet: apply this batch with --db")
+        case .upsertForeigner(let record):
+            try await upsertForeigner(record, sequence: sequence, connection: connection)
+        case .deleteForeigner(let key):
+            try await deleteForeigner(key, line: entry.line, connection: connection)
         case .setRecordStatus(let idNumber, let status):
             var record = try await stored(idNumber, line: entry.line, connection: connection)
             record.recordStatus = status
             try await rewrite(record, sequence: sequence, connection: connection)
-        case .kind:
-            // Documents and organizations travel in the change log only (followers apply them from the batch);
-            // the registry of record has no tables for them yet, so a snapshot rebuilt from it leaves them out.
-            break
+        case .kind(let update):
+            try await apply(update, line: entry.line, sequence: sequence, connection: connection)
         }
     }
 

@@ -21,6 +21,8 @@ public struct PostgresRegistry: Sendable {
     /// What a load did.
     public struct LoadSummary: Sendable, Equatable {
         public var residents: Int
+        /// Documents, organizations and foreign residents loaded beside the residents.
+        public var kinds = KindImportInput.Counts()
         /// The new registry's identity: nodes holding a copy of an older one take a fresh snapshot.
         public var origin: UUID
         public var elapsedSeconds: Double
@@ -34,13 +36,16 @@ public struct PostgresRegistry: Sendable {
         }
     }
 
-    /// Loads residents (the demo generator's, an import file's) as the registry of record, in one transaction.
-    /// With `replace`, an existing registry is emptied first and given a new origin; without it, a database that
-    /// already holds residents or changes is refused.
-    public func load<Records: Sequence<ResidentRecord>>(_ records: Records, replace: Bool = false) async throws -> LoadSummary {
+    /// Loads residents (the demo generator's, an import file's) and the other kinds (`kinds`: the records in
+    /// memory; its paths are not read) as the registry of record, in one transaction. With `replace`, an existing
+    /// registry (of any schema version) is emptied first and given a new origin; without it, a database that
+    /// already holds residents or changes is refused. A key given twice fails the load (nothing loaded).
+    public func load<Records: Sequence<ResidentRecord>>(
+        _ records: Records, kinds: KindImportInput = KindImportInput(), replace: Bool = false
+    ) async throws -> LoadSummary {
         let started = ContinuousClock.now
         return try await withConnection { connection in
-            _ = try await RegistrySchema.create(connection, database: source.database, logger: logger)
+            _ = try await RegistrySchema.create(connection, database: source.database, replacing: replace, logger: logger)
             return try await connection.withTransaction(logger: logger) { connection in
                 // Lock the marker row: a concurrent load or publish waits for this one.
                 let rows = try await connection.query(
@@ -52,15 +57,18 @@ public struct PostgresRegistry: Sendable {
                     guard replace else {
                         throw FleetError.registryNotEmpty(database: source.database, residents: Int(residents), head: UInt64(head))
                     }
-                    try await connection.query("TRUNCATE idgate_residents, idgate_changes", logger: logger)
+                    try await connection.query("TRUNCATE \(unescaped: RegistrySchema.recordTables), idgate_changes", logger: logger)
                 }
                 try await connection.query(
                     "UPDATE idgate_registry SET head_sequence = 0, origin = gen_random_uuid(), created_at = now()",
                     logger: logger)
                 let loaded = try await copyResidents(records, connection: connection)
+                let kindCounts = try await copyKinds(kinds, connection: connection)
                 let origin = try await connection.query("SELECT origin FROM idgate_registry", logger: logger)
                     .collect()[0].decode(UUID.self)
-                return LoadSummary(residents: loaded, origin: origin, elapsedSeconds: (ContinuousClock.now - started).fleetSeconds)
+                return LoadSummary(
+                    residents: loaded, kinds: kindCounts, origin: origin,
+                    elapsedSeconds: (ContinuousClock.now - started).fleetSeconds)
             }
         }
     }
@@ -99,6 +107,58 @@ public struct PostgresRegistry: Sendable {
             if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
         return count
+    }
+
+    /// Streams the documents, organizations and foreign residents into their tables (one COPY each).
+    private nonisolated(nonsending) func copyKinds(_ kinds: KindImportInput, connection: PostgresConnection) async throws
+        -> KindImportInput.Counts
+    {
+        var counts = KindImportInput.Counts()
+        counts.documents = try await copy(
+            kinds.documents, table: "idgate_documents",
+            columns: ["document_type", "document_number", "holder_id_number", "record"], connection: connection
+        ) { record in
+            [Array(record.type.wireName.utf8), Array(record.number.utf8), Array(String(record.holderIdNumber.value).utf8),
+             Array(DocumentCodec.ndjson(record).utf8)]
+        }
+        counts.organizations = try await copy(
+            kinds.organizations, table: "idgate_organizations", columns: ["organization_id", "record"], connection: connection
+        ) { record in
+            [Array(record.organizationId.description.utf8), Array(OrganizationCodec.ndjson(record).utf8)]
+        }
+        counts.foreigners = try await copy(
+            kinds.foreigners, table: "idgate_foreigners", columns: ["nationality", "passport_number", "record"],
+            connection: connection
+        ) { record in
+            [Array(record.key.nationality.code.utf8), Array(record.key.passportNumber.text.utf8),
+             Array(ForeignerCodec.ndjson(record).utf8)]
+        }
+        return counts
+    }
+
+    /// One `COPY … FROM STDIN` of `records`, each row the given column values then `sequence` 0.
+    private nonisolated(nonsending) func copy<Record>(
+        _ records: [Record], table: String, columns: [String], connection: PostgresConnection,
+        row: (Record) -> [[UInt8]]
+    ) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        try await connection.copyFrom(table: table, columns: columns + ["sequence"], logger: logger) { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(1 << 20)
+            for record in records {
+                for value in row(record) {
+                    Self.appendCopyText(value, to: &buffer)
+                    buffer.writeInteger(UInt8(ascii: "\t"))
+                }
+                buffer.writeString("0\n")
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        }
+        return records.count
     }
 
     /// A value in COPY's text format: backslash, tab, newline and carriage return escaped.

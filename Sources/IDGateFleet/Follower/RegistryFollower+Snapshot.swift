@@ -70,16 +70,19 @@ extension RegistryFollower {
         } catch {
             throw FleetError.cannotBootstrap(directory: directory, reason: "cannot create the directory")
         }
-        let snapshotPath = directory + "/.snapshot-\(getpid()).ndjson"
-        defer { unlink(snapshotPath) }
-        let (marker, residents) = try await dumpResidents(connection, to: snapshotPath)
+        let files = SnapshotFiles(directory: directory)
+        defer { files.remove() }
+        let (marker, residents) = try await dump(connection, to: files)
         let dumped = ContinuousClock.now
 
         let directory = self.directory
         let summary = try await runBlocking {
             var importOptions = ImportOptions()
             importOptions.sequence = marker.head
-            return try RegistryImporter(directory: directory, options: importOptions).importFile(snapshotPath)
+            importOptions.kinds.documentsPath = files.documents
+            importOptions.kinds.organizationsPath = files.organizations
+            importOptions.kinds.foreignersPath = files.foreigners
+            return try RegistryImporter(directory: directory, options: importOptions).importFile(files.residents)
         }
         try FollowerMarker(origin: marker.origin, generation: summary.generation).write(directory: directory)
         let store = try await runBlocking { try RegistryStore.open(directory: directory, readOnly: false) }
@@ -95,42 +98,75 @@ extension RegistryFollower {
         logger.info(
             "registry snapshot imported",
             metadata: [
-                "residents": "\(residents)", "sequence": "\(marker.head)", "generation": "\(summary.generation)",
+                "residents": "\(residents)", "documents": "\(summary.kinds.documents)",
+                "organizations": "\(summary.kinds.organizations)", "foreigners": "\(summary.kinds.foreigners)",
+                "sequence": "\(marker.head)", "generation": "\(summary.generation)",
                 "dumpSeconds": "\((dumped - started).fleetSeconds)", "importSeconds": "\(summary.elapsedSeconds)",
             ])
     }
 
-    /// Writes every resident's line to `path` inside one REPEATABLE READ transaction, together with the marker
-    /// read in the same transaction: the file is exactly the registry at `marker.head`.
-    private func dumpResidents(_ connection: PostgresConnection, to path: String) async throws -> (RegistrySchema.Marker, Int) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
-            throw FleetError.cannotBootstrap(directory: directory, reason: "cannot create \(path)")
-        }
-        defer { try? file.close() }
+    /// Writes every record's line, residents and each other kind to its own file, inside one REPEATABLE READ
+    /// transaction, together with the marker read in the same transaction: the files are exactly the registry at
+    /// `marker.head`. Returns the marker and the number of residents.
+    private func dump(_ connection: PostgresConnection, to files: SnapshotFiles) async throws -> (RegistrySchema.Marker, Int) {
         _ = try await connection.guardedRows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
         do {
             let marker = try await RegistrySchema.readMarker(connection, database: source.database, logger: logger)
-            var count = 0
-            var chunk = Data()
-            chunk.reserveCapacity(1 << 20)
-            // Streamed, not collected (the whole registry); a query in flight fails when the connection closes.
-            guard !connection.isClosed else { throw ConnectionClosed() }
-            let rows = try await connection.query("SELECT record FROM idgate_residents", logger: logger)
-            for try await record in rows.decode(String.self) {
-                chunk.append(contentsOf: record.utf8)
-                chunk.append(0x0A)
-                count += 1
-                if chunk.count >= 1 << 20 {
-                    try file.write(contentsOf: chunk)
-                    chunk.removeAll(keepingCapacity: true)
-                }
-            }
-            try file.write(contentsOf: chunk)
+            let residents = try await dumpRecords(connection, "SELECT record FROM idgate_residents", to: files.residents)
+            try await dumpRecords(connection, RegistrySchema.documentsQuery, to: files.documents)
+            try await dumpRecords(connection, RegistrySchema.organizationsQuery, to: files.organizations)
+            try await dumpRecords(connection, RegistrySchema.foreignersQuery, to: files.foreigners)
             _ = try await connection.guardedRows("COMMIT", logger: logger)
-            return (marker, count)
+            return (marker, residents)
         } catch {
             _ = try? await connection.guardedRows("ROLLBACK", logger: logger)
             throw error
         }
+    }
+
+    /// Streams the `record` column of `query` (not collected: the whole registry) into `path`, one line each.
+    @discardableResult
+    private func dumpRecords(_ connection: PostgresConnection, _ query: PostgresQuery, to path: String) async throws -> Int {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw FleetError.cannotBootstrap(directory: directory, reason: "cannot create \(path)")
+        }
+        defer { try? file.close() }
+        var count = 0
+        var chunk = Data()
+        chunk.reserveCapacity(1 << 20)
+        // A query in flight fails when the connection closes.
+        guard !connection.isClosed else { throw ConnectionClosed() }
+        let rows = try await connection.query(query, logger: logger)
+        for try await record in rows.decode(String.self) {
+            chunk.append(contentsOf: record.utf8)
+            chunk.append(0x0A)
+            count += 1
+            if chunk.count >= 1 << 20 {
+                try file.write(contentsOf: chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        try file.write(contentsOf: chunk)
+        return count
+    }
+}
+
+/// The NDJSON files a snapshot is dumped to, beside the registry (removed once imported).
+struct SnapshotFiles {
+    let residents: String
+    let documents: String
+    let organizations: String
+    let foreigners: String
+
+    init(directory: String) {
+        let prefix = directory + "/.snapshot-\(getpid())"
+        residents = prefix + ".ndjson"
+        documents = prefix + "-documents.ndjson"
+        organizations = prefix + "-organizations.ndjson"
+        foreigners = prefix + "-foreigners.ndjson"
+    }
+
+    func remove() {
+        for path in [residents, documents, organizations, foreigners] { unlink(path) }
     }
 }

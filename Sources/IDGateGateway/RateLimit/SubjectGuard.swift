@@ -40,15 +40,17 @@ struct SubjectGuard: Sendable {
     }
 
     /// 429 `subject_attempts_exceeded` (with the seconds until the window ends) when the client used up its failed
-    /// answers about `subject`; nil when it may ask.
-    func refusal(subject: SHA256Key, client: Client, now: Date) -> (error: WireError, retryAfter: Int)? {
+    /// answers about `subject`; nil when it may ask. The error names `field`, where the request gave the subject.
+    func refusal(
+        subject: SHA256Key, client: Client, now: Date, field: String = "idNumber"
+    ) -> (error: WireError, retryAfter: Int)? {
         let pair = SubjectAttemptLimiter.Pair(subject: subject, clientID: client.id)
         guard let retryAfter = limiter.refusal(pair, limit: limit(for: client), now: now) else { return nil }
         return (
             WireError(
                 .subjectAttemptsExceeded,
                 message: "too many failed answers about this subject from this client; retry in \(retryAfter) s",
-                field: "idNumber"),
+                field: field),
             retryAfter
         )
     }

@@ -9,7 +9,8 @@ import NIOCore
 import Synchronization
 
 /// `POST /v1/identity/match:batch` (NDJSON, streamed both ways): one rate-limit token for the upload; each line is
-/// authorized and audited on its own.
+/// authorized and audited on its own. A line's `"kind"` (`identity` by default, `document`, `organization`) says
+/// which single endpoint's body it is; it is answered as that endpoint answers, under that endpoint's policy.
 struct BatchMatchRoute: GatewayRoute {
     let registry: RegistryHolder
     let audit: AuditLog?
@@ -17,6 +18,8 @@ struct BatchMatchRoute: GatewayRoute {
     let admission: Admission
     /// Failed answers per (client, subject): a line about a subject the client used them up for gets a 429 line.
     let subjects: SubjectGuard
+    let documents: DocumentVerifyCheck
+    let organizations: OrganizationMatchCheck
 
     init(services: GatewayServices) {
         registry = services.registry
@@ -24,6 +27,8 @@ struct BatchMatchRoute: GatewayRoute {
         inFlight = services.inFlight
         admission = Admission(.batch, services: services)
         subjects = SubjectGuard(services: services)
+        documents = DocumentVerifyCheck(services: services)
+        organizations = OrganizationMatchCheck(services: services)
     }
 
     func register(on router: inout Router<LoopContext>) {
@@ -62,6 +67,8 @@ final class BatchMatchHandler: StreamingBodyHandler {
     private let audits = BatchAuditTracker()
     /// The current chunk's audit records, handed to the log together at the end of the chunk.
     private var records: [AuditRecord] = []
+    /// A line with a `"kind"` member, that member blanked (`BatchLineKind.read`).
+    private var blanked: [UInt8] = []
 
     init(route: BatchMatchRoute, client: Client, writer: ResponseWriter, loop: LoopContext) {
         self.route = route
@@ -161,6 +168,75 @@ final class BatchMatchHandler: StreamingBodyHandler {
             writeLineError(WireError(.overloaded, message: "the registry is not open yet"), into: &output)
             return
         }
+        var body = line
+        if let last = body.last, last == 0x0D { body = UnsafeRawBufferPointer(rebasing: body.dropLast()) }
+        switch BatchLineKind.read(body, blanked: &blanked) {
+        case .failure(let refused):
+            writeLineError(refused.error, ref: refused.ref, into: &output)
+            finishLine(
+                AuditRecord(
+                    time: chunkArrived.now, clientID: client.id, purpose: nil, operation: .batch,
+                    transactionID: "line-\(lineNumber)", subjectIDNumber: nil, attributes: [], decision: .none,
+                    status: UInt16(refused.error.status), latencyMicros: 0),
+                decision: .none, errorCode: refused.error.code.rawValue)
+        case .success(let reading) where reading.isBlanked:
+            let blanked = self.blanked
+            blanked.withUnsafeBytes { answer(body: $0, kind: reading, reader: reader, into: &output) }
+        case .success(let reading):
+            answer(body: body, kind: reading, reader: reader, into: &output)
+        }
+    }
+
+    private func answer(
+        body: UnsafeRawBufferPointer, kind: BatchLineKind.Reading, reader: RegistryReader,
+        into output: inout ScratchByteSink
+    ) {
+        switch kind.kind {
+        case .identity: answerIdentity(line: body, reader: reader, into: &output)
+        case .document: answer(route.documents, body: body, ref: kind.ref, reader: reader, into: &output)
+        case .organization: answer(route.organizations, body: body, ref: kind.ref, reader: reader, into: &output)
+        }
+    }
+
+    /// A document or organization line: as its single endpoint answers it, under that endpoint's policy; audited
+    /// under that endpoint's operation.
+    private func answer<Check: KindCheck>(
+        _ check: Check, body: UnsafeRawBufferPointer, ref: String?, reader: RegistryReader,
+        into output: inout ScratchByteSink
+    ) {
+        let response = check.respond(
+            to: body, reader: reader, client: client, subjects: route.subjects, now: chunkArrived.now,
+            today: chunkArrived.today, nextTransactionID: loop.nextTransactionID, into: &output)
+        switch response.outcome {
+        case .success(let answer):
+            output.write(byte: 0x0A)
+            finishLine(
+                check.auditRecord(
+                    response.parsed, subjectKey: response.subjectKey, transaction: .transaction(answer.transactionID),
+                    decision: AuditDecision(answer.decision), status: 200, time: chunkArrived.now, client: client),
+                decision: AuditDecision(answer.decision), errorCode: nil)
+        case .failure(let error):
+            writeLineError(error, ref: ref, into: &output)
+            finishLine(
+                check.auditRecord(
+                    response.parsed, subjectKey: response.subjectKey, transaction: .string("line-\(lineNumber)"),
+                    decision: .none, status: UInt16(error.status), time: chunkArrived.now, client: client),
+                decision: .none, errorCode: error.code.rawValue)
+        }
+    }
+
+    /// Counts a non-identity line and keeps its audit record (latency from its chunk's arrival).
+    private func finishLine(_ record: AuditRecord, decision: AuditDecision, errorCode: String?) {
+        let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- chunkArrived.monotonic) / 1000)
+        client.metrics.record(decision: decision, errorCode: errorCode, latencyMicros: Int(latencyMicros))
+        guard route.audit != nil else { return }
+        var record = record
+        record.latencyMicros = latencyMicros
+        if records.isEmpty { records.reserveCapacity(256) }
+        records.append(record)
+    }
+
+    private func answerIdentity(line: UnsafeRawBufferPointer, reader: RegistryReader, into output: inout ScratchByteSink) {
         let today = chunkArrived.today
         let client = self.client
         loop.responder.engine.policy = client.reasonDecisions
@@ -198,9 +274,13 @@ final class BatchMatchHandler: StreamingBodyHandler {
             latencyMicros: latencyMicros)
     }
 
-    private func writeLineError(_ error: WireError, into output: inout ScratchByteSink) {
+    private func writeLineError(_ error: WireError, ref: String? = nil, into output: inout ScratchByteSink) {
         output.write("{\"line\":")
         output.write(decimal: lineNumber)
+        if let ref {
+            output.write(",\"ref\":")
+            output.write(jsonString: ref)
+        }
         output.write(byte: UInt8(ascii: ","))
         error.writeMember(into: &output)
         output.write("}\n")

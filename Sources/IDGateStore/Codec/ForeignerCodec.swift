@@ -151,24 +151,4 @@ public enum ForeignerCodec {
         out.removeLast()
         return String(decoding: out, as: UTF8.self)
     }
-
-    /// Decodes a whole NDJSON file of foreigners (blank lines skipped); the first bad line fails it.
-    public static func decodeFile(_ bytes: UnsafeRawBufferPointer) throws(InputError) -> [ForeignerRecord] {
-        var records: [ForeignerRecord] = []
-        var lines = LineIterator(bytes, range: 0..<bytes.count)
-        var lineNumber = 0
-        var seen = Set<ForeignerKey>()
-        while let (line, _) = lines.next() {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            var body = line
-            if body.last == 0x0D { body = UnsafeRawBufferPointer(rebasing: body.dropLast()) }
-            let record = try decodeNDJSON(body, lineNumber: lineNumber)
-            guard seen.insert(record.key).inserted else {
-                throw InputError(line: lineNumber, field: "passportNumber", reason: "\(record.key) is listed twice")
-            }
-            records.append(record)
-        }
-        return records
-    }
 }

@@ -15,12 +15,10 @@ public struct ImportOptions: Sendable {
     /// The data sequence the new generation records; nil continues the one it replaces (one past its sequence).
     /// A follower sets it to the change-log sequence its snapshot was taken at, so updates resume right after it.
     public var sequence: UInt64?
-    /// Documents and organizations imported into the same generation (NDJSON files or records in memory).
+    /// Documents, organizations and foreign residents imported into the same generation (NDJSON files or records
+    /// in memory). An import replaces the whole generation: records of these kinds not listed here are not carried
+    /// over.
     public var kinds = KindImportInput()
-    /// Foreign residents written into the new generation's `foreigners` database in the same transaction as the
-    /// residents (`idgate import --foreigners FILE`, the demo). An import replaces the whole generation: foreigners
-    /// not listed here are not carried over.
-    public var foreigners: [ForeignerRecord] = []
     /// Rows per chunk of the import's second pass (tests lower it to exercise many chunks).
     var rowsPerChunk = RegistryImporter.rowsPerChunk
 

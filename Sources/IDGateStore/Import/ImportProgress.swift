@@ -12,6 +12,8 @@ public struct ImportProgress: Sendable {
     public var bytesRead: Int
     public var totalBytes: Int
     public var elapsedSeconds: Double
+    /// Documents, organizations and foreign residents written beside the residents.
+    public var kinds = KindImportInput.Counts()
 
     /// Fraction done of the current phase, 0...1.
     public var fractionDone: Double {
@@ -28,6 +30,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var generation: String
     public var sequence: UInt64
     public var elapsedSeconds: Double
+    /// Documents, organizations and foreign residents written beside the residents.
+    public var kinds = KindImportInput.Counts()
 
     public var recordsPerSecond: Double { elapsedSeconds > 0 ? Double(imported) / elapsedSeconds : 0 }
 }

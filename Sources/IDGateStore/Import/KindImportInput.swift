@@ -1,29 +1,47 @@
 import CLMDB
 
-/// The documents and organizations an import writes into the new generation beside its residents
-/// (`idgate import FILE --documents F --organizations F`, `idgate demo init`). Each kind comes from an NDJSON file
-/// or from records in memory. Every row is validated; a bad row or a key given twice fails the import naming the
-/// line(s), and the served generation stays as it was.
+/// The documents, organizations and foreign residents an import writes into the new generation beside its
+/// residents (`idgate import FILE --documents F --organizations F --foreigners F`, `idgate demo init`, a fleet
+/// node's snapshot). Each kind comes from an NDJSON file, from records in memory, or both (the records in memory
+/// first). Every row is validated; a bad row or a key given twice fails the import naming the line(s), and the
+/// served generation stays as it was.
 public struct KindImportInput: Sendable {
     public var documentsPath: String?
     public var organizationsPath: String?
+    public var foreignersPath: String?
     public var documents: [DocumentRecord] = []
     public var organizations: [OrganizationRecord] = []
+    public var foreigners: [ForeignerRecord] = []
 
     public init() {}
 
     var isEmpty: Bool {
-        documentsPath == nil && organizationsPath == nil && documents.isEmpty && organizations.isEmpty
+        documentsPath == nil && organizationsPath == nil && foreignersPath == nil && documents.isEmpty
+            && organizations.isEmpty && foreigners.isEmpty
+    }
+
+    /// How many records of each kind an import wrote.
+    public struct Counts: Sendable, Equatable {
+        public var documents = 0
+        public var organizations = 0
+        public var foreigners = 0
+
+        public init(documents: Int = 0, organizations: Int = 0, foreigners: Int = 0) {
+            self.documents = documents
+            self.organizations = organizations
+            self.foreigners = foreigners
+        }
     }
 
     /// Entries per write transaction (bounds LMDB's dirty-page list, as the residents' writer does).
     static let entriesPerTransaction = 100_000
 
-    /// Reads, validates and writes both kinds into the environment of the generation being built.
-    func write(environment: OpaquePointer, databases: KindDatabases, sequence: UInt64) throws {
-        guard !isEmpty else { return }
+    /// Reads, validates and writes every kind into the environment of the generation being built.
+    func write(environment: OpaquePointer, databases: KindDatabases, sequence: UInt64) throws -> Counts {
+        guard !isEmpty else { return Counts() }
         let documents = try loadDocuments(sequence: sequence)
         let organizations = try loadOrganizations(sequence: sequence)
+        let foreigners = try loadForeigners(sequence: sequence)
         var pending = PendingWrites(environment: environment)
         if let dbi = databases.documents, let index = databases.documentHolders {
             var holders: [(holder: UInt64, key: [UInt8])] = []
@@ -50,7 +68,40 @@ public struct KindImportInput: Sendable {
                 }
             }
         }
+        if let dbi = databases.foreigners {
+            for (key, bytes) in foreigners { try pending.put(dbi, key: key, value: bytes, flags: UInt32(MDB_APPEND)) }
+        }
         try pending.commit()
+        return Counts(documents: documents.count, organizations: organizations.count, foreigners: foreigners.count)
+    }
+
+    /// Encoded foreign residents sorted by key, a (nationality, passport number) given twice refused.
+    private func loadForeigners(sequence: UInt64) throws -> [(key: [UInt8], bytes: [UInt8])] {
+        var rows: [(line: Int, record: ForeignerRecord)] = foreigners.enumerated().map { ($0.offset + 1, $0.element) }
+        if let path = foreignersPath {
+            try Self.forEachLine(path) { line, number throws(InputError) in
+                var body = line
+                if body.last == 0x0D { body = UnsafeRawBufferPointer(rebasing: body.dropLast()) }
+                rows.append((number, try ForeignerCodec.decodeNDJSON(body, lineNumber: number)))
+            }
+        }
+        var encoded: [(key: [UInt8], bytes: [UInt8], record: ForeignerRecord, line: Int)] = []
+        encoded.reserveCapacity(rows.count)
+        for (line, var record) in rows {
+            record.sequence = sequence
+            do {
+                encoded.append((record.key.storageKey, try record.encoded(), record, line))
+            } catch {
+                throw InputError(line: line, reason: "record too large to store (\(error))")
+            }
+        }
+        encoded.sort { $0.key != $1.key ? $0.key.lexicographicallyPrecedes($1.key) : $0.line < $1.line }
+        for (previous, next) in zip(encoded, encoded.dropFirst()) where previous.key == next.key {
+            throw InputError(
+                line: next.line, field: "passportNumber",
+                reason: "\(next.record.key) is listed twice, first on line \(previous.line)")
+        }
+        return encoded.map { ($0.key, $0.bytes) }
     }
 
     /// Encoded documents sorted by key, duplicates refused.

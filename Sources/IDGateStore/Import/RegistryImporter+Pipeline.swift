@@ -45,7 +45,7 @@ extension RegistryImporter {
         } catch {
             throw RegistryError.notWritable(path: generationPath, reason: "cannot create directory")
         }
-        let outcome: (imported: Int, rejected: Int)
+        let outcome: (imported: Int, rejected: Int, kinds: KindImportInput.Counts)
         do {
             outcome = try decodeAndAppend(
                 file, rows: indexed.rows, columns: indexed.columns, sequence: sequence, path: generationPath, started: started)
@@ -60,7 +60,7 @@ extension RegistryImporter {
         report(.done, rows: outcome.imported, total: outcome.imported, started: started)
         return ImportSummary(
             imported: outcome.imported, rejected: outcome.rejected, generation: generation, sequence: sequence,
-            elapsedSeconds: elapsed)
+            elapsedSeconds: elapsed, kinds: outcome.kinds)
     }
 
     // MARK: Pass 1: index the rows
@@ -225,7 +225,7 @@ extension RegistryImporter {
     private func decodeAndAppend(
         _ file: MappedFile, rows: [PendingRow], columns: ResidentCodec.CSVColumns?, sequence: UInt64, path: String,
         started: ContinuousClock.Instant
-    ) throws -> (imported: Int, rejected: Int) {
+    ) throws -> (imported: Int, rejected: Int, kinds: KindImportInput.Counts) {
         let rowsPerChunk = max(1, options.rowsPerChunk)
         let chunkCount = (rows.count + rowsPerChunk - 1) / rowsPerChunk
         let workers = max(1, min(threadCount, chunkCount))
@@ -300,7 +300,7 @@ extension RegistryImporter {
     private func appendChunks(
         _ pipeline: ChunkPipeline, chunkCount: Int, rowCount: Int, path: String, sequence: UInt64,
         started: ContinuousClock.Instant
-    ) throws -> (imported: Int, rejected: Int) {
+    ) throws -> (imported: Int, rejected: Int, kinds: KindImportInput.Counts) {
         let skipInvalid = options.skipInvalid
         let environment = try RegistryEnvironment.open(
             path: path, readOnly: false, mapSize: options.maximumMapSize, noSync: true)
@@ -314,6 +314,7 @@ extension RegistryImporter {
             report(.writing, rows: done, total: total, started: started)
         }
         var imported = 0
+        var kinds = KindImportInput.Counts()
         var rejects: [InputError] = []
         var phoneLists: [[ResidentBatch.IndexEntry]] = []
         var legacyLists: [[ResidentBatch.IndexEntry]] = []
@@ -362,13 +363,13 @@ extension RegistryImporter {
             writer.startCounting(total: phones.count + legacies.count)
             try writer.appendIndexes(phones: &phones, legacies: &legacies, databases: databases)
             try writer.commit()
-            try options.kinds.write(environment: environment, databases: databases.kinds, sequence: sequence)
+            kinds = try options.kinds.write(environment: environment, databases: databases.kinds, sequence: sequence)
         } catch {
             writer.abort()
             throw error
         }
         try lmdbCheck(mdb_env_sync(environment, 1), "sync registry to disk")
-        return (imported, rejects.count)
+        return (imported, rejects.count, kinds)
     }
 
     /// Sorts the gathered index entries on all cores (each thread sorts a part); the writer merges the parts.

@@ -112,8 +112,9 @@ public struct RegistryImporter: Sendable {
             throw RegistryError.notWritable(path: generationPath, reason: "cannot create directory")
         }
         let imported: Int
+        let kinds: KindImportInput.Counts
         do {
-            imported = try fill(generationPath, with: batches, sequence: sequence, started: started)
+            (imported, kinds) = try fill(generationPath, with: batches, sequence: sequence, started: started)
             try storeDirectory.makeCurrent(generation)
         } catch {
             try? FileManager.default.removeItem(atPath: generationPath)
@@ -125,12 +126,12 @@ public struct RegistryImporter: Sendable {
         report(.done, rows: imported, total: imported, started: started)
         return ImportSummary(
             imported: imported, rejected: batches.reduce(0) { $0 + $1.rejects.count }, generation: generation,
-            sequence: sequence, elapsedSeconds: elapsed)
+            sequence: sequence, elapsedSeconds: elapsed, kinds: kinds)
     }
 
     /// Appends everything to a new environment in key order (merging the sorted shards), then syncs it to disk.
     /// A duplicate ID number, or a legacy number given to two residents, fails the import naming both lines.
-    private func fill(_ path: String, with batches: [ResidentBatch], sequence: UInt64, started: ContinuousClock.Instant) throws -> Int {
+    private func fill(_ path: String, with batches: [ResidentBatch], sequence: UInt64, started: ContinuousClock.Instant) throws -> (Int, KindImportInput.Counts) {
         let environment = try RegistryEnvironment.open(
             path: path, readOnly: false, mapSize: options.maximumMapSize, noSync: true)
         defer { mdb_env_close(environment) }
@@ -140,6 +141,7 @@ public struct RegistryImporter: Sendable {
         var legacies = MergedEntries(batches.map(\.legacyEntries), by: ResidentBatch.IndexEntry.legacyOrder)
         let total = records.count + phones.count + legacies.count
         let imported = records.count
+        var kinds = KindImportInput.Counts()
         let writer = try AppendWriter(environment: environment, total: total) { [self] done, total in
             report(.writing, rows: done, total: total, started: started)
         }
@@ -160,19 +162,14 @@ public struct RegistryImporter: Sendable {
             }
 
             try writer.appendIndexes(phones: &phones, legacies: &legacies, databases: databases)
-            if let foreigners = databases.foreigners {
-                for (index, record) in options.foreigners.enumerated() {
-                    try ForeignerWriter.put(record, sequence: sequence, txn: writer.txn, dbi: foreigners, line: index + 1)
-                }
-            }
             try writer.commit()
-            try options.kinds.write(environment: environment, databases: databases.kinds, sequence: sequence)
+            kinds = try options.kinds.write(environment: environment, databases: databases.kinds, sequence: sequence)
         } catch {
             writer.abort()
             throw error
         }
         try lmdbCheck(mdb_env_sync(environment, 1), "sync registry to disk")
-        return imported
+        return (imported, kinds)
     }
 
     func report(_ phase: ImportProgress.Phase, rows: Int, total: Int?, started: ContinuousClock.Instant) {

@@ -15,17 +15,14 @@ struct RegistryDatabases {
     var phones: MDB_dbi
     var legacyIDs: MDB_dbi
     var meta: MDB_dbi
-    /// The other record kinds (docs/DATA.md): nil in a generation written before they existed.
+    /// The other record kinds (documents, organizations, foreign residents; docs/DATA.md): nil in a generation
+    /// written before they existed, which still opens and answers `not_found` for them.
     var kinds = KindDatabases()
-    /// `foreigners` (nationality + passport number → binary record, `ForeignerLayout`); nil in a generation written
-    /// before foreign residents existed, which still opens and answers `not_found` for every passport.
-    var foreigners: MDB_dbi?
 
     static let residentsName = "residents"
     static let phonesName = "phone-index"
     static let legacyIDsName = "legacy-index"
     static let metaName = "meta"
-    static let foreignersName = "foreigners"
 
     /// Opens (or with `create`, creates) the four databases inside `txn`; the handles outlive it once it commits.
     static func open(in txn: OpaquePointer, create: Bool) throws(LMDBError) -> RegistryDatabases {
@@ -42,11 +39,6 @@ struct RegistryDatabases {
             meta: try dbi(metaName, 0)
         )
         databases.kinds = try KindDatabases.open(in: txn, create: create)
-        do throws(LMDBError) {
-            databases.foreigners = try dbi(foreignersName, 0)
-        } catch where error.code == MDB_NOTFOUND && !create {
-            databases.foreigners = nil
-        }
         return databases
     }
 }

@@ -4,7 +4,7 @@ extension ReadTransaction {
     /// The foreign resident holding this passport, read in place; nil when none does (or the generation predates
     /// foreign residents).
     public func foreigner(_ key: ForeignerKey) -> ForeignerView? {
-        guard let dbi = databases.foreigners else { return nil }
+        guard let dbi = databases.kinds.foreigners else { return nil }
         var bytes = key.storageKey
         return bytes.withUnsafeMutableBytes { raw in
             var mdbKey = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
@@ -16,7 +16,7 @@ extension ReadTransaction {
 
     /// Visits foreign residents in key order (nationality, then passport number) until `body` returns false.
     public func forEachForeigner(_ body: (ForeignerView) throws -> Bool) rethrows {
-        guard let dbi = databases.foreigners else { return }
+        guard let dbi = databases.kinds.foreigners else { return }
         var cursor: OpaquePointer?
         guard mdb_cursor_open(txn, dbi, &cursor) == 0, let cursor else { return }
         defer { mdb_cursor_close(cursor) }
@@ -35,7 +35,7 @@ extension ReadTransaction {
 
     /// The number of foreign residents (from the B-tree header).
     public var foreignerCount: Int {
-        guard let dbi = databases.foreigners else { return 0 }
+        guard let dbi = databases.kinds.foreigners else { return 0 }
         var stat = MDB_stat()
         guard mdb_stat(txn, dbi, &stat) == 0 else { return 0 }
         return Int(stat.ms_entries)

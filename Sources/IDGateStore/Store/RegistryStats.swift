@@ -8,6 +8,10 @@ public struct RegistryStats: Sendable, Equatable, Encodable {
     public var schemaVersion: UInt64
     public var sequence: UInt64
     public var residents: Int
+    /// Records of the other kinds (0 in a generation written before they existed).
+    public var documents: Int
+    public var organizations: Int
+    public var foreigners: Int
     /// (phone number, ID number) pairs in the phone index.
     public var phoneIndexEntries: Int
     public var legacyIndexEntries: Int
@@ -27,16 +31,18 @@ extension RegistryStore {
         mdb_env_info(environment, &info)
         var environmentStat = MDB_stat()
         mdb_env_stat(environment, &environmentStat)
-        let (residents, phones, legacy, sequence) = makeReader().withTransaction { txn in
+        let (residents, phones, legacy, sequence, kinds) = makeReader().withTransaction { txn in
             (dbStat(txn.txn, databases.residents), dbStat(txn.txn, databases.phones),
-             dbStat(txn.txn, databases.legacyIDs), txn.sequence)
+             dbStat(txn.txn, databases.legacyIDs), txn.sequence,
+             (documents: txn.documentCount, organizations: txn.organizationCount, foreigners: txn.foreignerCount))
         }
         let dataFile = storeDirectory.generationPath(generation) + "/data.mdb"
         let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: dataFile))?[.size] as? Int) ?? 0
         let pageSize = Int(environmentStat.ms_psize)
         return RegistryStats(
             directory: directory, generation: generation, schemaVersion: schemaVersion, sequence: sequence,
-            residents: Int(residents.ms_entries), phoneIndexEntries: Int(phones.ms_entries),
+            residents: Int(residents.ms_entries), documents: kinds.documents, organizations: kinds.organizations,
+            foreigners: kinds.foreigners, phoneIndexEntries: Int(phones.ms_entries),
             legacyIndexEntries: Int(legacy.ms_entries), dataFileBytes: fileBytes,
             usedBytes: (Int(info.me_last_pgno) + 1) * pageSize, mapSizeBytes: Int(info.me_mapsize), pageSize: pageSize,
             residentsTreeDepth: Int(residents.ms_depth))

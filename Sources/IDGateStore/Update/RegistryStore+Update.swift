@@ -112,7 +112,7 @@ private struct RecordWriter {
 
     /// The `foreigners` database; a generation written before it existed takes no foreigner changes (import again).
     private func foreigners(_ line: Int) throws -> MDB_dbi {
-        guard let dbi = databases.foreigners else {
+        guard let dbi = databases.kinds.foreigners else {
             throw InputError(
                 line: line, reason: "this registry generation predates foreign residents: import it again to add them")
         }

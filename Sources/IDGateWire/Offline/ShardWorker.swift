@@ -29,6 +29,7 @@ struct ShardWorker: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         var lineNumber = firstLine - 1
+        var kinds = KindLines(engine: engine)
         var iterator = LineIterator(file.bytes, range: range)
         var sinceReport = 0
         var bytesSinceReport = 0
@@ -36,29 +37,41 @@ struct ShardWorker: Sendable {
             lineNumber += 1
             bytesSinceReport += line.count + 1
             if line.isEmpty { continue }
-            let error: WireError?
-            let result: MatchResult?
-            switch inputFormat {
-            case .ndjson:
-                if outputFormat == .ndjson {
-                    switch responder.respond(toBatchLine: line, number: lineNumber, lookup: reader, today: today, into: &buffer) {
-                    case .success(let answer): (result, error) = (answer.result, nil)
-                    case .failure(let failure): (result, error) = (nil, failure)
+            // A document or organization line (`"kind"`) is answered here; an identity line below, from the line
+            // without its `"kind"` member when it had one.
+            var blankedIdentity: [UInt8]?
+            var answered = false
+            if inputFormat == .ndjson {
+                switch kinds.answer(
+                    line, number: lineNumber, reader: reader, today: today, csv: outputFormat == .csv,
+                    transactionIDs: &responder.transactionIDs, summary: &summary, into: &buffer)
+                {
+                case .answered: answered = true
+                case .identity(let blanked): blankedIdentity = blanked
+                }
+            }
+            if !answered {
+                let error: WireError?
+                let result: MatchResult?
+                switch inputFormat {
+                case .ndjson:
+                    if let blankedIdentity {
+                        (result, error, request) = blankedIdentity.withUnsafeBytes { line in
+                            identity(line, number: lineNumber, reader: reader, today: today, responder: &responder, into: &buffer)
+                        }
+                    } else {
+                        (result, error, request) = identity(
+                            line, number: lineNumber, reader: reader, today: today, responder: &responder, into: &buffer)
                     }
-                    request = responder.parser.request
-                } else {
-                    error = responder.parser.parse(line)
-                    request = responder.parser.request
+                case .csv:
+                    error = fill(&request, csvLine: line)
                     result = error == nil ? engine.match(request, in: reader, today: today) : nil
                 }
-            case .csv:
-                error = fill(&request, csvLine: line)
-                result = error == nil ? engine.match(request, in: reader, today: today) : nil
+                if !(inputFormat == .ndjson && outputFormat == .ndjson) {
+                    write(result: result, error: error, request: request, line: lineNumber, responder: &responder, into: &buffer)
+                }
+                count(result: result, error: error, into: &summary)
             }
-            if !(inputFormat == .ndjson && outputFormat == .ndjson) {
-                write(result: result, error: error, request: request, line: lineNumber, responder: &responder, into: &buffer)
-            }
-            count(result: result, error: error, into: &summary)
             if buffer.count >= 1 << 20 {
                 try flush(&buffer, to: out, path: outputPath)
             }
@@ -74,6 +87,22 @@ struct ShardWorker: Sendable {
         bytesDone.wrappingAdd(bytesSinceReport, ordering: .relaxed)
         try flush(&buffer, to: out, path: outputPath)
         return summary
+    }
+
+    /// An identity line of an NDJSON input: answered into `buffer` with NDJSON output, else only matched.
+    private func identity(
+        _ line: UnsafeRawBufferPointer, number: Int, reader: RegistryReader, today: PartialDate,
+        responder: inout MatchResponder, into buffer: inout [UInt8]
+    ) -> (MatchResult?, WireError?, MatchRequest) {
+        if outputFormat == .ndjson {
+            switch responder.respond(toBatchLine: line, number: number, lookup: reader, today: today, into: &buffer) {
+            case .success(let answer): return (answer.result, nil, responder.parser.request)
+            case .failure(let failure): return (nil, failure, responder.parser.request)
+            }
+        }
+        let error = responder.parser.parse(line)
+        let request = responder.parser.request
+        return (error == nil ? engine.match(request, in: reader, today: today) : nil, error, request)
     }
 
     /// Sets the request's fields from one CSV row (columns from the header); nil when it is a valid request.
@@ -186,5 +215,101 @@ extension MatchDecision {
         case .mismatch: "mismatch"
         case .notFound: "not_found"
         }
+    }
+}
+
+/// Document and organization lines of an NDJSON input (`"kind"`, docs/API.md "Batch"), answered as the gateway's
+/// batch answers them (without a client's policy: offline jobs run under the registry operator's authority).
+struct KindLines {
+    let documents: DocumentMatcher
+    let organizations: OrganizationMatcher
+    var blanked: [UInt8] = []
+
+    init(engine: MatchEngine) {
+        documents = DocumentMatcher(thresholds: engine.thresholds, policy: engine.policy)
+        organizations = OrganizationMatcher(thresholds: engine.thresholds, policy: engine.policy)
+    }
+
+    enum Outcome {
+        /// Written to the output (an answer or an error line).
+        case answered
+        /// An identity line for the identity path; with the bytes to parse when it had a `"kind"` member.
+        case identity(blanked: [UInt8]?)
+    }
+
+    /// Answers `line` when it is not an identity line, writing one output line. With CSV output (identity columns
+    /// only) such a line gets an error row.
+    mutating func answer(
+        _ line: UnsafeRawBufferPointer, number: Int, reader: RegistryReader, today: PartialDate, csv: Bool,
+        transactionIDs: inout TransactionIDGenerator, summary: inout OfflineMatcher.Summary, into buffer: inout [UInt8]
+    ) -> Outcome {
+        var body = line
+        if let last = body.last, last == 0x0D { body = UnsafeRawBufferPointer(rebasing: body.dropLast()) }
+        let reading: BatchLineKind.Reading
+        switch BatchLineKind.read(body, blanked: &blanked) {
+        case .success(let read):
+            guard read.kind != .identity else { return .identity(blanked: read.isBlanked ? blanked : nil) }
+            reading = read
+        case .failure(let refused):
+            write(refused.error, ref: refused.ref, line: number, csv: csv, summary: &summary, into: &buffer)
+            return .answered
+        }
+        if csv {
+            let error = WireError(
+                .invalidField, message: "\(reading.kind.rawValue) lines need NDJSON output", field: "kind")
+            write(error, ref: reading.ref, line: number, csv: csv, summary: &summary, into: &buffer)
+            return .answered
+        }
+        let outcome: Result<MatchDecision, WireError> = blanked.withUnsafeBytes { bytes in
+            switch reading.kind {
+            case .document:
+                DocumentVerifyParser.parse(bytes).map {
+                    KindResponder.answer(
+                        $0, matcher: documents, reader: reader, today: today, transactionID: transactionIDs.next(),
+                        into: &buffer)
+                }
+            case .organization, .identity:
+                OrganizationMatchParser.parse(bytes).map {
+                    KindResponder.answer(
+                        $0, matcher: organizations, reader: reader, transactionID: transactionIDs.next(), into: &buffer)
+                }
+            }
+        }
+        switch outcome {
+        case .success(let decision):
+            buffer.write(byte: 0x0A)
+            summary.lines += 1
+            summary.decisions[decision.wireNameString, default: 0] += 1
+        case .failure(let error):
+            write(error, ref: reading.ref, line: number, csv: false, summary: &summary, into: &buffer)
+        }
+        return .answered
+    }
+
+    private func write(
+        _ error: WireError, ref: String?, line: Int, csv: Bool, summary: inout OfflineMatcher.Summary,
+        into buffer: inout [UInt8]
+    ) {
+        summary.lines += 1
+        summary.errors[error.code.rawValue, default: 0] += 1
+        if csv {
+            buffer.write(decimal: line)
+            buffer.write(byte: UInt8(ascii: ","))
+            if let ref { CSVLine.appendField(ref, to: &buffer) }
+            buffer.write(",,")
+            buffer.append(contentsOf: error.code.rawValue.utf8)
+            buffer.append(contentsOf: [UInt8](repeating: UInt8(ascii: ","), count: CSVAnswer.attributes.count + 2))
+            buffer.write(byte: 0x0A)
+            return
+        }
+        buffer.write("{\"line\":")
+        buffer.write(decimal: line)
+        if let ref {
+            buffer.write(",\"ref\":")
+            buffer.write(jsonString: ref)
+        }
+        buffer.write(byte: UInt8(ascii: ","))
+        error.writeMember(into: &buffer)
+        buffer.write("}\n")
     }
 }

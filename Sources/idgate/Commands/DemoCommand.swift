@@ -34,8 +34,9 @@ struct DemoInitCommand: AsyncParsableCommand {
     var seed: UInt64 = 1
 
     @Flag(help: """
-        Also load the generated residents into the registry of record in PostgreSQL (replacing it; credentials \
-        from IDGATE_POSTGRES_URL, docs/FLEET.md), for nodes that run `idgate serve --follow`.
+        Also load the generated residents, documents, organizations and foreign residents into the registry of \
+        record in PostgreSQL (replacing it; credentials from IDGATE_POSTGRES_URL, docs/FLEET.md), for nodes that \
+        run `idgate serve --follow`.
         """)
     var postgres = false
 
@@ -53,8 +54,13 @@ struct DemoInitCommand: AsyncParsableCommand {
         print("pki, cards, tls, clients: \(layout.pki.path), \(layout.url(DemoLayout.Relative.cards).path), \(layout.tls.path), \(layout.clients.path), \(layout.credentials.path)")
         if postgres {
             let registry = PostgresRegistry(source: try PostgresSource.fromEnvironment())
-            let summary = try await registry.load(ResidentGenerator(seed: seed).prefix(residents), replace: true)
-            print("registry of record (PostgreSQL): \(summary)")
+            let summary = try await registry.load(
+                ResidentGenerator(seed: seed).prefix(residents), kinds: RegistryDemo.kinds(residents: residents, seed: seed),
+                replace: true)
+            print(
+                "registry of record (PostgreSQL): \(summary.residents) residents, \(summary.kinds.documents) documents, "
+                    + "\(summary.kinds.organizations) organizations, \(summary.kinds.foreigners) foreign residents "
+                    + "(origin \(summary.origin))")
         }
         print("serve it: idgate serve --demo \(dir)")
     }

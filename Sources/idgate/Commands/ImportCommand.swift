@@ -48,11 +48,8 @@ struct ImportCommand: ParsableCommand {
         options.format = format
         options.kinds.documentsPath = documents
         options.kinds.organizationsPath = organizations
+        options.kinds.foreignersPath = foreigners
         options.progress = { display.update($0) }
-        if let foreigners {
-            let file = try MappedFile(path: foreigners)
-            options.foreigners = try ForeignerCodec.decodeFile(file.bytes)
-        }
         let summary: ImportSummary
         do {
             summary = try RegistryImporter(directory: db, options: options).importFile(file)
@@ -63,7 +60,10 @@ struct ImportCommand: ParsableCommand {
         display.finish()
         var message = "imported \(summary.imported) residents into \(db) (\(summary.generation), sequence \(summary.sequence))"
         message += String(format: " in %.1f s (%@/s)", summary.elapsedSeconds, ProgressDisplay.count(Int(summary.recordsPerSecond)))
-        if !options.foreigners.isEmpty { message += "; \(options.foreigners.count) foreign residents" }
+        let kinds = summary.kinds
+        if documents != nil { message += "; \(kinds.documents) documents" }
+        if organizations != nil { message += "; \(kinds.organizations) organizations" }
+        if foreigners != nil { message += "; \(kinds.foreigners) foreign residents" }
         if summary.rejected > 0, let path = options.rejectsPath { message += "; \(summary.rejected) rows rejected, see \(path)" }
         print(message)
     }

@@ -9,7 +9,7 @@ import IDGateWire
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Show a registry's counts, sizes, sequence number and schema version."
+        abstract: "Show a registry's counts per kind, sizes, sequence number and schema version."
     )
 
     @Option(help: "The registry directory.")
@@ -32,6 +32,9 @@ struct StatsCommand: ParsableCommand {
             schema version    \(stats.schemaVersion)
             sequence          \(stats.sequence)
             residents         \(stats.residents)
+            documents         \(stats.documents)
+            organizations     \(stats.organizations)
+            foreign residents \(stats.foreigners)
             phone index       \(stats.phoneIndexEntries) entries
             legacy ID index   \(stats.legacyIndexEntries) entries
             data file         \(mebibytes(stats.dataFileBytes)) (\(mebibytes(stats.usedBytes)) in use)

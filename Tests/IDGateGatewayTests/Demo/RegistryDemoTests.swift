@@ -10,7 +10,16 @@ import Testing
         let summary = try RegistryDemo.buildRegistry(directory: temp, residents: 2_000, seed: 9)
         #expect(summary.imported == 2_000)
         let store = try RegistryStore.open(directory: temp + "/registry")
-        #expect(store.stats().residents == 2_000)
+        let stats = store.stats()
+        #expect(stats.residents == 2_000)
+        // Every kind is counted, by the import and by `idgate stats`.
+        let kinds = RegistryDemo.kinds(residents: 2_000, seed: 9)
+        #expect(!kinds.documents.isEmpty && !kinds.organizations.isEmpty && !kinds.foreigners.isEmpty)
+        #expect(summary.kinds == KindImportInput.Counts(
+            documents: kinds.documents.count, organizations: kinds.organizations.count, foreigners: kinds.foreigners.count))
+        #expect(stats.documents == kinds.documents.count)
+        #expect(stats.organizations == kinds.organizations.count)
+        #expect(stats.foreigners == kinds.foreigners.count)
         let sample = try String(contentsOfFile: temp + "/sample.ndjson", encoding: .utf8)
         let lines = sample.split(separator: "\n")
         #expect(lines.count == 2_000)

@@ -46,6 +46,98 @@ import Testing
         }
     }
 
+    /// Lines of every kind in one batch: each answered as its single endpoint answers it (same decision, fields,
+    /// status and request digest), under that endpoint's policy per line; bad kinds answered in place.
+    @Test func batchLinesOfEveryKindAreAnsweredAsTheirEndpoints() async throws {
+        let harness = try await GatewayHarness.start()
+        defer { Task { await harness.stop() } }
+        let layout = DemoLayout(root: harness.demo)
+        let resident = try #require(harness.sampleRecords().first)
+        let document = try #require(DocumentsEndToEndTests.rows(layout.documentsSample).first { $0["documentType"] == "driving-licence" })
+        let organization = try #require(DocumentsEndToEndTests.rows(layout.organizationsSample).first)
+        func json(_ object: [String: Any]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: .sortedKeys), as: UTF8.self)
+        }
+        let documentBody: [String: Any] = [
+            "documentType": "driving-licence", "documentNumber": document["documentNumber"]!,
+            "holderIdNumber": document["holderIdNumber"]!, "fullName": "Nguyễn Không Phải", "ref": "d1",
+        ]
+        let organizationBody: [String: Any] = [
+            "organizationId": organization["organizationId"]!, "name": organization["name"]!, "ref": "o1",
+        ]
+        let identityBody: [String: Any] = ["idNumber": resident["idNumber"]!, "fullName": resident["fullName"]!]
+        let lines = [
+            try json(identityBody.merging(["ref": "i1"]) { $1 }),
+            // "kind" anywhere among the members; sorted keys put it first here, last in the identity line.
+            try json(documentBody.merging(["kind": "document"]) { $1 }),
+            try json(organizationBody.merging(["kind": "organization"]) { $1 }),
+            #"{"idNumber":"\#(resident["idNumber"]!)","fullName":"\#(resident["fullName"]!)","ref":"i2", "kind" : "identity" }"#,
+            #"{"kind":"passport","passportNumber":"B1234567","ref":"bad-kind"}"#,
+            #"{"kind":3,"organizationId":"0101234567","name":"x"}"#,
+            #"{"kind":"document","documentType":"passport","documentNumber":"1","holderIdNumber":"001085012345","ref":"bad-type"}"#,
+            #"{"kind":"organization","organizationId":"12","name":"x","ref":"bad-code"}"#,
+            #"{"kind":"document","kind":"organization","organizationId":"0101234567","name":"x"}"#,
+            #"{"kind":"organization","organizationId":"0101234567","name":"x","idNumber":"001085012345"}"#,
+        ]
+        let agency = try harness.apiKey("demo-agency")
+        let response = try await harness.send(.init(
+            path: "/v1/identity/match:batch",
+            headers: ["authorization": "Bearer \(agency)", "content-type": "application/x-ndjson"],
+            body: lines.joined(separator: "\n") + "\n"))
+        #expect(response.status == 200)
+        let answers = response.body.split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        try #require(answers.count == lines.count)
+        func error(_ answer: [String: Any]) -> String {
+            let error = answer["error"] as? [String: Any]
+            return "\(answer["line"] as? Int ?? 0) \(error?["code"] as? String ?? "-") \(error?["field"] as? String ?? "-")"
+        }
+        // The single endpoints' answers to the same bodies.
+        let single = try await harness.send([
+            .init(path: "/v1/identity/match", headers: ["authorization": "Bearer \(agency)", "content-type": "application/json"],
+                  body: try json(identityBody.merging(["ref": "i1"]) { $1 })),
+            .init(path: "/v1/documents/verify", headers: ["authorization": "Bearer \(agency)", "content-type": "application/json"],
+                  body: try json(documentBody)),
+            .init(path: "/v1/organizations/match", headers: ["authorization": "Bearer \(agency)", "content-type": "application/json"],
+                  body: try json(organizationBody)),
+        ])
+        for (index, expected) in single.enumerated() {
+            var line = answers[index]
+            var alone = expected.json
+            #expect(line["transactionId"] as? String != alone["transactionId"] as? String)
+            line["transactionId"] = nil
+            alone["transactionId"] = nil
+            #expect(NSDictionary(dictionary: line) == NSDictionary(dictionary: alone), "line \(index + 1)")
+        }
+        #expect(answers[1]["decision"] as? String == "mismatch")
+        #expect((answers[1]["status"] as? [String: String])?["document"] != nil)
+        #expect((answers[2]["status"] as? [String: String])?["organization"] != nil)
+        #expect(answers[3]["ref"] as? String == "i2")
+        #expect(answers[3]["decision"] as? String == "match")
+        #expect(answers[4...].map(error) == [
+            "5 invalid_field kind", "6 invalid_field kind", "7 invalid_field documentType", "8 invalid_field organizationId",
+            "9 invalid_field kind", "10 unknown_field idNumber",
+        ])
+        #expect(answers[4]["ref"] as? String == "bad-kind")
+        #expect(((answers[4]["error"] as? [String: Any])?["message"] as? String)?.contains("identity, document, organization") == true)
+        #expect(answers[6]["ref"] as? String == "bad-type")
+
+        // Policy per line: the telco may batch identity matches but not check documents or organizations.
+        let telco = try await harness.send(.init(
+            path: "/v1/identity/match:batch",
+            headers: ["authorization": "Bearer \(try harness.apiKey("demo-telco"))", "content-type": "application/x-ndjson"],
+            body: [try json(identityBody.merging(["purpose": "sim-registration"]) { $1 }), lines[1], lines[2]]
+                .joined(separator: "\n") + "\n"))
+        let telcoAnswers = telco.body.split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        try #require(telcoAnswers.count == 3)
+        #expect(telcoAnswers[0]["decision"] as? String == "match")
+        #expect(telcoAnswers[1...].map(error) == ["2 forbidden documentVerify", "3 forbidden organizationMatch"])
+        #expect(telcoAnswers[1]["ref"] as? String == "d1")
+    }
+
     @Test func largeBatchStreamsWithBoundedBuffering() async throws {
         let harness = try await GatewayHarness.start()
         defer { Task { await harness.stop() } }

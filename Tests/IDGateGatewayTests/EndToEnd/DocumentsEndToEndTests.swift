@@ -237,6 +237,53 @@ import Testing
         #expect(response.headers["x-idgate-signature"] != nil)
     }
 
+    /// The guessing limiter counts failed document answers against the holder's ID number, as identity matches
+    /// do (the same subject: a client that used up its failed answers about a citizen is refused on both paths).
+    @Test func failedDocumentAnswersAboutAHolderAreLimited() async throws {
+        let harness = try await GatewayHarness.start()
+        defer { Task { await harness.stop() } }
+        let doc = try licence(harness)
+        let base = [
+            "documentType": "driving-licence", "documentNumber": doc["documentNumber"]!,
+            "holderIdNumber": doc["holderIdNumber"]!, "purpose": "account-opening",
+        ]
+        for attempt in 0..<5 {
+            let guess = try await post(harness, "/v1/documents/verify", base.merging(["issueDate": "1999-01-0\(attempt + 1)"]) { $1 })
+            #expect(guess.status == 200)
+            #expect(guess.json["decision"] as? String == "mismatch")
+        }
+        let refused = try await post(harness, "/v1/documents/verify", base.merging(["fullName": doc["fullName"]!]) { $1 })
+        #expect(refused.status == 429)
+        #expect(refused.errorCode == "subject_attempts_exceeded")
+        #expect(refused.errorField == "holderIdNumber")
+        #expect(refused.headers["retry-after"].flatMap(Int.init).map { $0 > 86_000 && $0 <= 86_400 } == true)
+        // The same subject on the identity path is refused too; another client is not affected.
+        let identity = try await harness.match(
+            ["idNumber": doc["holderIdNumber"]!, "fullName": doc["fullName"]!, "purpose": "account-opening"],
+            apiKey: harness.apiKey("demo-agency"))
+        #expect(identity.status == 429)
+        #expect(identity.errorField == "idNumber")
+        let bank = try await harness.send(
+            GatewayHarness.Request(
+                path: "/v1/documents/verify", headers: ["content-type": "application/json"],
+                body: String(decoding: try JSONSerialization.data(withJSONObject: base.merging(["purpose": "kyc-refresh"]) { $1 }), as: UTF8.self)),
+            tls: true, clientCertificate: "demo-bank")
+        #expect(bank.status == 200)
+        #expect(bank.json["decision"] as? String == "match")
+        // An unknown number presented with a holder counts as well (not_found is a failed answer).
+        let other = try #require(documents(harness).first { $0["holderIdNumber"] != doc["holderIdNumber"] && $0["documentType"] == "driving-licence" })
+        for _ in 0..<5 {
+            let unknown = try await post(harness, "/v1/documents/verify", [
+                "documentType": "driving-licence", "documentNumber": "999999999999", "holderIdNumber": other["holderIdNumber"]!,
+            ])
+            #expect(unknown.json["decision"] as? String == "not_found")
+        }
+        let stopped = try await post(harness, "/v1/documents/verify", [
+            "documentType": "driving-licence", "documentNumber": other["documentNumber"]!, "holderIdNumber": other["holderIdNumber"]!,
+        ])
+        #expect(stopped.status == 429)
+    }
+
     @Test func answersAreAuditedUnderTheHolderAndTheEnterpriseCode() async throws {
         let harness = try await GatewayHarness.start()
         let doc = try licence(harness)
