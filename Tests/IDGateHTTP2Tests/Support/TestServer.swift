@@ -211,8 +211,9 @@ extension ExternalProcess {
     }
 }
 
-/// Polls `condition` until it holds or `seconds` pass (the machine may be busy: no fixed sleeps in tests).
-func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async throws -> Bool {
+/// Polls `condition` until it holds or `seconds` pass (the machine may be busy: no fixed sleeps in tests; the
+/// bound only turns a hang into a failure, so it is generous).
+func waitUntil(seconds: Double = 60, _ condition: () -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         if Date() > deadline { return false }
