@@ -103,6 +103,7 @@ config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
 config["registry"]["path"] = os.path.join(work, f"node{n}", "registry")
 config["audit"]["directory"] = os.path.join(work, f"node{n}", "audit")
 config["state"] = {"directory": os.path.join(work, f"node{n}", "state")}
+config["audit"]["nodeId"] = f"node{n}"
 json.dump(config, open(os.path.join(work, f"node{n}.json"), "w"), indent=1)
 PY
 }
