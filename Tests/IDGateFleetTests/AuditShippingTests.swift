@@ -175,7 +175,7 @@ actor ShippingDemo {
         if let built { return try await built.value }
         let task = Task<URL, any Error> {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idgate-ship-\(UUID().uuidString)")
-            _ = try RegistryDemo.buildRegistry(directory: DemoLayout(root: directory).registry.path, residents: 300, seed: 7)
+            _ = try RegistryDemo.buildRegistry(directory: directory.path, residents: 300, seed: 7)
             try GatewayDemo.build(directory: directory, cardCount: 2, h2cPort: 0, tlsPort: 0)
             return directory
         }
