@@ -142,6 +142,25 @@ extension FleetTests {
                 #expect(try await cluster.psql("SELECT count(*) FROM idgate_audit_records") == "\(thirdHead)")
                 await node.stop()
 
+                // Another node started under the same node id (a fresh log) must not resume after node-a's records:
+                // it raises the alarm and ships nothing.
+                let impostor = try await ShippingNode.start(
+                    demo: demo, cluster: cluster, nodeID: "node-a", audit: cluster.nodeDirectory("impostor-audit"))
+                let refused = try await impostor.post(
+                    "/v1/identity/match", ["idNumber": idNumber, "fullName": fullName, "purpose": "six"], apiKey: agency)
+                #expect(refused.status == 200)
+                var alarm: String?
+                for _ in 0..<600 where alarm == nil {
+                    alarm = impostor.fleet.shipper.status.alarm
+                    if alarm == nil { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(alarm?.contains("another node ships under the same node id") == true, "\(String(describing: alarm))")
+                let impostorMetrics = try await impostor.get("/metrics").body
+                #expect(impostorMetrics.split(separator: "\n").contains("idgate_audit_ship_alarm 1.0"))
+                #expect(impostor.fleet.shipper.status.shippedRecords == 0)
+                await impostor.stop()
+                #expect(try await cluster.psql("SELECT count(*) FROM idgate_audit_records") == "\(thirdHead)")
+
                 // The copy verifies against the chain; an edited row and a deleted one are found with node and
                 // sequence, by the library and by `idgate audit verify --postgres`.
                 let verifier = PostgresAuditVerifier(source: cluster.source, logger: FleetFixtures.quietLogger)

@@ -40,6 +40,9 @@ public struct AuditShipperStatus: Sendable, Equatable {
     public var shippedRecords: Int
     /// Outbox events inserted since the process started.
     public var outboxEvents: Int
+    /// Why the shipper stopped shipping (it keeps checking at every reconnection): PostgreSQL holds records under
+    /// this node id that are not this log's, so another node ships under the same id or this log was replaced.
+    public var alarm: String?
 }
 
 /// Copies a node's audit records from its local segments into PostgreSQL (`idgate_audit_records`, `AuditSchema`):
@@ -76,6 +79,7 @@ public final class AuditShipper: Service, Sendable {
         var connectionError: String?
         var shippedRecords = 0
         var outboxEvents = 0
+        var alarm: String?
     }
 
     private let binding = Mutex<Binding?>(nil)
@@ -116,7 +120,7 @@ public final class AuditShipper: Service, Sendable {
                 lagRecords: lag,
                 lagSeconds: lag > 0 ? max(0, now.timeIntervalSince(oldest)) : 0,
                 isConnected: state.connected, connectionError: state.connectionError,
-                shippedRecords: state.shippedRecords, outboxEvents: state.outboxEvents)
+                shippedRecords: state.shippedRecords, outboxEvents: state.outboxEvents, alarm: state.alarm)
         }
     }
 
@@ -173,6 +177,11 @@ public final class AuditShipper: Service, Sendable {
     /// One connection's life: create the tables if needed, find where this node stopped, then ship every durable
     /// record as it appears.
     private func shipOneSession(madeContact: inout Bool, reshipAfter: inout UInt64?) async throws {
+        // Bound first: the ownership check compares with the log's head.
+        while binding.withLock({ $0 }) == nil {
+            if Task.isCancelled { return }
+            await nap()
+        }
         let connection = try await PostgresConnection.connect(configuration: try source.configuration(), id: 2, logger: logger)
         defer { Task { try? await connection.close() } }
         try await AuditSchema.create(connection, logger: logger)
@@ -184,6 +193,7 @@ public final class AuditShipper: Service, Sendable {
             let rows = try await connection.guardedRows(
                 "SELECT coalesce(max(sequence), 0) FROM idgate_audit_records WHERE node_id = \(nodeID)", logger: logger)
             shipped = UInt64(try rows.first?.decode(Int64.self) ?? 0)
+            try await checkOwnership(of: shipped, connection: connection)
         }
         madeContact = true
         let start = shipped
@@ -221,6 +231,40 @@ public final class AuditShipper: Service, Sendable {
                 state.lagSince = nil
             }
         }
+    }
+
+    /// Checks that the row PostgreSQL holds at `sequence` for this node id is this log's record, byte for byte:
+    /// otherwise resuming after it would skip records (two nodes with one id, or a log replaced by an empty one).
+    /// Raises the alarm and throws (the session retries with backoff) when it is not.
+    private func checkOwnership(of sequence: UInt64, connection: PostgresConnection) async throws {
+        guard sequence > 0 else { return clearAlarm() }
+        let rows = try await connection.guardedRows(
+            "SELECT frame FROM idgate_audit_records WHERE node_id = \(nodeID) AND sequence = \(Int64(bitPattern: sequence))",
+            logger: logger)
+        let stored = try rows.first?.decode(ByteBuffer.self)
+        var tail = AuditRecordTail(directory: directory)
+        let local = try tail.read(after: sequence - 1, through: sequence, limit: 1).first
+        let problem: String?
+        if let local, local.sequence == sequence {
+            problem = stored.map { Array($0.readableBytesView) == local.frame } == false
+                ? "PostgreSQL's record \(sequence) of node \(nodeID) is not this log's: another node ships under the same node id, or the row was edited"
+                : nil
+        } else if (binding.withLock { $0 }?.durableHead() ?? 0) < sequence {
+            problem = "PostgreSQL holds records of node \(nodeID) up to \(sequence) but this log ends before it: another node ships under the same node id, or the log was replaced"
+        } else {
+            problem = nil  // the record left the local log (retention, damage): nothing to compare
+        }
+        guard let problem else { return clearAlarm() }
+        let isNew = state.withLock { state in
+            defer { state.alarm = problem }
+            return state.alarm != problem
+        }
+        if isNew { logger.error("audit shipping stopped", metadata: ["alarm": "\(problem)"]) }
+        throw FleetError.configuration(problem)
+    }
+
+    private func clearAlarm() {
+        state.withLock { $0.alarm = nil }
     }
 
     private func insert(

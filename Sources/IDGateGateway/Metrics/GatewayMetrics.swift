@@ -217,6 +217,7 @@ final class AuditShipMetrics: Sendable {
     private let inserted: Gauge
     private let events: Gauge
     private let connected: Gauge
+    private let alarm: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         func gauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
@@ -231,6 +232,7 @@ final class AuditShipMetrics: Sendable {
         inserted = gauge("inserted", "records", "Audit rows inserted since the process started (re-shipped ones not counted).")
         events = gauge("outbox", "events", "Outbox events inserted since the process started.")
         connected = gauge("connected", "", "1 while the shipper is connected to PostgreSQL.")
+        alarm = gauge("alarm", "", "1 while shipping is stopped: PostgreSQL holds records under this node id that are not this log's.")
     }
 
     func observe(_ status: AuditShipperStatus) {
@@ -241,5 +243,6 @@ final class AuditShipMetrics: Sendable {
         inserted.set(Double(status.shippedRecords))
         events.set(Double(status.outboxEvents))
         connected.set(Double(status.isConnected ? 1 : 0))
+        alarm.set(Double(status.alarm == nil ? 0 : 1))
     }
 }
