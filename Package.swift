@@ -182,7 +182,10 @@ let package = Package(
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
         .testTarget(
             name: "IDGateFleetTests",
-            dependencies: ["IDGateFleet", "IDGateStore", "IDGateAudit", "IDGateGateway", "IDGateDemo", "IDGateCore"]),
+            dependencies: [
+                "IDGateFleet", "IDGateStore", "IDGateAudit", "IDGateGateway", "IDGateDemo", "IDGateCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@ import IDGateDemo
 import IDGateFleet
 import IDGateGateway
 import Logging
+import ServiceLifecycle
 import Testing
 
 extension FleetTests {
@@ -182,6 +183,42 @@ extension FleetTests {
                 #expect(cli.output.contains("1 missing, 1 different"))
             }
         }
+
+        @Test func aGracefulShutdownShipsTheLastRecordsBeforeTheShipperStops() async throws {
+            let demo = try await ShippingDemo.shared.directory()
+            try await PostgresCluster.with { cluster in
+                // Polling effectively off: only the shutdown makes the shipper look at the log again.
+                var options = AuditShipperOptions()
+                options.pollInterval = .seconds(600)
+                let (gateway, fleet) = try ShippingNode.make(demo: demo, cluster: cluster, nodeID: "node-g", options: options)
+                let (ports, port) = AsyncStream.makeStream(of: Int.self)
+                let service = GatewayService(gateway: gateway, logger: FleetFixtures.quietLogger) { addresses in
+                    port.yield(Int(addresses[0].split(separator: ":").last!)!)
+                }
+                // As `idgate serve --follow` runs them: the gateway last, so it shuts down (closing the log) first.
+                let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                    services: (fleet.services + [service]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                    logger: FleetFixtures.quietLogger))
+                let running = Task { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let h2c = try #require(await iterator.next())
+                for _ in 0..<200 where fleet.shipper.status.shippedSequence == nil { try await Task.sleep(for: .milliseconds(50)) }
+                let (idNumber, fullName) = try ShippingDemo.resident(demo, 3)
+                let agency = try ShippingDemo.apiKey(demo, "demo-agency")
+                for purpose in ["one", "two", "three"] {
+                    let response = try await ShippingNode.post(
+                        port: h2c, "/v1/identity/match", ["idNumber": idNumber, "fullName": fullName, "purpose": purpose],
+                        apiKey: agency)
+                    #expect(response.status == 200)
+                }
+                #expect(try await cluster.psql("SELECT count(*) FROM idgate_audit_records") == "0")
+                await group.triggerGracefulShutdown()
+                try await running.value
+                let head = try #require(gateway.auditHead?.sequence)
+                #expect(head >= 3)
+                #expect(try await cluster.psql("SELECT count(*) FROM idgate_audit_records WHERE node_id = 'node-g'") == "\(head)")
+            }
+        }
     }
 }
 
@@ -231,6 +268,17 @@ struct ShippingNode {
         demo: URL, cluster: PostgresCluster, nodeID: String, audit: String? = nil,
         options: AuditShipperOptions = AuditShipperOptions()
     ) async throws -> ShippingNode {
+        let (gateway, fleet) = try make(demo: demo, cluster: cluster, nodeID: nodeID, audit: audit, options: options)
+        let tasks = fleet.services.map { service in Task { do { try await service.run() } catch {} } }
+        let addresses = try await gateway.start()
+        return ShippingNode(gateway: gateway, fleet: fleet, port: addresses[0].port!, tasks: tasks)
+    }
+
+    /// A gateway on the demo folder with its own audit directory and node id, bound to a fresh `FleetAudit`.
+    static func make(
+        demo: URL, cluster: PostgresCluster, nodeID: String, audit: String? = nil,
+        options: AuditShipperOptions = AuditShipperOptions()
+    ) throws -> (Gateway, FleetAudit) {
         var configuration = try GatewayConfiguration.load(path: DemoLayout(root: demo).configuration.path, environment: [:])
         let auditDirectory = audit ?? cluster.nodeDirectory("\(nodeID)-audit")
         configuration.audit.directory = auditDirectory
@@ -238,16 +286,13 @@ struct ShippingNode {
         configuration.state.directory = auditDirectory + "-state"
         configuration.server.threads = 1
         var options = options
-        options.pollInterval = .milliseconds(50)
+        if options.pollInterval == AuditShipperOptions().pollInterval { options.pollInterval = .milliseconds(50) }
         options.initialBackoff = .milliseconds(50)
         options.maximumBackoff = .milliseconds(400)
         let fleet = try FleetAudit(
             source: cluster.source, auditDirectory: auditDirectory, nodeID: nodeID, options: options,
             logger: FleetFixtures.quietLogger)
-        let gateway = try Gateway(configuration: configuration, logger: FleetFixtures.quietLogger, fleetAudit: fleet)
-        let tasks = fleet.services.map { service in Task { do { try await service.run() } catch {} } }
-        let addresses = try await gateway.start()
-        return ShippingNode(gateway: gateway, fleet: fleet, port: addresses[0].port!, tasks: tasks)
+        return (try Gateway(configuration: configuration, logger: FleetFixtures.quietLogger, fleetAudit: fleet), fleet)
     }
 
     func stop() async {
@@ -275,6 +320,10 @@ struct ShippingNode {
 
     /// A POST over HTTP/2 (h2c, prior knowledge) with curl.
     func post(_ path: String, _ body: [String: Any], apiKey: String) async throws -> Response {
+        try await Self.post(port: port, path, body, apiKey: apiKey)
+    }
+
+    static func post(port: Int, _ path: String, _ body: [String: Any], apiKey: String) async throws -> Response {
         let data = try JSONSerialization.data(withJSONObject: body)
         return try await curl([
             "-X", "POST", "-H", "authorization: Bearer \(apiKey)", "-H", "content-type: application/json",
@@ -283,10 +332,10 @@ struct ShippingNode {
     }
 
     func get(_ path: String) async throws -> Response {
-        try await curl(["http://127.0.0.1:\(port)\(path)"])
+        try await Self.curl(["http://127.0.0.1:\(port)\(path)"])
     }
 
-    private func curl(_ arguments: [String]) async throws -> Response {
+    private static func curl(_ arguments: [String]) async throws -> Response {
         let result = try await ToolRun.run(["curl", "-s", "--http2-prior-knowledge", "-w", "\n%{http_code}"] + arguments)
         guard result.status == 0, let newline = result.output.lastIndex(of: "\n"),
               let status = Int(result.output[result.output.index(after: newline)...])

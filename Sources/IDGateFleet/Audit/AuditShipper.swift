@@ -19,6 +19,9 @@ public struct AuditShipperOptions: Sendable {
     /// `idgate audit verify --postgres` found rows missing, or a restored database): rows already there stay as
     /// they are.
     public var reshipAfter: UInt64?
+    /// On a graceful shutdown (after the server closed the log: the service group stops services in reverse order),
+    /// how long the shipper keeps going to ship the log's last records before it stops.
+    public var finalFlushTimeout: Duration = .seconds(5)
 
     public init() {}
 }
@@ -85,6 +88,8 @@ public final class AuditShipper: Service, Sendable {
     private let binding = Mutex<Binding?>(nil)
     private let state = Mutex(State())
     private let sleeper = Mutex<(waiting: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
+    /// Set when a graceful shutdown began: ship what is durable, then stop (by this instant at the latest).
+    private let finishBy = Mutex<ContinuousClock.Instant?>(nil)
 
     public init(
         source: PostgresSource, auditDirectory: String, nodeID: String, options: AuditShipperOptions = AuditShipperOptions(),
@@ -148,20 +153,21 @@ public final class AuditShipper: Service, Sendable {
         }
     }
 
-    /// Ships until cancelled or told to shut down gracefully; database trouble is reported in `status` and retried
-    /// with backoff, never thrown.
+    /// Ships until cancelled; on a graceful shutdown, ships the log's last durable records first (within
+    /// `finalFlushTimeout`). Database trouble is reported in `status` and retried with backoff, never thrown.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        await withGracefulShutdownHandler {
             var backoff = self.options.initialBackoff
             var reshipAfter = self.options.reshipAfter
             while !Task.isCancelled {
                 var madeContact = false
                 do {
-                    try await self.shipOneSession(madeContact: &madeContact, reshipAfter: &reshipAfter)
+                    if try await self.shipOneSession(madeContact: &madeContact, reshipAfter: &reshipAfter) { break }
                 } catch {
                     if Task.isCancelled { break }
                     self.recordDisconnect(FleetError.describe(PostgresRegistry.unwrap(error, source: self.source)))
                 }
+                if self.mustStop(caughtUp: false) { break }
                 if madeContact { backoff = self.options.initialBackoff }
                 do {
                     try await Task.sleep(for: backoff)
@@ -171,15 +177,24 @@ public final class AuditShipper: Service, Sendable {
                 backoff = min(backoff * 2, self.options.maximumBackoff)
             }
             self.state.withLock { $0.connected = false }
+        } onGracefulShutdown: {
+            self.finishBy.withLock { $0 = $0 ?? .now + self.options.finalFlushTimeout }
+            self.wake()
         }
     }
 
+    /// Whether a graceful shutdown is under way and the shipper is done: caught up, or out of time.
+    private func mustStop(caughtUp: Bool) -> Bool {
+        guard let deadline = finishBy.withLock({ $0 }) else { return false }
+        return caughtUp || ContinuousClock.now >= deadline
+    }
+
     /// One connection's life: create the tables if needed, find where this node stopped, then ship every durable
-    /// record as it appears.
-    private func shipOneSession(madeContact: inout Bool, reshipAfter: inout UInt64?) async throws {
+    /// record as it appears. Returns true when a graceful shutdown found it done.
+    private func shipOneSession(madeContact: inout Bool, reshipAfter: inout UInt64?) async throws -> Bool {
         // Bound first: the ownership check compares with the log's head.
         while binding.withLock({ $0 }) == nil {
-            if Task.isCancelled { return }
+            if Task.isCancelled || mustStop(caughtUp: true) { return true }
             await nap()
         }
         let connection = try await PostgresConnection.connect(configuration: try source.configuration(), id: 2, logger: logger)
@@ -205,17 +220,21 @@ public final class AuditShipper: Service, Sendable {
         var tail = AuditRecordTail(directory: directory)
         while !Task.isCancelled {
             guard let bound = binding.withLock({ $0 }) else {
+                if mustStop(caughtUp: true) { return true }
                 await nap()
                 continue
             }
             let head = bound.durableHead()
             state.withLock { $0.durable = head }
             guard head > shipped else {
+                if mustStop(caughtUp: true) { return true }
                 await nap()
                 continue
             }
             let records = try tail.read(after: shipped, through: head, limit: options.batchSize)
             guard let last = records.last else {
+                // Nothing readable up to the head (records lost to damage or retention): as far as it can go.
+                if mustStop(caughtUp: true) { return true }
                 await nap()
                 continue
             }
@@ -230,7 +249,9 @@ public final class AuditShipper: Service, Sendable {
                 state.oldestUnshipped = nil
                 state.lagSince = nil
             }
+            if mustStop(caughtUp: false) { return true }
         }
+        return false
     }
 
     /// Checks that the row PostgreSQL holds at `sequence` for this node id is this log's record, byte for byte:
@@ -306,25 +327,32 @@ public final class AuditShipper: Service, Sendable {
         return (Int(inserted), Int(events))
     }
 
-    /// Sleeps for the poll interval or until `wake()`.
+    /// Sleeps for the poll interval or until `wake()` (or cancellation).
     private func nap() async {
         let interval = options.pollInterval
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: interval)
-                self.wake()
+                // Cancelled once the other task finished: no wake then (it would make the next nap end at once).
+                do {
+                    try await Task.sleep(for: interval)
+                    self.wake()
+                } catch {}
             }
             group.addTask {
-                await withCheckedContinuation { continuation in
-                    let now = self.sleeper.withLock { sleeper -> Bool in
-                        if sleeper.pending {
-                            sleeper.pending = false
-                            return true
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let now = self.sleeper.withLock { sleeper -> Bool in
+                            if sleeper.pending {
+                                sleeper.pending = false
+                                return true
+                            }
+                            sleeper.waiting = continuation
+                            return false
                         }
-                        sleeper.waiting = continuation
-                        return false
+                        if now { continuation.resume() }
                     }
-                    if now { continuation.resume() }
+                } onCancel: {
+                    self.wake()
                 }
             }
             await group.next()
