@@ -121,11 +121,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The registry's system of record in PostgreSQL, and the follower that keeps a node's LMDB copy current.
+        // The registry's system of record in PostgreSQL, the follower that keeps a node's LMDB copy current, and the
+        // audit shipper that copies a node's audit records into PostgreSQL (reads IDGateAudit's segments).
         .target(
             name: "IDGateFleet",
             dependencies: [
-                "IDGateStore",
+                "IDGateStore", "IDGateAudit", "IDGateCore", "IDGateWire",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -179,7 +180,12 @@ let package = Package(
             ],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
-        .testTarget(name: "IDGateFleetTests", dependencies: ["IDGateFleet", "IDGateStore"]),
+        .testTarget(
+            name: "IDGateFleetTests",
+            dependencies: [
+                "IDGateFleet", "IDGateStore", "IDGateAudit", "IDGateGateway", "IDGateDemo", "IDGateCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

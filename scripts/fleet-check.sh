@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A three-node idgate fleet on this machine, end to end: PostgreSQL as the registry of record (scripts/postgres.sh),
 # three `idgate serve --follow` nodes each with its own LMDB copy, HAProxy in TCP mode in front (config/haproxy.cfg),
-# then the faults of docs/FLEET.md: an update reaching every node, a node killed with SIGKILL resuming from its own
+# then the faults of docs/FLEET.md (every node also ships its audit records to PostgreSQL; the end checks the copies
+# with `idgate audit verify --postgres`): an update reaching every node, a node killed with SIGKILL resuming from its own
 # sequence, PostgreSQL stopped and restarted while the nodes keep answering.
 #
 #   scripts/fleet-check.sh [--short] [--json FILE] [BIN]   BIN: folder with `idgate` and `idgate-load` (default: builds
@@ -103,6 +104,7 @@ config["chip"]["trust"] = [absolute(p) for p in config["chip"]["trust"]]
 config["registry"]["path"] = os.path.join(work, f"node{n}", "registry")
 config["audit"]["directory"] = os.path.join(work, f"node{n}", "audit")
 config["state"] = {"directory": os.path.join(work, f"node{n}", "state")}
+config["audit"]["nodeId"] = f"node{n}"
 json.dump(config, open(os.path.join(work, f"node{n}.json"), "w"), indent=1)
 PY
 }
@@ -241,11 +243,15 @@ check "requests failed at the kill only in flight on the killed node" test "$FAI
 echo "load during the rolling restart: $(load_requests rolling) requests, $ROLLING_FAILED without a 200, $(load_retried rolling) refused streams sent again"
 load_failures rolling
 
-# --- Every node's audit log verifies (one call for the three directories) ---------------------------------------
+# --- Every node's audit log verifies, and so does its copy in PostgreSQL (one call for the three directories) ------
+# The audit shippers (docs/FLEET.md, "Audit shipping") have shipped everything once each node's lag is zero.
+shipped() { curl -s --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$((9460 + $1))/metrics" | grep -q '^idgate_audit_ship_lag_records 0.0$'; }
+for n in 1 2 3; do check "node $n shipped its audit records to PostgreSQL" wait_for 60 shipped $n; done
 AUDIT_OK=true
-if "$BIN/idgate" audit verify "$WORK/node1/audit" "$WORK/node2/audit" "$WORK/node3/audit" \
+if "$BIN/idgate" audit verify --postgres "$WORK/node1/audit" "$WORK/node2/audit" "$WORK/node3/audit" \
     --key-file "$WORK/demo/audit.key" >"$WORK/verify.txt" 2>&1; then
   echo "ok   every node's audit log verifies"; passed=$((passed + 1))
+  grep "^PostgreSQL copy" "$WORK/verify.txt" || true
 else
   echo "FAIL every node's audit log verifies"; cat "$WORK/verify.txt"; failed=$((failed + 1)); AUDIT_OK=false
 fi

@@ -5,6 +5,11 @@ import IDGateCore
 public struct AuditHistoryPage: Sendable {
     public var entries: [AuditEntry]
     public var cursor: String?
+
+    public init(entries: [AuditEntry], cursor: String?) {
+        self.entries = entries
+        self.cursor = cursor
+    }
 }
 
 /// Why a history page could not be read.

@@ -19,6 +19,24 @@ public struct AuditEntry: Sendable, Equatable {
     public var status: UInt16
     public var latencyMicros: UInt32
 
+    public init(
+        sequence: UInt64, time: Date, clientID: String, purpose: String?, operation: ClientOperation?,
+        transactionID: String, subjectHash: [UInt8]?, attributes: AttributeSet, decision: AuditDecision?, status: UInt16,
+        latencyMicros: UInt32
+    ) {
+        self.sequence = sequence
+        self.time = time
+        self.clientID = clientID
+        self.purpose = purpose
+        self.operation = operation
+        self.transactionID = transactionID
+        self.subjectHash = subjectHash
+        self.attributes = attributes
+        self.decision = decision
+        self.status = status
+        self.latencyMicros = latencyMicros
+    }
+
     /// A JSON object for `audit query` output (sorted keys, no personal data).
     public var jsonObject: [String: Any] {
         var object: [String: Any] = [

@@ -84,6 +84,15 @@ public struct PostgresSource: Sendable, CustomStringConvertible {
         return configuration
     }
 
+    /// The same settings for a connection pool (`PostgresClient`).
+    func clientConfiguration() throws -> PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password?.value, database: database,
+            tls: requiresTLS ? .require(.makeClientConfiguration()) : .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
     private static func readSecretFile(_ path: String, what: String) throws(FleetError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .configuration("cannot read the PostgreSQL \(what) file \(path)")

@@ -34,6 +34,9 @@ public struct GatewayConfiguration: Codable, Sendable {
         public var maxFailedAnswersPerSubject: Int = 5
         /// Seconds from a pair's first counted failure until its count starts again.
         public var windowSeconds: Double = 86_400
+        /// (client, subject) pairs held in memory at most; beyond it the pair whose window ends
+        /// soonest is dropped (`idgate_guessing_evicted_pairs`).
+        public var maxTrackedPairs: Int = 4_000_000
 
         public init() {}
     }
@@ -394,16 +397,21 @@ extension GatewayConfiguration.SigningSettings {
 }
 
 extension GatewayConfiguration.GuessingSettings {
-    private enum CodingKeys: String, CodingKey { case enabled, maxFailedAnswersPerSubject, windowSeconds }
+    private enum CodingKeys: String, CodingKey { case enabled, maxFailedAnswersPerSubject, windowSeconds, maxTrackedPairs }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         enabled = try c.value(.enabled, default: enabled)
         maxFailedAnswersPerSubject = try c.value(.maxFailedAnswersPerSubject, default: maxFailedAnswersPerSubject)
         windowSeconds = try c.value(.windowSeconds, default: windowSeconds)
+        maxTrackedPairs = try c.value(.maxTrackedPairs, default: maxTrackedPairs)
         guard maxFailedAnswersPerSubject >= 0, windowSeconds > 0 else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: c.codingPath, debugDescription: "maxFailedAnswersPerSubject must be >= 0 and windowSeconds > 0"))
+        }
+        guard maxTrackedPairs >= 64 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .maxTrackedPairs, in: c, debugDescription: "guessing.maxTrackedPairs must be at least 64")
         }
     }
 }

@@ -22,6 +22,7 @@ public final class GatewayMetrics: Sendable {
     private let auditDamaged: Gauge
     private let transport: TransportMetrics
     private let follow: FollowMetrics
+    private let auditShip: AuditShipMetrics
     /// Requests refused by overload shedding because they waited too long on their event loop (`LoopOverload`).
     let shedForQueueDelay: Counter
     /// Requests refused because `overload.maxInFlightPerLoop` × loops were in progress.
@@ -59,6 +60,7 @@ public final class GatewayMetrics: Sendable {
                 helpText: "1 while the audit log holds damage no operator has acknowledged (docs/AUDIT.md)."))
         transport = TransportMetrics(registry: registry)
         follow = FollowMetrics(registry: registry)
+        auditShip = AuditShipMetrics(registry: registry)
         let metricsRegistry = registry
         func shed(_ reason: String) -> Counter {
             metricsRegistry.makeCounter(
@@ -101,8 +103,11 @@ public final class GatewayMetrics: Sendable {
     public func setAuditDamaged(_ damaged: Bool) { auditDamaged.set(Double(damaged ? 1 : 0)) }
 
     /// The Prometheus text exposition, with process gauges and the HTTP/2 server's counters refreshed now.
-    public func exposition(transport stats: HTTP2ServerStats?, follower: FollowerStatus? = nil) -> [UInt8] {
+    public func exposition(
+        transport stats: HTTP2ServerStats?, follower: FollowerStatus? = nil, shipper: AuditShipperStatus? = nil
+    ) -> [UInt8] {
         if let follower { follow.observe(follower) }
+        if let shipper { auditShip.observe(shipper) }
         rss.set(Double(ProcessMetrics.residentMemoryBytes()))
         openFDs.set(Double(ProcessMetrics.openFileDescriptors()))
         if let stats { transport.observe(stats) }
@@ -199,5 +204,45 @@ final class FollowMetrics: Sendable {
         alarm.set(Double(status.alarm == nil ? 0 : 1))
         refused.set(Double(status.refusedBatches))
         connected.set(Double(status.isConnected ? 1 : 0))
+    }
+}
+
+/// A fleet node's audit shipping in the Prometheus registry, set when scraped: the sequence shipped, the lag in
+/// records and seconds, rows and outbox events inserted, whether the database answers.
+final class AuditShipMetrics: Sendable {
+    private let shipped: Gauge
+    private let durable: Gauge
+    private let lagRecords: Gauge
+    private let lagSeconds: Gauge
+    private let inserted: Gauge
+    private let events: Gauge
+    private let connected: Gauge
+    private let alarm: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        func gauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "idgate", subsystem: "audit_ship", metricName: name, unitName: unit, helpText: help))
+        }
+        shipped = gauge("shipped", "sequence", "Highest audit sequence of this node known to be in PostgreSQL.")
+        durable = gauge("durable", "sequence", "The local audit log's last durable sequence.")
+        lagRecords = gauge("lag", "records", "Durable audit records not yet in PostgreSQL.")
+        lagSeconds = gauge("lag", "seconds", "Age of the oldest audit record not yet in PostgreSQL.")
+        inserted = gauge("inserted", "records", "Audit rows inserted since the process started (re-shipped ones not counted).")
+        events = gauge("outbox", "events", "Outbox events inserted since the process started.")
+        connected = gauge("connected", "", "1 while the shipper is connected to PostgreSQL.")
+        alarm = gauge("alarm", "", "1 while shipping is stopped: PostgreSQL holds records under this node id that are not this log's.")
+    }
+
+    func observe(_ status: AuditShipperStatus) {
+        shipped.set(Double(status.shippedSequence ?? 0))
+        durable.set(Double(status.durableSequence))
+        lagRecords.set(Double(status.lagRecords))
+        lagSeconds.set(status.lagSeconds)
+        inserted.set(Double(status.shippedRecords))
+        events.set(Double(status.outboxEvents))
+        connected.set(Double(status.isConnected ? 1 : 0))
+        alarm.set(Double(status.alarm == nil ? 0 : 1))
     }
 }

@@ -19,6 +19,7 @@ final class PersistentCounters: Sendable {
     private let logger: Logger
     private let journal: Mutex<Journal>
     private let trackedPairs: Gauge
+    private let evictedPairs: Gauge
     private let flushFailures: Counter
 
     /// The journal and the last values it holds per client (only changed ones are appended).
@@ -38,7 +39,8 @@ final class PersistentCounters: Sendable {
         configuration: GatewayConfiguration, clients: ClientRegistry, metrics: PrometheusCollectorRegistry,
         logger: Logger, now: Date = Date()
     ) {
-        let limiter = SubjectAttemptLimiter(windowSeconds: configuration.guessing.windowSeconds)
+        let limiter = SubjectAttemptLimiter(
+            windowSeconds: configuration.guessing.windowSeconds, maxPairs: configuration.guessing.maxTrackedPairs)
         self.limiter = limiter
         self.clients = clients
         self.logger = logger
@@ -46,6 +48,10 @@ final class PersistentCounters: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "idgate", subsystem: "guessing", metricName: "tracked_pairs", unitName: "",
                 helpText: "(client, subject) pairs with failed answers in an open window."))
+        evictedPairs = metrics.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "idgate", subsystem: "guessing", metricName: "evicted_pairs", unitName: "",
+                helpText: "(client, subject) pairs with an open window dropped by guessing.maxTrackedPairs since start."))
         flushFailures = metrics.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "idgate", subsystem: "state", metricName: "flush_failures", unitName: "total",
@@ -115,6 +121,7 @@ final class PersistentCounters: Sendable {
                 limiter.removeExpired(now: now)
             }
             trackedPairs.set(Double(limiter.trackedPairs))
+            evictedPairs.set(Double(limiter.evictedPairs))
             guard let file = state.file else { return }
             do {
                 if file.shouldCompact {

@@ -18,6 +18,11 @@ import Synchronization
 /// request and handed to the audit writer), never by the number. 64 shards, each behind its own lock, chosen by the
 /// hash's low bits: requests of different loops rarely meet on a lock, and no lock is global. A dictionary lookup
 /// under a shard lock per request; a second, for failed answers only, to count.
+///
+/// Memory is capped (`maxPairs`, split evenly over the shards): a new pair in a full shard first drops the shard's
+/// expired pairs, then, if still full, the pair whose window ends soonest (`evictedPairs` counts them). To push a
+/// pair out, a client must fail on as many other subjects of its shard first (`maxPairs / 64` failed answers), which
+/// its failure-rate alert and daily quota see long before.
 public final class SubjectAttemptLimiter: Sendable {
     /// One (client, subject) pair.
     public struct Pair: Hashable, Sendable {
@@ -57,11 +62,19 @@ public final class SubjectAttemptLimiter: Sendable {
     private let shards: [ShardBox]
     /// Window length in milliseconds.
     public let windowMillis: Int64
+    /// Pairs one shard holds at most.
+    private let pairsPerShard: Int
+    private let evictions = Atomic<Int>(0)
 
-    public init(windowSeconds: Double) {
+    /// - Parameter maxPairs: pairs held at most across the shards (rounded up to a multiple of 64).
+    public init(windowSeconds: Double, maxPairs: Int = 4_000_000) {
         windowMillis = Int64(windowSeconds * 1000)
+        pairsPerShard = max(1, (maxPairs + Self.shardCount - 1) / Self.shardCount)
         shards = (0..<Self.shardCount).map { _ in ShardBox() }
     }
+
+    /// Pairs pushed out by the cap (their window still open) since the process started.
+    public var evictedPairs: Int { evictions.load(ordering: .relaxed) }
 
     private func shard(_ subject: SHA256Key) -> ShardBox {
         shards[Int(truncatingIfNeeded: subject.words.0) & (Self.shardCount - 1)]
@@ -87,6 +100,7 @@ public final class SubjectAttemptLimiter: Sendable {
         let nowMillis = Self.millis(now)
         return shard(pair.subject).mutex.withLock { shard in
             var attempts = shard.pairs[pair] ?? Attempts(windowEndsMillis: 0, failures: 0)
+            if attempts.failures == 0, shard.pairs.count >= pairsPerShard { makeRoom(in: &shard, nowMillis: nowMillis) }
             if attempts.windowEndsMillis <= nowMillis {
                 attempts = Attempts(windowEndsMillis: nowMillis + windowMillis, failures: 0)
             }
@@ -95,6 +109,17 @@ public final class SubjectAttemptLimiter: Sendable {
             shard.changed.insert(pair)
             return attempts.failures
         }
+    }
+
+    /// Drops a full shard's expired pairs, or else the pair whose window ends soonest.
+    private func makeRoom(in shard: inout Shard, nowMillis: Int64) {
+        shard.pairs = shard.pairs.filter { $0.value.windowEndsMillis > nowMillis }
+        guard shard.pairs.count >= pairsPerShard,
+              let soonest = shard.pairs.min(by: { $0.value.windowEndsMillis < $1.value.windowEndsMillis })?.key
+        else { return }
+        shard.pairs[soonest] = nil
+        shard.changed.remove(soonest)
+        evictions.add(1, ordering: .relaxed)
     }
 
     /// Whether an answer with `decision` counts as a failed guess: not_found and mismatch, and partial too (a
@@ -146,6 +171,9 @@ public final class SubjectAttemptLimiter: Sendable {
     public func restore(_ pair: Pair, _ attempts: Attempts) {
         shard(pair.subject).mutex.withLock { shard in
             if let existing = shard.pairs[pair], existing.windowEndsMillis > attempts.windowEndsMillis { return }
+            if shard.pairs[pair] == nil, shard.pairs.count >= pairsPerShard {
+                makeRoom(in: &shard, nowMillis: Self.millis(Date()))
+            }
             shard.pairs[pair] = attempts
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import IDGateAudit
 import IDGateCore
+import IDGateFleet
 import IDGateHTTP2
 import IDGateStore
 import IDGateWire
@@ -13,18 +14,28 @@ import NIOCore
 /// POST, so the ID number never sits in a URL or an access log. The subject is looked up by its keyed hash only, so
 /// a number nobody asked about gets an empty history through the same path and shape: the endpoint says nothing about
 /// who exists. An entry holds who, when, operation, purpose, which attributes and the decision; never a value.
+///
+/// On a fleet node (`services.fleetAudit`) the history is every node's records from PostgreSQL (docs/FLEET.md,
+/// "Audit shipping"), once this node's own records up to the request have been shipped; cursors then carry a
+/// time, node and sequence (`AuditFleetCursor`). The answer's shape is the same.
 struct AccessHistoryRoute: GatewayRoute {
     let admission: Admission
     let audit: AuditLog?
     let clients: ClientRegistry
     let settings: GatewayConfiguration.AuditSettings
+    let fleet: FleetAudit?
+    let fleetCursor: AuditFleetCursor
     var answering: Answering { admission.answering }
+    /// How long a fleet node waits for its own records to reach PostgreSQL before answering 503.
+    static let shippingWait: Duration = .seconds(2)
 
     init(services: GatewayServices) {
         admission = Admission(.accessHistory, services: services)
         audit = services.audit
         clients = services.clients
         settings = services.configuration.audit
+        fleet = services.fleetAudit
+        fleetCursor = AuditFleetCursor(key: services.auditKey)
     }
 
     func register(on router: inout Router<LoopContext>) {
@@ -57,6 +68,10 @@ struct AccessHistoryRoute: GatewayRoute {
         case .success(let value): query = value
         case .failure(let error):
             answering.refuse(error, client: client, operation: .accessHistory, arrival: request.arrival, writer: writer, loop: loop)
+            return
+        }
+        if let fleet {
+            answerFromFleet(query, fleet: fleet, request: request, writer: writer, loop: loop)
             return
         }
         guard let audit, let history = audit.history else {
@@ -107,10 +122,73 @@ struct AccessHistoryRoute: GatewayRoute {
                 loop: loop)
             return
         }
+        finish(query, page: page, stored: [], request: request, writer: writer, loop: loop)
+    }
+
+    /// Reads the page from the fleet's PostgreSQL once this node's records up to now are there.
+    private func answerFromFleet(
+        _ query: Query, fleet: FleetAudit, request: AdmittedRequest, writer: ResponseWriter, loop: LoopContext
+    ) {
+        let client = request.client
+        let subject = query.idNumber.description
+        let subjectHash = fleetCursor.subjectHash(subject)
+        var after: AuditHistoryPosition?
+        if let cursor = query.cursor {
+            guard let position = fleetCursor.decode(cursor, subjectHash: subjectHash) else {
+                answering.refuse(
+                    WireError(.invalidCursor, message: "cursor was not issued for this idNumber's history", field: "cursor"),
+                    client: client, operation: .accessHistory, subject: subject, arrival: request.arrival, writer: writer,
+                    loop: loop)
+                return
+            }
+            after = position
+        }
+        let head = audit?.head.sequence ?? 0
+        let notBefore = request.arrival.now.addingTimeInterval(-Double(settings.historyWindowDays) * 86_400)
+        let limit = query.limit
+        let eventLoop = writer.eventLoop
+        let cursors = fleetCursor
+        Task {
+            var found: FleetHistoryPage?
+            var reason = "this node's audit records have not reached the fleet's database yet"
+            if await fleet.shipper.whenShipped(through: head, timeout: Self.shippingWait) {
+                do {
+                    found = try await fleet.history.page(subjectHash: subjectHash, after: after, notBefore: notBefore, limit: limit)
+                } catch {
+                    reason = "the fleet's audit database: \(error)"
+                }
+            }
+            let outcome: Result<FleetHistoryPage, FleetHistoryUnavailable> = found.map { .success($0) } ?? .failure(FleetHistoryUnavailable(reason: reason))
+            eventLoop.execute {
+                switch outcome {
+                case .success(let found):
+                    let page = AuditHistoryPage(
+                        entries: found.entries.map(\.entry),
+                        cursor: found.next.map { cursors.encode($0, subjectHash: subjectHash) })
+                    finish(
+                        query, page: page, stored: found.entries.map { ($0.clientName, $0.clientKind) }, request: request,
+                        writer: writer, loop: loop)
+                case .failure(let error):
+                    answering.refuse(
+                        WireError(.overloaded, message: "access history unavailable: \(error.reason)"), client: client,
+                        operation: .accessHistory, subject: subject, retryAfter: 1, arrival: request.arrival,
+                        writer: writer, loop: loop)
+                }
+            }
+        }
+    }
+
+    /// Answers with `page` and audits the read. `stored`: per entry, the client name and kind the record was
+    /// shipped with (fleet), used when the client is no longer in the registry.
+    private func finish(
+        _ query: Query, page: AuditHistoryPage, stored: [(name: String?, kind: String?)], request: AdmittedRequest,
+        writer: ResponseWriter, loop: LoopContext
+    ) {
+        let client = request.client
         let transactionID = loop.nextTransactionID()
         var body = ByteBuffer()
         body.reserveCapacity(64 + page.entries.count * 320)
-        encode(page, transactionID: transactionID, into: &body)
+        encode(page, stored: stored, transactionID: transactionID, into: &body)
         answering.finish(
             status: 200, body: body, signed: true,
             audit: AuditRecord(
@@ -122,7 +200,10 @@ struct AccessHistoryRoute: GatewayRoute {
 
     /// `{"transactionId","entries":[…],"cursor"}`: names and kinds from the current client registry (a client
     /// removed since shows by its id, kind `unknown`).
-    private func encode(_ page: AuditHistoryPage, transactionID: TransactionID, into body: inout ByteBuffer) {
+    private func encode(
+        _ page: AuditHistoryPage, stored: [(name: String?, kind: String?)], transactionID: TransactionID,
+        into body: inout ByteBuffer
+    ) {
         let snapshot = clients.snapshot
         var text: [UInt8] = []
         text.write("{\"transactionId\":")
@@ -130,15 +211,16 @@ struct AccessHistoryRoute: GatewayRoute {
         text.write(",\"entries\":[")
         for (index, entry) in page.entries.enumerated() {
             let known = snapshot.clients[entry.clientID]
+            let shipped = index < stored.count ? stored[index] : (name: nil, kind: nil)
             if index > 0 { text.write(byte: UInt8(ascii: ",")) }
             text.write("{\"at\":")
             text.write(jsonString: AuditTime.format(entry.time))
             text.write(",\"client\":")
             text.write(jsonString: entry.clientID)
             text.write(",\"clientName\":")
-            text.write(jsonString: known?.name ?? entry.clientID)
+            text.write(jsonString: known?.name ?? shipped.name ?? entry.clientID)
             text.write(",\"clientKind\":")
-            text.write(jsonString: known?.kind.rawValue ?? "unknown")
+            text.write(jsonString: known?.kind.rawValue ?? shipped.kind ?? "unknown")
             text.write(",\"operation\":")
             text.write(jsonString: entry.operation?.rawValue ?? "unknown")
             text.write(",\"purpose\":")
@@ -212,4 +294,9 @@ struct AccessHistoryRoute: GatewayRoute {
         }
         return .success(Query(idNumber: idNumber, cursor: cursor, limit: limit))
     }
+}
+
+/// Why a fleet node could not read a history from PostgreSQL (answered 503 with a retry).
+struct FleetHistoryUnavailable: Error {
+    var reason: String
 }

@@ -57,7 +57,8 @@ struct HealthRoutes: GatewayRoute {
         guard metrics else { return }
         router.on(.GET, "/metrics") { _, writer, _ in
             let body = services.metrics.exposition(
-                transport: services.transportStats.withLock { $0 }, follower: services.follower?.status)
+                transport: services.transportStats.withLock { $0 }, follower: services.follower?.status,
+                shipper: services.fleetAudit?.shipper.status)
             writer.respond(
                 status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"],
                 body: ByteBuffer(bytes: body))

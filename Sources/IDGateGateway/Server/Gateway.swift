@@ -26,9 +26,14 @@ public final class Gateway: Sendable {
 
     /// - Parameter follower: keeps the registry a copy of the registry of record (fleet nodes); readiness and metrics
     ///   report it. The caller runs it (it is a `Service`).
-    public init(configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil) throws {
+    /// - Parameter fleetAudit: ships the audit log to the fleet's PostgreSQL and serves access histories from there
+    ///   (fleet nodes); the gateway binds it to its log, the caller runs its services.
+    public init(
+        configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil, fleetAudit: FleetAudit? = nil
+    ) throws {
         self.configuration = configuration
-        let services = try GatewayServices(configuration: configuration, logger: logger, follower: follower)
+        let services = try GatewayServices(
+            configuration: configuration, logger: logger, follower: follower, fleetAudit: fleetAudit)
         self.services = services
         let metrics = services.metrics
         let server = HTTP2Server(
@@ -130,6 +135,9 @@ public final class Gateway: Sendable {
 
     /// Transport counters of the HTTP/2 server.
     public var transportStats: HTTP2ServerStats { server.stats }
+
+    /// The audit log's last durable record (nil with auditing off).
+    public var auditHead: AuditHead? { services.audit?.head }
 }
 
 /// A repeating background task (registry generation check, client registry reload).

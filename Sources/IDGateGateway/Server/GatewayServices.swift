@@ -39,6 +39,8 @@ final class GatewayServices: Sendable {
     let draining = Atomic<Bool>(false)
     /// Applies the registry of record's change log to the local copy (`idgate serve --follow`); nil on a single node.
     let follower: RegistryFollower?
+    /// Ships the audit log to the fleet's PostgreSQL and reads access histories from there; nil on a single node.
+    let fleetAudit: FleetAudit?
     /// Guessing counts, daily quotas and suspensions, persisted in the state directory (docs/CLIENTS.md).
     let counters: PersistentCounters
     /// Gives the memory of a burst back to the system once it is over.
@@ -48,11 +50,12 @@ final class GatewayServices: Sendable {
     /// ready but says so, as does `idgate_audit_damaged`.
     var auditDamaged: Bool { !(audit?.startupReport.damage.isEmpty ?? true) }
 
-    init(configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil) throws {
+    init(configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil, fleetAudit: FleetAudit? = nil) throws {
         try Self.refuseFilesWritableByOthers(configuration)
         self.configuration = configuration
         self.logger = logger
         self.follower = follower
+        self.fleetAudit = fleetAudit
         for generation in RegistryImporter.removeUnfinishedImports(directory: configuration.registry.path) {
             logger.warning("registry: removed a generation a killed import left unfinished", metadata: ["generation": "\(generation)"])
         }
@@ -109,6 +112,16 @@ final class GatewayServices: Sendable {
                 metadata: ["segment": "\(damage.segment)", "offset": "\(damage.offset)", "length": "\(damage.length)"])
         }
         metrics.setAuditDamaged(!(audit?.startupReport.damage.isEmpty ?? true))
+        if let fleetAudit {
+            if let audit {
+                let clients = clients
+                fleetAudit.shipper.bind(
+                    durableHead: { audit.head.sequence },
+                    describeClient: { id in clients.snapshot.clients[id].map { ($0.name, $0.kind.rawValue) } })
+            } else {
+                logger.warning("audit log disabled: nothing to ship to the fleet's PostgreSQL")
+            }
+        }
 
         if configuration.signing.enabled {
             do {

@@ -45,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         help: """
             Follow the registry of record in PostgreSQL into the configured registry path (snapshot, then the change \
             log). Credentials from IDGATE_POSTGRES_URL or IDGATE_POSTGRES_URL_FILE (+ IDGATE_POSTGRES_PASSWORD_FILE), \
-            never a flag. See docs/FLEET.md.
+            never a flag. The node also ships its audit records to that database (under audit.nodeId, which must \
+            differ per node) and answers access histories from every node's records there. See docs/FLEET.md.
             """)
     var follow = false
 
@@ -71,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         var follower: RegistryFollower?
+        var fleetAudit: FleetAudit?
         if follow {
             let source: PostgresSource
             do {
@@ -84,10 +86,15 @@ struct ServeCommand: AsyncParsableCommand {
             // server opens the registry; a database that is not an idgate registry of this version stops here.
             try await following.prepare()
             follower = following
+            if configuration.audit.enabled {
+                fleetAudit = try FleetAudit(
+                    source: source, auditDirectory: configuration.audit.directory,
+                    nodeID: configuration.audit.effectiveNodeID, logger: Logger(label: "idgate.audit-ship"))
+            }
         }
-        let gateway = try Gateway(configuration: configuration, logger: logger, follower: follower)
+        let gateway = try Gateway(configuration: configuration, logger: logger, follower: follower, fleetAudit: fleetAudit)
         try await GatewayService.runUntilSignalled(
-            gateway: gateway, alongside: follower.map { [$0] } ?? [],
+            gateway: gateway, alongside: (follower.map { [$0] } ?? []) + (fleetAudit?.services ?? []),
             drainGrace: .milliseconds(Int64(drainGrace * 1000)), logger: logger
         ) { addresses in
             for address in addresses { logger.info("serving", metadata: ["address": "\(address)"]) }
