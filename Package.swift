@@ -178,7 +178,7 @@ let package = Package(
                 "IDGateGateway", "IDGateWire", "IDGateAudit", "IDGateDemo", "IDGateMatching", "IDGateTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py"]),
+            exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py", "Crash/steady_load.py"]),
         .testTarget(name: "IDGateLoadTests", dependencies: ["IDGateLoad"]),
         .testTarget(
             name: "IDGateFleetTests",
