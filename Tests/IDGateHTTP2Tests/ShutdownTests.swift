@@ -6,7 +6,11 @@ import Testing
 /// Graceful shutdown: in-flight requests finish, then the listener and connections are gone.
 @Suite(.serialized) struct ShutdownTests {
     @Test func gracefulShutdownLetsInFlightStreamsFinish() async throws {
-        let server = try await TestServer.start()
+        // The drain ends when the connection closes (curl got its answer); the timeout is only a backstop, long
+        // enough that a busy machine's slow curl is not cut off by it (`drainTimeoutBoundsShutdown` tests the cut).
+        var limits = HTTP2Limits()
+        limits.drainTimeout = 60
+        let server = try await TestServer.start(limits: limits)
         let request = Task {
             try await ExternalProcess.curl(["--http2-prior-knowledge", "\(server.url)/await"])
         }

@@ -62,11 +62,11 @@ public final class LoadRunner: Sendable {
                 stoppedAtNanos = now
             }
             let stopDeadline = stoppedAtNanos == .max ? UInt64.max : stoppedAtNanos + control.drainNanos + 1_000_000_000
-            if allDone || now >= Swift.min(control.hardDeadlineNanos, stopDeadline) {
-                lastEndNanos = Swift.min(now, stoppedAtNanos)
-                break
-            }
-            if now >= nextSampleNanos {
+            let finishing = allDone || now >= Swift.min(control.hardDeadlineNanos, stopDeadline)
+            // Every second boundary that has passed is sampled, also when this task wakes late (a busy machine) or
+            // the run has just ended: a late wake-up used to end the run without the seconds it overslept, leaving a
+            // soak run of 2.2 measured seconds with no row. Boundaries after the measured phase are not sampled.
+            while now >= nextSampleNanos && (!finishing || nextSampleNanos <= control.measureEndNanos) {
                 let second = Int((nextSampleNanos - control.startNanos) / 1_000_000_000)
                 var interval = IntervalStatistics()
                 for recorder in recorders { interval.add(recorder.takeInterval()) }
@@ -89,6 +89,10 @@ public final class LoadRunner: Sendable {
                     }
                 }
                 nextSampleNanos += 1_000_000_000
+            }
+            if finishing {
+                lastEndNanos = Swift.min(now, stoppedAtNanos)
+                break
             }
             let untilNext = Swift.min(nextSampleNanos, control.hardDeadlineNanos) &- H2ClientClock.nowNanos()
             try? await Task.sleep(nanoseconds: Swift.min(Swift.max(untilNext, 1_000_000), 20_000_000))
