@@ -179,9 +179,7 @@ final class FollowMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry) {
         func gauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
-            registry.makeGauge(
-                descriptor: MetricNameDescriptor(
-                    namespace: "idgate", subsystem: "follow", metricName: name, unitName: unit, helpText: help))
+            registry.idgateGauge(subsystem: "follow", name, unit, help)
         }
         applied = gauge("applied", "sequence", "Change-log sequence applied to the local registry copy.")
         latest = gauge("latest", "sequence", "Newest change-log sequence seen in the registry of record.")
@@ -221,9 +219,7 @@ final class AuditShipMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry) {
         func gauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
-            registry.makeGauge(
-                descriptor: MetricNameDescriptor(
-                    namespace: "idgate", subsystem: "audit_ship", metricName: name, unitName: unit, helpText: help))
+            registry.idgateGauge(subsystem: "audit_ship", name, unit, help)
         }
         shipped = gauge("shipped", "sequence", "Highest audit sequence of this node known to be in PostgreSQL.")
         durable = gauge("durable", "sequence", "The local audit log's last durable sequence.")
@@ -244,5 +240,14 @@ final class AuditShipMetrics: Sendable {
         events.set(Double(status.outboxEvents))
         connected.set(Double(status.isConnected ? 1 : 0))
         alarm.set(Double(status.alarm == nil ? 0 : 1))
+    }
+}
+
+extension PrometheusCollectorRegistry {
+    /// A gauge named `idgate_<subsystem>_<name>_<unit>`, as the fleet's status gauges are.
+    fileprivate func idgateGauge(subsystem: String, _ name: String, _ unit: String, _ help: String) -> Gauge {
+        makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "idgate", subsystem: subsystem, metricName: name, unitName: unit, helpText: help))
     }
 }
