@@ -172,9 +172,11 @@ stop_load() {  # ends the background load now (SIGINT: it stops sending, finishe
   kill -INT "$LOAD_PID" 2>/dev/null || true
   wait "$LOAD_PID" || true
 }
-open_streams() {  # streams open on node N now (its /metrics over h2c)
-  curl -s --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$((9460 + $1))/metrics" \
-    | awk '/^idgate_http2_open_streams /{printf "%d\n", $2; exit}'
+metrics() {  # node N's /metrics over h2c, read whole (a reader that stops early makes curl fail with 23 under pipefail)
+  curl -s --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$((9460 + $1))/metrics" || true
+}
+open_streams() {  # streams open on node N now
+  metrics "$1" | awk '/^idgate_http2_open_streams /{printf "%d\n", $2}'
 }
 
 load_through_haproxy 600 kill
@@ -245,7 +247,7 @@ load_failures rolling
 
 # --- Every node's audit log verifies, and so does its copy in PostgreSQL (one call for the three directories) ------
 # The audit shippers (docs/FLEET.md, "Audit shipping") have shipped everything once each node's lag is zero.
-shipped() { curl -s --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$((9460 + $1))/metrics" | grep -q '^idgate_audit_ship_lag_records 0.0$'; }
+shipped() { metrics "$1" | grep -c '^idgate_audit_ship_lag_records 0.0$' >/dev/null; }
 for n in 1 2 3; do check "node $n shipped its audit records to PostgreSQL" wait_for 60 shipped $n; done
 AUDIT_OK=true
 if "$BIN/idgate" audit verify --postgres "$WORK/node1/audit" "$WORK/node2/audit" "$WORK/node3/audit" \
