@@ -6,6 +6,7 @@
 #   scripts/bench-cpu.sh                      # bare and full, alternated twice, 1M-resident registry
 #   CONFIGS="bare async full" ROUNDS=3 scripts/bench-cpu.sh
 #   BIN=/tmp/other-build scripts/bench-cpu.sh # another build's idgate (A/B of two commits)
+#   MIX=document=100 DEMO=var/bench/demo-kinds-100000 SKIP_BUILD=1 BIN=... scripts/bench-cpu.sh  # another request mix
 #
 # Configurations (scripts/bench-lib.sh): full = audit (beforeResponse) + signing, bare = both off, audit, sign,
 # async = audit in async durability + signing. Per round it prints the rate, the server's CPU per request and the
@@ -24,10 +25,13 @@ SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
 PORT=${PORT:-18482}
 BENCH=${BENCH:-var/bench}
-DEMO="$BENCH/demo-$RESIDENTS"
+DEMO=${DEMO:-"$BENCH/demo-$RESIDENTS"}
+MIX=${MIX:-match=100}
 
-swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
-swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
+if [ -z "${SKIP_BUILD:-}" ]; then
+    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
+    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
+fi
 LOAD_BIN="$(swift build -c release --show-bin-path)"
 BIN=${BIN:-$LOAD_BIN}
 source scripts/bench-lib.sh
@@ -39,11 +43,11 @@ ticks() { awk '{ print $14 + $15 }' "$1"; }
 load() {
     taskset -c "$CLIENT_CORE" "$LOAD_BIN/idgate-load" --target "http://127.0.0.1:$PORT" --demo "$DEMO" \
         --client demo-tester --connections "$CONNECTIONS" --streams "$STREAMS" --duration "$1s" --warmup 0s \
-        --mix match=100 --quiet --json "$WORK/load.json" >"$WORK/load.txt" 2>&1 || { cat "$WORK/load.txt" >&2; exit 1; }
+        --mix "$MIX" --quiet --json "$WORK/load.json" >"$WORK/load.txt" 2>&1 || { cat "$WORK/load.txt" >&2; exit 1; }
 }
 HZ=$(getconf CLK_TCK)
 
-echo "registry $RESIDENTS residents; $CONNECTIONS connections x $STREAMS streams; ${DURATION}s per run after 2s of warm-up"
+echo "$DEMO, mix $MIX; $CONNECTIONS connections x $STREAMS streams; ${DURATION}s per run after 2s of warm-up"
 for round in $(seq "$ROUNDS"); do
     for config in $CONFIGS; do
         start_gateway "$BIN" "$PORT" "$config" "$SERVER_CORE"

@@ -6,6 +6,7 @@
 #
 #   scripts/bench-kinds.sh                          # 200,000 residents (generated once into var/bench)
 #   RESIDENTS=1000000 DURATION=10s ROUNDS=5 scripts/bench-kinds.sh
+#   BIN=/tmp/other-build scripts/bench-kinds.sh     # a build elsewhere (idgate and idgate-load), no build here
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
@@ -22,9 +23,11 @@ PORT=${PORT:-18490}
 BENCH=${BENCH:-var/bench}
 DEMO="$BENCH/demo-kinds-$RESIDENTS"
 
-swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
-swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
-BIN="$(swift build -c release --show-bin-path)"
+if [ -z "${BIN:-}" ]; then
+    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
+    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
+    BIN="$(swift build -c release --show-bin-path)"
+fi
 
 source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"

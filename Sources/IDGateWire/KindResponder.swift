@@ -3,8 +3,10 @@ import IDGateMatching
 import IDGateStore
 
 /// Looks a document or an organization up, compares and writes the answer (`KindResponseEncoder`): shared by the
-/// gateway's routes and batch lines and by offline `idgate match`, so all answer the same.
+/// gateway's routes and batch lines and by offline `idgate match`, so all answer the same. Inlinable so that each
+/// caller's sink type is specialized in (generic code from another module otherwise runs unspecialized).
 public enum KindResponder {
+    @inlinable
     public static func answer<S: ByteSink>(
         _ parsed: ParsedDocumentVerify, matcher: DocumentMatcher, reader: RegistryReader, today: PartialDate,
         transactionID: TransactionID, into sink: inout S
@@ -16,6 +18,7 @@ public enum KindResponder {
         return result.decision
     }
 
+    @inlinable
     public static func answer<S: ByteSink>(
         _ parsed: ParsedOrganizationMatch, matcher: OrganizationMatcher, reader: RegistryReader,
         transactionID: TransactionID, into sink: inout S

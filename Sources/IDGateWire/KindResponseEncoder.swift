@@ -5,78 +5,131 @@ import IDGateStore
 /// Writes `/v1/documents/verify` and `/v1/organizations/match` answers (docs/API.md), shaped like identity-match
 /// answers: `transactionId`, `ref` echoed, `decision`, `fields` (submitted order, verdicts only), `status`,
 /// `requestDigest`. A `not_found` answer has neither `fields` nor `status`.
+///
+/// As `MatchResponseEncoder`: the answer is composed in raw memory sized beforehand (`RawJSONWriter`) and handed to
+/// the sink with one write, so the sink's type costs one call, not one per fragment (through a generic sink from
+/// another module every fragment was a witness call and the field list a runtime-instantiated `Zip2Sequence`).
 public enum KindResponseEncoder {
+    @inlinable
     public static func encode<S: ByteSink>(
         _ result: DocumentVerifyResult, ref: String?, transactionID: TransactionID, digest: SHA256Key, into sink: inout S
     ) {
-        writeHead(ref: ref, transactionID: transactionID, decision: result.decision, into: &sink)
-        if result.decision != .notFound {
-            writeFields(zip(result.fields.map(\.wireName), result.results), into: &sink)
-            sink.write(",\"status\":{\"document\":")
-            sink.write(jsonString: result.documentStatus?.name ?? "valid")
-            sink.write(byte: UInt8(ascii: "}"))
+        sink.write(maximumCount: maximumLength(result, ref: ref)) { memory in
+            encodeRaw(result, ref: ref, transactionID: transactionID, digest: digest, into: memory)
         }
-        writeTail(digest: digest, into: &sink)
     }
 
+    @inlinable
     public static func encode<S: ByteSink>(
         _ result: OrganizationMatchResult, ref: String?, transactionID: TransactionID, digest: SHA256Key,
         into sink: inout S
     ) {
-        writeHead(ref: ref, transactionID: transactionID, decision: result.decision, into: &sink)
+        sink.write(maximumCount: maximumLength(result, ref: ref)) { memory in
+            encodeRaw(result, ref: ref, transactionID: transactionID, digest: digest, into: memory)
+        }
+    }
+
+    @usableFromInline
+    static func encodeRaw(
+        _ result: DocumentVerifyResult, ref: String?, transactionID: TransactionID, digest: SHA256Key,
+        into memory: UnsafeMutableRawPointer
+    ) -> Int {
+        var out = RawJSONWriter(memory)
+        writeHead(ref: ref, transactionID: transactionID, decision: result.decision, to: &out)
         if result.decision != .notFound {
-            writeFields(zip(result.fields.map(\.wireName), result.results), into: &sink)
-            sink.write(",\"status\":{\"organization\":")
-            sink.write(jsonString: result.organizationStatus?.name ?? "active")
-            sink.write(byte: UInt8(ascii: "}"))
+            writeFields(result.fields, result.results, name: \.wireName, to: &out)
+            out.write(",\"status\":{\"document\":")
+            out.write(jsonString: result.documentStatus?.name ?? "valid")
+            out.write(byte: UInt8(ascii: "}"))
         }
-        writeTail(digest: digest, into: &sink)
+        writeTail(digest: digest, to: &out)
+        return out.count
     }
 
-    private static func writeHead<S: ByteSink>(
-        ref: String?, transactionID: TransactionID, decision: MatchDecision, into sink: inout S
+    @usableFromInline
+    static func encodeRaw(
+        _ result: OrganizationMatchResult, ref: String?, transactionID: TransactionID, digest: SHA256Key,
+        into memory: UnsafeMutableRawPointer
+    ) -> Int {
+        var out = RawJSONWriter(memory)
+        writeHead(ref: ref, transactionID: transactionID, decision: result.decision, to: &out)
+        if result.decision != .notFound {
+            writeFields(result.fields, result.results, name: \.wireName, to: &out)
+            out.write(",\"status\":{\"organization\":")
+            out.write(jsonString: result.organizationStatus?.name ?? "active")
+            out.write(byte: UInt8(ascii: "}"))
+        }
+        writeTail(digest: digest, to: &out)
+        return out.count
+    }
+
+    /// An upper bound of the encoded answer's length: the fixed members, the escaped `ref`, per field its escaped
+    /// name and at most 64 bytes besides its reasons (each at most 32), the status.
+    @usableFromInline
+    static func maximumLength(_ result: DocumentVerifyResult, ref: String?) -> Int {
+        fixedLength(ref: ref) + fieldsLength(result.fields, result.results, name: \.wireName)
+    }
+
+    @usableFromInline
+    static func maximumLength(_ result: OrganizationMatchResult, ref: String?) -> Int {
+        fixedLength(ref: ref) + fieldsLength(result.fields, result.results, name: \.wireName)
+    }
+
+    @usableFromInline
+    static func fixedLength(ref: String?) -> Int {
+        // braces, transaction ID, decision, status (names under 32 bytes), digest; `ref` escaped at most 6x.
+        320 + (ref.map { 6 * $0.utf8.count + 16 } ?? 0)
+    }
+
+    private static func fieldsLength<Field>(_ fields: [Field], _ results: [FieldResult], name: (Field) -> String) -> Int {
+        var length = 16
+        for field in fields { length += 6 * name(field).utf8.count + 64 }
+        for result in results { for _ in result.reasons { length += 32 } }
+        return length
+    }
+
+    private static func writeHead(
+        ref: String?, transactionID: TransactionID, decision: MatchDecision, to out: inout RawJSONWriter
     ) {
-        sink.write("{\"transactionId\":\"")
-        transactionID.write(into: &sink)
-        sink.write(byte: UInt8(ascii: "\""))
+        out.write("{\"transactionId\":\"")
+        transactionID.write(to: &out)
+        out.write(byte: UInt8(ascii: "\""))
         if let ref {
-            sink.write(",\"ref\":")
-            sink.write(jsonString: ref)
+            out.write(",\"ref\":")
+            out.write(jsonString: ref)
         }
-        sink.write(",\"decision\":\"")
-        sink.write(decision.wireName)
-        sink.write(byte: UInt8(ascii: "\""))
+        out.write(",\"decision\":\"")
+        out.write(decision.wireName)
+        out.write(byte: UInt8(ascii: "\""))
     }
 
-    private static func writeFields<S: ByteSink, Fields: Sequence<(String, FieldResult)>>(_ fields: Fields, into sink: inout S) {
-        sink.write(",\"fields\":{")
-        var first = true
-        for (name, field) in fields {
-            if !first { sink.write(byte: UInt8(ascii: ",")) }
-            first = false
-            sink.write(jsonString: name)
-            sink.write(":{\"result\":\"")
-            sink.write(field.outcome.wireName)
-            sink.write("\",\"score\":")
-            sink.write(decimal: Int(field.score))
-            sink.write(",\"reasons\":[")
-            var firstReason = true
-            for reason in field.reasons {
-                if !firstReason { sink.write(byte: UInt8(ascii: ",")) }
-                firstReason = false
-                sink.write(byte: UInt8(ascii: "\""))
-                sink.write(reason.staticWireName)
-                sink.write(byte: UInt8(ascii: "\""))
+    private static func writeFields<Field>(
+        _ fields: [Field], _ results: [FieldResult], name: (Field) -> String, to out: inout RawJSONWriter
+    ) {
+        out.write(",\"fields\":{")
+        for index in 0..<min(fields.count, results.count) {
+            if index > 0 { out.write(byte: UInt8(ascii: ",")) }
+            let field = results[index]
+            out.write(jsonString: name(fields[index]))
+            out.write(":{\"result\":\"")
+            out.write(field.outcome.wireName)
+            out.write("\",\"score\":")
+            out.write(score: field.score)
+            out.write(",\"reasons\":[")
+            for (position, reason) in field.reasons.enumerated() {
+                if position > 0 { out.write(byte: UInt8(ascii: ",")) }
+                out.write(byte: UInt8(ascii: "\""))
+                out.write(reason.staticWireName)
+                out.write(byte: UInt8(ascii: "\""))
             }
-            sink.write("]}")
+            out.write("]}")
         }
-        sink.write(byte: UInt8(ascii: "}"))
+        out.write(byte: UInt8(ascii: "}"))
     }
 
-    private static func writeTail<S: ByteSink>(digest: SHA256Key, into sink: inout S) {
-        sink.write(",\"requestDigest\":\"")
-        var hex = digest.hex
-        hex.withUTF8 { sink.write(bytes: UnsafeRawBufferPointer($0)) }
-        sink.write("\"}")
+    private static func writeTail(digest: SHA256Key, to out: inout RawJSONWriter) {
+        out.write(",\"requestDigest\":\"")
+        withUnsafeBytes(of: digest.words) { out.write(hex: $0) }
+        out.write("\"}")
     }
 }

@@ -78,16 +78,16 @@ public final class Gateway: Sendable {
         // 413 and 415 of API routes, answered by the HTTP/2 layer, are audited like the routes' own refusals.
         let rejectionAudit = RouteRejectionAudit(services: services)
         router.routeRejectionBody = { rejection, loop in rejectionAudit.body(for: rejection, loop: loop) }
-        let routes: [any GatewayRoute] = [
-            HealthRoutes(services: services),
-            IdentityMatchRoute(services: services),
-            BatchMatchRoute(services: services),
-            ChipRoutes(services: services),
-            DocumentVerifyRoute(services: services),
-            OrganizationMatchRoute(services: services),
-            AccessHistoryRoute(services: services),
-        ]
-        for route in routes { route.register(on: &router) }
+        // Each route registered as its concrete type, not through `[any GatewayRoute]`: a generic route
+        // (`KindCheckRoute<Check>`) called through the existential ran its whole request path unspecialized, with
+        // runtime generic metadata lookups on every request.
+        HealthRoutes(services: services).register(on: &router)
+        IdentityMatchRoute(services: services).register(on: &router)
+        BatchMatchRoute(services: services).register(on: &router)
+        ChipRoutes(services: services).register(on: &router)
+        DocumentVerifyRoute(services: services).register(on: &router)
+        OrganizationMatchRoute(services: services).register(on: &router)
+        AccessHistoryRoute(services: services).register(on: &router)
         return router
     }
 
