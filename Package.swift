@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "IDGateChip",
             dependencies: [
-                "COpenSSL", "IDGateCore", "IDGateStore",
+                "CIDGateSupport", "COpenSSL", "IDGateCore", "IDGateStore",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),

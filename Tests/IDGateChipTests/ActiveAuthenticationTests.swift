@@ -75,6 +75,23 @@ import Testing
         #expect(store.count == 1)
     }
 
+    /// A large store is split into shards by the id's first hex digit: each shard holds its share, so the store
+    /// refuses once a shard is full (at most `capacity` live), and every challenge issued is found in its shard.
+    @Test func shardedStoreIsBoundedAndFindsEveryChallenge() throws {
+        let store = ChallengeStore(lifetime: 30, capacity: 1024)
+        let now = Date()
+        var issued: [ChallengeStore.Challenge] = []
+        while let challenge = try? store.issue(now: now) { issued.append(challenge) }
+        #expect(issued.count <= 1024)
+        #expect(issued.count >= 64)  // the first shard to fill held 64 of them
+        #expect(store.count == issued.count)
+        #expect(Set(issued.map { $0.id.prefix(1) }).count == 16)
+        for challenge in issued { #expect(try store.consume(id: challenge.id, now: now).get() == challenge.bytes) }
+        #expect(store.count == 0)
+        #expect(store.consume(id: "zz", now: now) == .failure(.unknownOrUsed))
+        #expect(store.consume(id: "", now: now) == .failure(.unknownOrUsed))
+    }
+
     @Test func concurrentConsumersGetEachChallengeOnce() async throws {
         let store = ChallengeStore(lifetime: 30, capacity: 10_000)
         let ids = try (0..<1000).map { _ in try store.issue().id }

@@ -26,4 +26,8 @@ size_t idgate_pool_cached_bytes(void);
 /// released. Does nothing (0) on other C libraries.
 int idgate_malloc_trim(void);
 
+/// Fills `buffer` with `count` bytes from the kernel's CSPRNG (`getrandom`, blocking only until the pool is first
+/// seeded); 1 on success, 0 when unavailable (then the caller falls back).
+int idgate_random_bytes(void *buffer, size_t count);
+
 #endif

@@ -1,14 +1,19 @@
+import CIDGateSupport
 import IDGateCore
-import COpenSSL
 import Foundation
+import Synchronization
 
 /// Active Authentication challenges handed out by `POST /v1/chip/challenge`: random 8 bytes, single use, short-lived.
 ///
 /// A challenge is removed when consumed, so a replayed signature finds nothing; expired ones are refused and swept.
 /// The store is bounded so that a flood of challenge requests cannot exhaust memory: when full of live challenges
 /// it refuses to issue more (the gateway answers 503) rather than evicting challenges a reader is using.
-public final class ChallengeStore: @unchecked Sendable {
-    // @unchecked Sendable: all mutable state is guarded by `lock`.
+///
+/// Every event loop issues and consumes challenges, so the store is split into 16 shards by the id's first hex digit
+/// (the id is random), each with its own lock and share of the capacity: two loops meet on a lock 1 time in 16. The
+/// random bytes come from the kernel (`getrandom`, one call per challenge), not from OpenSSL's `RAND_bytes`, which
+/// took a process-wide write lock on every call (OpenSSL 3.0's `RAND_get_rand_method`; `scripts/bench-locks.sh`).
+public final class ChallengeStore: Sendable {
     public struct Challenge: Sendable, Equatable {
         /// Opaque identifier the client sends back (32 hex characters).
         public let id: String
@@ -30,47 +35,72 @@ public final class ChallengeStore: @unchecked Sendable {
 
     public let lifetime: TimeInterval
     public let capacity: Int
-    private let lock = NSLock()
-    private var live: [String: Challenge] = [:]
+    private let shards: [Shard]
 
+    /// Small stores (under 1,024) keep one shard, so that their bound is exact.
     public init(lifetime: TimeInterval = 60, capacity: Int = 100_000) {
         self.lifetime = lifetime
         self.capacity = capacity
+        let count = capacity >= 1024 ? 16 : 1
+        shards = (0..<count).map { _ in Shard(capacity: (capacity + count - 1) / count) }
     }
 
     public func issue(now: Date = Date()) throws(CapacityExhausted) -> Challenge {
+        let random = Self.randomBytes(24)
         let challenge = Challenge(
-            id: ChallengeStore.randomBytes(16).hexString, bytes: ChallengeStore.randomBytes(8),
-            expiresAt: now.addingTimeInterval(lifetime))
-        lock.lock()
-        defer { lock.unlock() }
-        if live.count >= capacity {
-            live = live.filter { $0.value.expiresAt > now }
-            guard live.count < capacity else { throw CapacityExhausted() }
-        }
-        live[challenge.id] = challenge
+            id: random[0..<16].hexString, bytes: Array(random[16..<24]), expiresAt: now.addingTimeInterval(lifetime))
+        try shard(for: challenge.id).insert(challenge, now: now)
         return challenge
     }
 
     /// The challenge's bytes, removing it: a second call with the same id fails.
     public func consume(id: String, now: Date = Date()) -> Result<[UInt8], ConsumeError> {
-        lock.lock()
-        let challenge = live.removeValue(forKey: id)
-        lock.unlock()
-        guard let challenge else { return .failure(.unknownOrUsed) }
+        guard let challenge = shard(for: id).remove(id) else { return .failure(.unknownOrUsed) }
         guard challenge.expiresAt > now else { return .failure(.expired) }
         return .success(challenge.bytes)
     }
 
-    public var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return live.count
+    public var count: Int { shards.reduce(0) { $0 + $1.count } }
+
+    /// The shard of an id: its first hex digit (any other first character: shard 0, where it is simply not found).
+    private func shard(for id: String) -> Shard {
+        guard shards.count > 1, let first = id.utf8.first else { return shards[0] }
+        let digit: UInt8
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = first - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = first - UInt8(ascii: "a") + 10
+        default: digit = 0
+        }
+        return shards[Int(digit) & (shards.count - 1)]
     }
 
+    private final class Shard: Sendable {
+        let capacity: Int
+        let live = Mutex<[String: Challenge]>([:])
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        func insert(_ challenge: Challenge, now: Date) throws(CapacityExhausted) {
+            let inserted = live.withLock { live in
+                if live.count >= capacity {
+                    live = live.filter { $0.value.expiresAt > now }
+                    guard live.count < capacity else { return false }
+                }
+                live[challenge.id] = challenge
+                return true
+            }
+            guard inserted else { throw CapacityExhausted() }
+        }
+
+        func remove(_ id: String) -> Challenge? { live.withLock { $0.removeValue(forKey: id) } }
+
+        var count: Int { live.withLock { $0.count } }
+    }
+
+    /// `count` bytes from the kernel's CSPRNG.
     static func randomBytes(_ count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        guard RAND_bytes(&bytes, Int32(count)) == 1 else {
+        guard bytes.withUnsafeMutableBytes({ idgate_random_bytes($0.baseAddress, count) }) == 1 else {
             var generator = SystemRandomNumberGenerator()
             return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
