@@ -8,6 +8,11 @@
 #   BASE=/tmp/old-build scripts/overload-check.sh      # another build first (before/after in one run)
 #   LOAD_BIN=DIR ONLY_BASE=1 BASE=DIR ...              # another idgate-load; only the BASE build
 #   FACTOR=3 DURATION=20 CONNECTIONS=200 STREAMS=100 RESIDENTS=1000000 scripts/overload-check.sh
+#   SERVER_CPU=0.3 scripts/overload-check.sh           # the gateway limited to 30% of its core (needs root)
+#
+# One core of idgate-load cannot offer 3x what a whole core of the gateway answers. SERVER_CPU gives the gateway a
+# CPU bandwidth limit (cgroup v1 `cpu` controller, CFS quota over a 10 ms period, so a throttled gateway waits at
+# most ~7 ms for its next slice) so that the same generator can offer 3x the gateway's peak.
 #
 # Prints one block per build: offered and achieved rates, admitted (200) and refused (503) latency percentiles,
 # health-probe latency, transport errors (closed connections, resets), GOAWAYs sent, RSS before/peak/after.
@@ -39,6 +44,18 @@ source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
 
+SERVER_CPU=${SERVER_CPU:-}
+CGROUP=""
+if [ -n "$SERVER_CPU" ]; then
+    CGROUP=/sys/fs/cgroup/cpu/idgate-overload-$$
+    mkdir "$CGROUP" || { echo "SERVER_CPU needs a writable cgroup v1 cpu controller (root)" >&2; exit 1; }
+    echo 10000 >"$CGROUP/cpu.cfs_period_us"
+    awk -v f="$SERVER_CPU" 'BEGIN { printf "%d\n", f * 10000 }' >"$CGROUP/cpu.cfs_quota_us"
+    trap 'bench_cleanup; sleep 0.5; rmdir "$CGROUP" 2>/dev/null || true' EXIT
+fi
+# limit_cpu PID: the whole process (every thread, also those it starts later) under the SERVER_CPU quota.
+limit_cpu() { if [ -n "$CGROUP" ]; then echo "$1" >"$CGROUP/cgroup.procs"; fi; }
+
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # run_build LABEL BIN: one measurement of the build in BIN.
@@ -46,6 +63,7 @@ run_build() {
     local label=$1 bin=$2
     rm -rf "$WORK/audit-full"
     start_gateway "$bin" "$PORT" full "$SERVER_CORE"
+    limit_cpu "$GATEWAY_PID"
     local url="http://127.0.0.1:$PORT"
     # Closed-loop peak: 16 connections x 100 streams (as scripts/bench-cpu.sh), after 2 s of warm-up.
     taskset -c "$CLIENT_CORE" "$LOAD_BIN/idgate-load" --target "$url" --demo "$DEMO" --client demo-tester \
@@ -80,13 +98,14 @@ run_build() {
     local after; after=$(rss_kb "$GATEWAY_PID")
     curl -s --http2-prior-knowledge "$url/metrics" >"$WORK/metrics-$label.txt" || true
     stop_gateway
-    python3 - "$label" "$peak" "$rate" "$WORK" "$before" "$peak_rss" "$after" <<'PY'
+    python3 - "$label" "$peak" "$rate" "$WORK" "$before" "$peak_rss" "$after" "$SERVER_CPU" <<'PY'
 import json, sys, re
 label, peak, rate, work, before, peak_rss, after = sys.argv[1:8]
 def load(name): return json.load(open(f"{work}/{name}-{label}.json"))
 over = load("over")
 def ms(us): return f"{us / 1000:.1f}"
-print(f"== {label}: closed-loop peak {int(peak):,} matches/s; offered {int(rate):,}/s open loop for {over['measuredSeconds']:.0f} s "
+quota = f" (gateway limited to {float(sys.argv[8]):.0%} of a core)" if sys.argv[8] else ""
+print(f"== {label}{quota}: closed-loop peak {int(peak):,} matches/s; offered {int(rate):,}/s open loop for {over['measuredSeconds']:.0f} s "
       f"({over['connections']} connections x {over['streamsPerConnection']} streams)")
 print(f"   achieved {over['achievedRate']:,.0f} req/s; sent {over['requests'] - over['unsent']:,}, unsent {over['unsent']:,}")
 for name, op in over["operations"].items():
