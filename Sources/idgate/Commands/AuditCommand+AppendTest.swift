@@ -63,7 +63,12 @@ extension AuditCommand {
                             attributes: AttributeSet([.idNumber, .fullName]), decision: .match, status: 200, latencyMicros: 100)
                     }
                     log.append(record) { result in
-                        if case .failure(let error) = result { fatalError("append failed: \(error)") }
+                        if case .failure(let error) = result {
+                            // In async mode the appends outrun the writer until its queue is full.
+                            FileHandle.standardError.write(Data(
+                                "append failed after \(number) records: \(error) (async mode outran the writer: pace it with --pause-micros)\n".utf8))
+                            exit(1)
+                        }
                         group.leave()
                     }
                 }
