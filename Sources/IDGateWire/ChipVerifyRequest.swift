@@ -103,7 +103,7 @@ public struct ChipVerifyRequest: Sendable {
     }
 
     private static func base64(_ value: JSONValue) -> [UInt8]? {
-        guard case .string(let text) = value, let data = Data(base64Encoded: text) else { return nil }
-        return [UInt8](data)
+        guard case .string(let text) = value else { return nil }
+        return Base64.decode(text)
     }
 }

@@ -16,6 +16,22 @@ import Testing
         #expect(Base64.encodeURL(bytes) == url)
     }
 
+    /// Strict decoding gives Foundation's bytes for every well-formed encoding (random lengths and contents) and
+    /// refuses what is not the padded standard form, including the shapes Foundation lets through.
+    @Test func base64DecodingAgreesWithFoundationOnValidInputAndIsStrict() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let text = Data(bytes).base64EncodedString()
+            #expect(Base64.decode(text) == bytes)
+            #expect(Base64.decode(text) == Data(base64Encoded: text).map { [UInt8]($0) })
+        }
+        #expect(Base64.decode("QR==") == [65])  // unused low bits ignored, as Foundation does
+        for bad in ["QQ=", "QQ", "Q===", "====", "QUJD====", "QU=D", "QQ==QQ==", "QUJD\n", " QUJD", "QU JD", "QUJ-", "QUJ_", "QUJ\u{00E9}"] {
+            #expect(Base64.decode(bad) == nil, "\(bad.debugDescription)")
+        }
+    }
+
     @Test func hexBothWays() {
         #expect(Hex.encode([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
         #expect(Hex.decode("000FA5ff") == [0x00, 0x0f, 0xa5, 0xff])

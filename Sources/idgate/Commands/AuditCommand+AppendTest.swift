@@ -67,7 +67,7 @@ extension AuditCommand {
                             // In async mode the appends outrun the writer until its queue is full.
                             FileHandle.standardError.write(Data(
                                 "append failed after \(number) records: \(error) (async mode outran the writer: pace it with --pause-micros)\n".utf8))
-                            exit(1)
+                            Foundation.exit(1)
                         }
                         group.leave()
                     }
