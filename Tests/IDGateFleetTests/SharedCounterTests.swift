@@ -58,8 +58,14 @@ extension FleetTests {
                 let metrics = try await a.get("/metrics").body.split(separator: "\n")
                 #expect(metrics.contains("idgate_guessing_sync_connected 1.0"), "\(metrics)")
                 #expect(metrics.contains("idgate_guessing_sync_failures_total 0"))
+                // A node that joins (or comes back with an empty state directory) reads the open rows at its first
+                // round: it refuses the exhausted pair without having answered about it.
+                let c = try await CounterNode.start(demo: demo, cluster: cluster, name: "c")
+                try await c.synced()
+                #expect(try await c.guess(idNumber, 6, apiKey: agency) == 429)
                 await a.stop()
                 await b.stop()
+                await c.stop()
             }
         }
 

@@ -194,6 +194,16 @@ public final class SharedCounterSync: Service, Sendable {
         let now = Date()
         var attempts = store.takeUnsharedAttempts(now: now)
         var quotas = store.takeUnsharedQuotas(now: now)
+        // Rows are locked in one order on every node, so two nodes' batches never wait on each other in a cycle.
+        attempts.sort {
+            ($0.clientID, $0.subject.words.0, $0.subject.words.1, $0.subject.words.2, $0.subject.words.3)
+                < ($1.clientID, $1.subject.words.0, $1.subject.words.1, $1.subject.words.2, $1.subject.words.3)
+        }
+        quotas.sort { ($0.clientID, $0.day) < ($1.clientID, $1.day) }
+        // How many of each went into PostgreSQL (committed batches): the rest is given back on failure.
+        var sentAttempts = 0
+        var sentQuotas = 0
+        var counted = false
         do {
             let open: PostgresConnection
             if let connection, !connection.isClosed {
@@ -203,28 +213,23 @@ public final class SharedCounterSync: Service, Sendable {
                 connection = open
                 try await CounterSchema.create(open, logger: logger)
             }
-            // Locks are taken in key order, so two nodes' batches never wait on each other in a cycle.
-            attempts.sort { ($0.clientID, $0.subject.hex) < ($1.clientID, $1.subject.hex) }
-            quotas.sort { ($0.clientID, $0.day) < ($1.clientID, $1.day) }
-            var sentAttempts = 0
             while sentAttempts < attempts.count {
-                let batch = attempts[sentAttempts..<min(attempts.count, sentAttempts + options.batchSize)]
-                let totals = try await upsert(Array(batch), now: now, connection: open)
+                let batch = Array(attempts[sentAttempts..<min(attempts.count, sentAttempts + options.batchSize)])
+                let totals = try await upsert(batch, now: now, connection: open)
                 sentAttempts += batch.count
                 store.mergeSharedAttempts(totals, now: Date())
             }
-            var sentQuotas = 0
-            if !quotas.isEmpty {
-                let totals = try await upsert(quotas, connection: open)
-                sentQuotas = quotas.count
+            while sentQuotas < quotas.count {
+                let batch = Array(quotas[sentQuotas..<min(quotas.count, sentQuotas + options.batchSize)])
+                let totals = try await upsert(batch, connection: open)
+                sentQuotas += batch.count
                 store.mergeSharedQuotas(totals, now: Date())
             }
-            attempts = []
-            quotas = []
             state.withLock { state in
                 state.sharedAttempts += sentAttempts
                 state.sharedQuotas += sentQuotas
             }
+            counted = true
             try await readChanges(since: &lastRead, store: store, connection: open)
             if lastSweep.map({ ContinuousClock.now - $0 >= options.sweepInterval }) ?? true {
                 try await sweep(now: Date(), connection: open)
@@ -242,9 +247,15 @@ public final class SharedCounterSync: Service, Sendable {
             if !wasConnected { logger.info("shared counters: in sync with PostgreSQL") }
             return true
         } catch {
-            // Whatever was not sent waits for the next round (a batch sent before the failure is not given back).
-            store.returnUnsharedAttempts(attempts, now: Date())
-            store.returnUnsharedQuotas(quotas, now: Date())
+            // Whatever was not sent waits for the next round (a batch committed before the failure is not given back).
+            store.returnUnsharedAttempts(Array(attempts[min(sentAttempts, attempts.count)...]), now: Date())
+            store.returnUnsharedQuotas(Array(quotas[min(sentQuotas, quotas.count)...]), now: Date())
+            if !counted {
+                state.withLock { state in
+                    state.sharedAttempts += sentAttempts
+                    state.sharedQuotas += sentQuotas
+                }
+            }
             if let open = connection {
                 connection = nil
                 try? await open.close()
@@ -281,23 +292,16 @@ public final class SharedCounterSync: Service, Sendable {
         return try rows.map(Self.attempts)
     }
 
-    private func upsert(_ quotas: [SharedQuota], connection: PostgresConnection) async throws -> [SharedQuota] {
-        var totals: [SharedQuota] = []
-        var start = 0
-        while start < quotas.count {
-            let batch = quotas[start..<min(quotas.count, start + options.batchSize)]
-            var binds = PostgresBindings(capacity: batch.count * 3)
-            for item in batch {
-                binds.append(item.clientID)
-                binds.append(item.day)
-                binds.append(Int64(clamping: item.used))
-            }
-            let rows = try await connection.guardedRows(
-                PostgresQuery(unsafeSQL: CounterSchema.upsertQuotasSQL(rows: batch.count), binds: binds), logger: logger)
-            totals += try rows.map(Self.quota)
-            start += batch.count
+    private func upsert(_ batch: [SharedQuota], connection: PostgresConnection) async throws -> [SharedQuota] {
+        var binds = PostgresBindings(capacity: batch.count * 3)
+        for item in batch {
+            binds.append(item.clientID)
+            binds.append(item.day)
+            binds.append(Int64(clamping: item.used))
         }
-        return totals
+        let rows = try await connection.guardedRows(
+            PostgresQuery(unsafeSQL: CounterSchema.upsertQuotasSQL(rows: batch.count), binds: binds), logger: logger)
+        return try rows.map(Self.quota)
     }
 
     /// Merges the rows any node changed since the previous read (all open ones at the first read).
