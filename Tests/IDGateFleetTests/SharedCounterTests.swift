@@ -3,6 +3,7 @@ import IDGateDemo
 import IDGateFleet
 import IDGateGateway
 import Logging
+import ServiceLifecycle
 import Testing
 
 extension FleetTests {
@@ -105,6 +106,42 @@ extension FleetTests {
             }
         }
 
+        @Test func aGracefulShutdownSharesTheLastFailuresBeforeTheSyncStops() async throws {
+            let demo = try await ShippingDemo.shared.directory()
+            try await PostgresCluster.with { cluster in
+                // Rounds effectively off after the first: only the shutdown makes the sync send again.
+                let (gateway, sync) = try CounterNode.make(demo: demo, cluster: cluster, name: "g", interval: .seconds(600))
+                let (ports, port) = AsyncStream.makeStream(of: Int.self)
+                let service = GatewayService(gateway: gateway, logger: FleetFixtures.quietLogger) { addresses in
+                    port.yield(Int(addresses[0].split(separator: ":").last!)!)
+                }
+                // As `idgate serve --follow` runs them: the gateway last, so it shuts down first.
+                let services: [any Service] = [sync, service]
+                let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                    services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                    logger: FleetFixtures.quietLogger))
+                let running = Task { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let h2c = try #require(await iterator.next())
+                try await waitUntil("the first round") { sync.status.completedRounds >= 1 }
+                let (idNumber, _) = try ShippingDemo.resident(demo, 14)
+                let agency = try ShippingDemo.apiKey(demo, "demo-agency")
+                for attempt in 0..<3 {
+                    let response = try await ShippingNode.post(
+                        port: h2c, "/v1/identity/match",
+                        ["idNumber": idNumber, "fullName": "Phan Van Doan \(attempt)", "purpose": "kyc-refresh"], apiKey: agency)
+                    #expect(response.status == 200)
+                }
+                #expect(try await cluster.psql("SELECT count(*) FROM idgate_guessing_counters") == "0")
+                await group.triggerGracefulShutdown()
+                try await running.value
+                #expect(try await cluster.psql(
+                    "SELECT failures FROM idgate_guessing_counters WHERE client_id = 'demo-agency'") == "3")
+                #expect(try await cluster.psql(
+                    "SELECT used FROM idgate_quota_counters WHERE client_id = 'demo-agency'") == "3")
+            }
+        }
+
         @Test func aDailyQuotaHoldsAcrossNodes() async throws {
             let demo = try await ShippingDemo.shared.directory()
             try await PostgresCluster.with { cluster in
@@ -148,6 +185,16 @@ struct CounterNode: Sendable {
     let task: Task<Void, Never>
 
     static func start(demo: URL, cluster: PostgresCluster, name: String, clients: String? = nil) async throws -> CounterNode {
+        let (gateway, sync) = try make(demo: demo, cluster: cluster, name: name, clients: clients)
+        let task = Task { do { try await sync.run() } catch {} }
+        let addresses = try await gateway.start()
+        return CounterNode(gateway: gateway, sync: sync, port: addresses[0].port!, task: task)
+    }
+
+    /// A gateway on the demo folder with its own audit and state directories, bound to a fresh sync (not running).
+    static func make(
+        demo: URL, cluster: PostgresCluster, name: String, clients: String? = nil, interval: Duration = .milliseconds(100)
+    ) throws -> (Gateway, SharedCounterSync) {
         var configuration = try GatewayConfiguration.load(path: DemoLayout(root: demo).configuration.path, environment: [:])
         let directory = cluster.nodeDirectory("counters-\(name)")
         configuration.audit.directory = directory + "/audit"
@@ -157,13 +204,10 @@ struct CounterNode: Sendable {
         configuration.server.threads = 1
         if let clients { configuration.clients.file = clients }
         var options = SharedCounterSyncOptions()
-        options.interval = .milliseconds(100)
+        options.interval = interval
         options.maximumBackoff = .milliseconds(400)
         let sync = SharedCounterSync(source: cluster.source, options: options, logger: FleetFixtures.quietLogger)
-        let gateway = try Gateway(configuration: configuration, logger: FleetFixtures.quietLogger, sharedCounters: sync)
-        let task = Task { do { try await sync.run() } catch {} }
-        let addresses = try await gateway.start()
-        return CounterNode(gateway: gateway, sync: sync, port: addresses[0].port!, task: task)
+        return (try Gateway(configuration: configuration, logger: FleetFixtures.quietLogger, sharedCounters: sync), sync)
     }
 
     /// A copy of the demo's clients file with other daily quotas, owner-only (the gateway refuses others).
