@@ -273,7 +273,7 @@ public final class SubjectAttemptLimiter: Sendable {
         }
     }
 
-    /// The count held for a pair (tests and the fleet sync's checks); nil when none or its window ended.
+    /// The count held for a pair; nil when none or its window ended.
     public func attempts(_ pair: Pair, now: Date) -> Attempts? {
         let nowMillis = Self.millis(now)
         return shard(pair.subject).mutex.withLock { shard in
