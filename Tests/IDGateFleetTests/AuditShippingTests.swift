@@ -332,7 +332,11 @@ struct ShippingNode {
     }
 
     func get(_ path: String) async throws -> Response {
-        try await Self.curl(["http://127.0.0.1:\(port)\(path)"])
+        try await Self.get(port: port, path)
+    }
+
+    static func get(port: Int, _ path: String) async throws -> Response {
+        try await curl(["http://127.0.0.1:\(port)\(path)"])
     }
 
     private static func curl(_ arguments: [String]) async throws -> Response {

@@ -47,6 +47,10 @@ public struct GatewayConfiguration: Codable, Sendable {
         public var directory: String?
         /// Seconds between appends of changed counters: what a crash can lose (a clean shutdown loses nothing).
         public var flushIntervalSeconds: Double = 1
+        /// On a fleet node (`idgate serve --follow`): share guessing counts and daily quotas with the other nodes
+        /// through the fleet's PostgreSQL every `flushIntervalSeconds` (docs/CLIENTS.md, "In a fleet"). False: each
+        /// node counts alone (a client spread over K nodes gets K times the limits).
+        public var shareInFleet: Bool = true
 
         public init(directory: String? = nil) { self.directory = directory }
     }
@@ -417,11 +421,12 @@ extension GatewayConfiguration.GuessingSettings {
 }
 
 extension GatewayConfiguration.StateSettings {
-    private enum CodingKeys: String, CodingKey { case directory, flushIntervalSeconds }
+    private enum CodingKeys: String, CodingKey { case directory, flushIntervalSeconds, shareInFleet }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(directory: try c.decodeIfPresent(String.self, forKey: .directory))
         flushIntervalSeconds = try c.value(.flushIntervalSeconds, default: flushIntervalSeconds)
+        shareInFleet = try c.value(.shareInFleet, default: shareInFleet)
         guard flushIntervalSeconds > 0 else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: c.codingPath, debugDescription: "flushIntervalSeconds must be positive"))

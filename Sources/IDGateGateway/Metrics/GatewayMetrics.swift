@@ -23,6 +23,7 @@ public final class GatewayMetrics: Sendable {
     private let transport: TransportMetrics
     private let follow: FollowMetrics
     private let auditShip: AuditShipMetrics
+    private let counterSync: CounterSyncMetrics
     /// Requests refused by overload shedding because they waited too long on their event loop (`LoopOverload`).
     let shedForQueueDelay: Counter
     /// Requests refused because `overload.maxInFlightPerLoop` × loops were in progress.
@@ -61,6 +62,7 @@ public final class GatewayMetrics: Sendable {
         transport = TransportMetrics(registry: registry)
         follow = FollowMetrics(registry: registry)
         auditShip = AuditShipMetrics(registry: registry)
+        counterSync = CounterSyncMetrics(registry: registry)
         let metricsRegistry = registry
         func shed(_ reason: String) -> Counter {
             metricsRegistry.makeCounter(
@@ -104,10 +106,12 @@ public final class GatewayMetrics: Sendable {
 
     /// The Prometheus text exposition, with process gauges and the HTTP/2 server's counters refreshed now.
     public func exposition(
-        transport stats: HTTP2ServerStats?, follower: FollowerStatus? = nil, shipper: AuditShipperStatus? = nil
+        transport stats: HTTP2ServerStats?, follower: FollowerStatus? = nil, shipper: AuditShipperStatus? = nil,
+        counterSync syncStatus: SharedCounterSyncStatus? = nil
     ) -> [UInt8] {
         if let follower { follow.observe(follower) }
         if let shipper { auditShip.observe(shipper) }
+        if let syncStatus { counterSync.observe(syncStatus) }
         rss.set(Double(ProcessMetrics.residentMemoryBytes()))
         openFDs.set(Double(ProcessMetrics.openFileDescriptors()))
         if let stats { transport.observe(stats) }
@@ -240,6 +244,54 @@ final class AuditShipMetrics: Sendable {
         events.set(Double(status.outboxEvents))
         connected.set(Double(status.isConnected ? 1 : 0))
         alarm.set(Double(status.alarm == nil ? 0 : 1))
+    }
+}
+
+/// A fleet node's shared guessing counts and quotas (`SharedCounterSync`) in the Prometheus registry, set when
+/// scraped: failed rounds (PostgreSQL unreachable: the node counts alone meanwhile), the age of the fleet's counts
+/// held here, whether the sync is connected, deltas sent.
+final class CounterSyncMetrics: Sendable {
+    private let failures: Counter
+    private let rounds: Counter
+    private let age: Gauge
+    private let connected: Gauge
+    private let sharedPairs: Counter
+    private let sharedQuotas: Counter
+    /// What the counters showed at the previous scrape (counters advance by the difference).
+    private let seen = Mutex<SharedCounterSyncStatus?>(nil)
+
+    init(registry: PrometheusCollectorRegistry) {
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "idgate", subsystem: "guessing_sync", metricName: name, unitName: "total", helpText: help))
+        }
+        failures = counter("failures", "Shared-counter sync rounds that failed (PostgreSQL unreachable or erring); deltas wait for the next.")
+        rounds = counter("rounds", "Shared-counter sync rounds completed (deltas sent, the fleet's changes read back).")
+        sharedPairs = counter("shared_pairs", "(client, subject) failure deltas added to the fleet's counts.")
+        sharedQuotas = counter("shared_quotas", "Daily quota deltas added to the fleet's counts.")
+        age = registry.idgateGauge(
+            subsystem: "guessing_sync", "age", "seconds",
+            "Seconds since the last completed shared-counter sync round began: how old the fleet's counts held here may be.")
+        connected = registry.idgateGauge(
+            subsystem: "guessing_sync", "connected", "", "1 while the shared-counter sync is connected to PostgreSQL.")
+    }
+
+    func observe(_ status: SharedCounterSyncStatus) {
+        age.set(status.ageSeconds)
+        connected.set(Double(status.isConnected ? 1 : 0))
+        seen.withLock { previous in
+            let before = previous
+            func advance(_ counter: Counter, _ value: KeyPath<SharedCounterSyncStatus, Int>) {
+                let grown = status[keyPath: value] - (before?[keyPath: value] ?? 0)
+                if grown > 0 { counter.increment(by: Int64(grown)) }
+            }
+            advance(failures, \.failedRounds)
+            advance(rounds, \.completedRounds)
+            advance(sharedPairs, \.sharedAttempts)
+            advance(sharedQuotas, \.sharedQuotas)
+            previous = status
+        }
     }
 }
 

@@ -53,6 +53,23 @@ public final class DailyQuotaCounter: Sendable {
         }
     }
 
+    /// Adds requests other fleet nodes served on `day` (docs/CLIENTS.md, "In a fleet"): to the count held when it is
+    /// of that day, as that day's count when the one held is of an earlier day; ignored for an earlier day.
+    public func add(_ extra: UInt64, day: Int64) {
+        guard extra > 0 else { return }
+        let added = UInt64(truncatingIfNeeded: day) & 0xFF_FFFF
+        var observed = state.load(ordering: .relaxed)
+        while true {
+            let heldDay = observed >> Self.countBits
+            if observed != 0 && heldDay > added { return }
+            let used = heldDay == added ? observed & Self.countMask : 0
+            let (exchanged, original) = state.compareExchange(
+                expected: observed, desired: added << Self.countBits | min(used + extra, Self.countMask), ordering: .relaxed)
+            if exchanged { return }
+            observed = original
+        }
+    }
+
     /// Requests counted on the Vietnam day of `now`.
     public func used(now: Date = Date()) -> Int {
         let day = UInt64(truncatingIfNeeded: VietnamCalendarDay.dayNumber(now)) & 0xFF_FFFF

@@ -15,7 +15,9 @@ import Synchronization
 /// process holds it, the counters live in memory only (logged, and `idgate_state_persisted` is 0).
 final class PersistentCounters: Sendable {
     let limiter: SubjectAttemptLimiter
-    private let clients: ClientRegistry
+    let clients: ClientRegistry
+    /// Each client's daily quota as last shared with the fleet (`FleetCounterSharing`; empty on a single node).
+    let fleetQuotas = Mutex<[String: FleetQuotaShare]>([:])
     private let logger: Logger
     private let journal: Mutex<Journal>
     private let trackedPairs: Gauge

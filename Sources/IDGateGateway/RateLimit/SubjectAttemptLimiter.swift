@@ -51,6 +51,10 @@ public final class SubjectAttemptLimiter: Sendable {
         var pairs: [Pair: Attempts] = [:]
         /// Pairs changed since the last `drainChanges` (what the state journal appends).
         var changed: Set<Pair> = []
+        /// Failures counted here in each pair's current window and not yet added to the fleet's shared count
+        /// (`takeUnshared`; only while sharing is on). Separate from `changed`: the journal and the fleet sync
+        /// each take their own changes.
+        var unshared: [Pair: UInt32] = [:]
     }
 
     /// A shard's lock in a class, so an array can hold them (a `Mutex` is not copyable).
@@ -65,6 +69,8 @@ public final class SubjectAttemptLimiter: Sendable {
     /// Pairs one shard holds at most.
     private let pairsPerShard: Int
     private let evictions = Atomic<Int>(0)
+    /// Whether failures are also kept for the fleet's shared counts (`enableSharing`).
+    private let sharing = Atomic<Bool>(false)
 
     /// - Parameter maxPairs: pairs held at most across the shards (rounded up to a multiple of 64).
     public init(windowSeconds: Double, maxPairs: Int = 4_000_000) {
@@ -103,10 +109,13 @@ public final class SubjectAttemptLimiter: Sendable {
             if attempts.failures == 0, shard.pairs.count >= pairsPerShard { makeRoom(in: &shard, nowMillis: nowMillis) }
             if attempts.windowEndsMillis <= nowMillis {
                 attempts = Attempts(windowEndsMillis: nowMillis + windowMillis, failures: 0)
+                // What was not shared yet belongs to the window that ended.
+                if !shard.unshared.isEmpty { shard.unshared[pair] = nil }
             }
             attempts.failures &+= 1
             shard.pairs[pair] = attempts
             shard.changed.insert(pair)
+            if sharing.load(ordering: .relaxed) { shard.unshared[pair, default: 0] &+= 1 }
             return attempts.failures
         }
     }
@@ -119,6 +128,7 @@ public final class SubjectAttemptLimiter: Sendable {
         else { return }
         shard.pairs[soonest] = nil
         shard.changed.remove(soonest)
+        shard.unshared[soonest] = nil
         evictions.add(1, ordering: .relaxed)
     }
 
@@ -184,7 +194,90 @@ public final class SubjectAttemptLimiter: Sendable {
         for shard in shards {
             shard.mutex.withLock { shard in
                 shard.pairs = shard.pairs.filter { $0.value.windowEndsMillis > nowMillis }
+                if !shard.unshared.isEmpty {
+                    let held = shard.pairs
+                    shard.unshared = shard.unshared.filter { held[$0.key] != nil }
+                }
             }
+        }
+    }
+
+    // MARK: Counts shared across a fleet (docs/CLIENTS.md, "In a fleet"; the syncer runs off the request path)
+
+    /// Failures counted here and not yet added to the fleet's count: one pair's, in its current window.
+    public struct Unshared: Sendable, Equatable {
+        public var pair: Pair
+        public var windowEndsMillis: Int64
+        public var failures: UInt32
+
+        public init(pair: Pair, windowEndsMillis: Int64, failures: UInt32) {
+            self.pair = pair
+            self.windowEndsMillis = windowEndsMillis
+            self.failures = failures
+        }
+    }
+
+    /// From now on every counted failure is also kept for the fleet's shared count until `takeUnshared`.
+    public func enableSharing() { sharing.store(true, ordering: .relaxed) }
+
+    /// Failures not yet shared, per pair with an open window, and forgets them (give them back with
+    /// `returnUnshared` when they could not be shared). Memory: one entry per pair held, at most.
+    public func takeUnshared(now: Date) -> [Unshared] {
+        let nowMillis = Self.millis(now)
+        var taken: [Unshared] = []
+        for shard in shards {
+            shard.mutex.withLock { shard in
+                guard !shard.unshared.isEmpty else { return }
+                for (pair, failures) in shard.unshared {
+                    if let attempts = shard.pairs[pair], attempts.windowEndsMillis > nowMillis {
+                        taken.append(Unshared(pair: pair, windowEndsMillis: attempts.windowEndsMillis, failures: failures))
+                    }
+                }
+                shard.unshared.removeAll(keepingCapacity: true)
+            }
+        }
+        return taken
+    }
+
+    /// Puts back failures `takeUnshared` gave that could not be shared (the fleet's database was down): they are
+    /// shared with the next ones, unless their pair's window ended meanwhile.
+    public func returnUnshared(_ unshared: [Unshared], now: Date) {
+        let nowMillis = Self.millis(now)
+        for item in unshared where item.windowEndsMillis > nowMillis {
+            shard(item.pair.subject).mutex.withLock { shard in
+                guard let attempts = shard.pairs[item.pair], attempts.windowEndsMillis > nowMillis else { return }
+                shard.unshared[item.pair, default: 0] &+= item.failures
+            }
+        }
+    }
+
+    /// Takes in the fleet's count of a pair (every node's failures in the fleet's window for it, ending at
+    /// `windowEndsMillis`): the pair's window becomes the fleet's, its count the fleet's plus what this node
+    /// counted since and has not shared yet (never lower than the count held). A pair over its limit on other
+    /// nodes is refused here from then on. Ignored when that window has ended.
+    public func mergeShared(_ pair: Pair, windowEndsMillis: Int64, failures: UInt32, now: Date) {
+        let nowMillis = Self.millis(now)
+        guard windowEndsMillis > nowMillis, failures > 0 else { return }
+        shard(pair.subject).mutex.withLock { shard in
+            let fleet = failures.addingReportingOverflow(shard.unshared[pair] ?? 0)
+            let total = fleet.overflow ? UInt32.max : fleet.partialValue
+            if let held = shard.pairs[pair], held.windowEndsMillis > nowMillis {
+                let merged = Attempts(windowEndsMillis: windowEndsMillis, failures: max(held.failures, total))
+                guard merged != held else { return }
+                shard.pairs[pair] = merged
+            } else {
+                if shard.pairs[pair] == nil, shard.pairs.count >= pairsPerShard { makeRoom(in: &shard, nowMillis: nowMillis) }
+                shard.pairs[pair] = Attempts(windowEndsMillis: windowEndsMillis, failures: total)
+            }
+            shard.changed.insert(pair)
+        }
+    }
+
+    /// The count held for a pair; nil when none or its window ended.
+    public func attempts(_ pair: Pair, now: Date) -> Attempts? {
+        let nowMillis = Self.millis(now)
+        return shard(pair.subject).mutex.withLock { shard in
+            shard.pairs[pair].flatMap { $0.windowEndsMillis > nowMillis ? $0 : nil }
         }
     }
 

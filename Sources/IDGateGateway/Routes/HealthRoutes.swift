@@ -58,7 +58,7 @@ struct HealthRoutes: GatewayRoute {
         router.on(.GET, "/metrics") { _, writer, _ in
             let body = services.metrics.exposition(
                 transport: services.transportStats.withLock { $0 }, follower: services.follower?.status,
-                shipper: services.fleetAudit?.shipper.status)
+                shipper: services.fleetAudit?.shipper.status, counterSync: services.sharedCounters?.status)
             writer.respond(
                 status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"],
                 body: ByteBuffer(bytes: body))

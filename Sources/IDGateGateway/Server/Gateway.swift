@@ -28,12 +28,16 @@ public final class Gateway: Sendable {
     ///   report it. The caller runs it (it is a `Service`).
     /// - Parameter fleetAudit: ships the audit log to the fleet's PostgreSQL and serves access histories from there
     ///   (fleet nodes); the gateway binds it to its log, the caller runs its services.
+    /// - Parameter sharedCounters: shares guessing counts and daily quotas with the other nodes through the fleet's
+    ///   PostgreSQL (fleet nodes); the gateway binds it to its counters, the caller runs it.
     public init(
-        configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil, fleetAudit: FleetAudit? = nil
+        configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil, fleetAudit: FleetAudit? = nil,
+        sharedCounters: SharedCounterSync? = nil
     ) throws {
         self.configuration = configuration
         let services = try GatewayServices(
-            configuration: configuration, logger: logger, follower: follower, fleetAudit: fleetAudit)
+            configuration: configuration, logger: logger, follower: follower, fleetAudit: fleetAudit,
+            sharedCounters: sharedCounters)
         self.services = services
         let metrics = services.metrics
         let server = HTTP2Server(

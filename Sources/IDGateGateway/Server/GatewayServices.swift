@@ -41,6 +41,9 @@ final class GatewayServices: Sendable {
     let follower: RegistryFollower?
     /// Ships the audit log to the fleet's PostgreSQL and reads access histories from there; nil on a single node.
     let fleetAudit: FleetAudit?
+    /// Shares the guessing counts and daily quotas with the other nodes through the fleet's PostgreSQL; nil on a
+    /// single node (docs/CLIENTS.md, "In a fleet").
+    let sharedCounters: SharedCounterSync?
     /// Guessing counts, daily quotas and suspensions, persisted in the state directory (docs/CLIENTS.md).
     let counters: PersistentCounters
     /// Gives the memory of a burst back to the system once it is over.
@@ -50,12 +53,16 @@ final class GatewayServices: Sendable {
     /// ready but says so, as does `idgate_audit_damaged`.
     var auditDamaged: Bool { !(audit?.startupReport.damage.isEmpty ?? true) }
 
-    init(configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil, fleetAudit: FleetAudit? = nil) throws {
+    init(
+        configuration: GatewayConfiguration, logger: Logger, follower: RegistryFollower? = nil, fleetAudit: FleetAudit? = nil,
+        sharedCounters: SharedCounterSync? = nil
+    ) throws {
         try Self.refuseFilesWritableByOthers(configuration)
         self.configuration = configuration
         self.logger = logger
         self.follower = follower
         self.fleetAudit = fleetAudit
+        self.sharedCounters = sharedCounters
         for generation in RegistryImporter.removeUnfinishedImports(directory: configuration.registry.path) {
             logger.warning("registry: removed a generation a killed import left unfinished", metadata: ["generation": "\(generation)"])
         }
@@ -86,6 +93,7 @@ final class GatewayServices: Sendable {
         clientsFileStamp = Mutex(Self.modificationDate(of: configuration.clients.file))
         counters = PersistentCounters(
             configuration: configuration, clients: clients, metrics: metrics.registry, logger: logger)
+        if let sharedCounters { counters.share(with: sharedCounters) }
 
         do {
             auditKey = try AuditKey.loadOrGenerate(at: URL(fileURLWithPath: configuration.audit.keyFile))

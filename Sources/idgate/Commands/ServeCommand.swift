@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
             Follow the registry of record in PostgreSQL into the configured registry path (snapshot, then the change \
             log). Credentials from IDGATE_POSTGRES_URL or IDGATE_POSTGRES_URL_FILE (+ IDGATE_POSTGRES_PASSWORD_FILE), \
             never a flag. The node also ships its audit records to that database (under audit.nodeId, which must \
-            differ per node) and answers access histories from every node's records there. See docs/FLEET.md.
+            differ per node), answers access histories from every node's records there, and shares guessing counts and \
+            daily quotas with the other nodes there (state.shareInFleet). See docs/FLEET.md.
             """)
     var follow = false
 
@@ -73,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var follower: RegistryFollower?
         var fleetAudit: FleetAudit?
+        var sharedCounters: SharedCounterSync?
         if follow {
             let source: PostgresSource
             do {
@@ -91,10 +93,18 @@ struct ServeCommand: AsyncParsableCommand {
                     source: source, auditDirectory: configuration.audit.directory,
                     nodeID: configuration.audit.effectiveNodeID, logger: Logger(label: "idgate.audit-ship"))
             }
+            if configuration.state.shareInFleet {
+                var options = SharedCounterSyncOptions()
+                options.interval = .milliseconds(Int64(configuration.state.flushIntervalSeconds * 1000))
+                sharedCounters = SharedCounterSync(source: source, options: options, logger: Logger(label: "idgate.counters"))
+            }
         }
-        let gateway = try Gateway(configuration: configuration, logger: logger, follower: follower, fleetAudit: fleetAudit)
+        let gateway = try Gateway(
+            configuration: configuration, logger: logger, follower: follower, fleetAudit: fleetAudit,
+            sharedCounters: sharedCounters)
         try await GatewayService.runUntilSignalled(
-            gateway: gateway, alongside: (follower.map { [$0] } ?? []) + (fleetAudit?.services ?? []),
+            gateway: gateway,
+            alongside: (follower.map { [$0] } ?? []) + (fleetAudit?.services ?? []) + (sharedCounters.map { [$0] } ?? []),
             drainGrace: .milliseconds(Int64(drainGrace * 1000)), logger: logger
         ) { addresses in
             for address in addresses { logger.info("serving", metadata: ["address": "\(address)"]) }
