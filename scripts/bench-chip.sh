@@ -35,13 +35,8 @@ DEMO="$BENCH/demo-$RESIDENTS"
 JSON_OUT=""
 if [ "${1:-}" = "--json" ]; then JSON_OUT=$2; fi
 
-if [ -z "${BIN:-}" ]; then
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
-    BIN="$(swift build -c release --show-bin-path)"
-fi
-
 source scripts/bench-lib.sh
+release_bin
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
 # SHEDDING=off: the queueing-delay overload control out of the way (an anchor for what shedding costs a closed loop).

@@ -23,13 +23,8 @@ PORT=${PORT:-18490}
 BENCH=${BENCH:-var/bench}
 DEMO="$BENCH/demo-kinds-$RESIDENTS"
 
-if [ -z "${BIN:-}" ]; then
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
-    BIN="$(swift build -c release --show-bin-path)"
-fi
-
 source scripts/bench-lib.sh
+release_bin
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
 start_gateway "$BIN" "$PORT" full "$SERVER_CORE"

@@ -9,6 +9,15 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 
+# release_bin: BIN names the release build of idgate and idgate-load to measure: the one given in BIN (another
+# build; nothing is built), else this checkout's, built first.
+release_bin() {
+    [ -n "${BIN:-}" ] && return 0
+    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
+    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
+    BIN="$(swift build -c release --show-bin-path)"
+}
+
 # The median of the numbers on standard input, one per line.
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 

@@ -24,13 +24,9 @@ PORT=${PORT:-18498}
 LIBC=/lib/x86_64-linux-gnu/libc.so.6
 SYNC=$(dirname "$(command -v swift)")/../lib/swift/linux/libswiftSynchronization.so
 
-if [ -z "${BIN:-}" ]; then
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
-    BIN="$(swift build -c release --show-bin-path)"
-fi
 source scripts/bench-lib.sh
-if [ ! -f "$DEMO/config.json" ]; then "$BIN/idgate" demo init --dir "$DEMO" --residents "$RESIDENTS" --kinds >&2; fi
+release_bin
+ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 
 probes=$(perf probe -l 2>/dev/null || true)
 for fn in pthread_mutex_lock pthread_rwlock_rdlock pthread_rwlock_wrlock; do

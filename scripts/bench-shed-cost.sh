@@ -17,12 +17,8 @@ DURATION=${DURATION:-6}
 PORT=${PORT:-18502}
 BENCH=${BENCH:-var/bench}
 DEMO="$BENCH/demo-$RESIDENTS"
-if [ -z "${BIN:-}" ]; then
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate >&2
-    swift build -c release -Xswiftc -enforce-exclusivity=unchecked --product idgate-load >&2
-    BIN="$(swift build -c release --show-bin-path)"
-fi
 source scripts/bench-lib.sh
+release_bin
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
 python3 - "$WORK/full.json" "$WORK/shed.json" <<'PY'

@@ -34,16 +34,10 @@ public enum KindResponseEncoder {
         _ result: DocumentVerifyResult, ref: String?, transactionID: TransactionID, digest: SHA256Key,
         into memory: UnsafeMutableRawPointer
     ) -> Int {
-        var out = RawJSONWriter(memory)
-        writeHead(ref: ref, transactionID: transactionID, decision: result.decision, to: &out)
-        if result.decision != .notFound {
-            writeFields(result.fields, result.results, name: \.wireName, to: &out)
-            out.write(",\"status\":{\"document\":")
-            out.write(jsonString: result.documentStatus?.name ?? "valid")
-            out.write(byte: UInt8(ascii: "}"))
-        }
-        writeTail(digest: digest, to: &out)
-        return out.count
+        encodeRaw(
+            decision: result.decision, fields: result.fields, results: result.results, name: \.wireName,
+            status: ",\"status\":{\"document\":", statusName: result.documentStatus?.name ?? "valid", ref: ref,
+            transactionID: transactionID, digest: digest, into: memory)
     }
 
     @usableFromInline
@@ -51,12 +45,23 @@ public enum KindResponseEncoder {
         _ result: OrganizationMatchResult, ref: String?, transactionID: TransactionID, digest: SHA256Key,
         into memory: UnsafeMutableRawPointer
     ) -> Int {
+        encodeRaw(
+            decision: result.decision, fields: result.fields, results: result.results, name: \.wireName,
+            status: ",\"status\":{\"organization\":", statusName: result.organizationStatus?.name ?? "active",
+            ref: ref, transactionID: transactionID, digest: digest, into: memory)
+    }
+
+    private static func encodeRaw<Field>(
+        decision: MatchDecision, fields: [Field], results: [FieldResult], name: (Field) -> String,
+        status: StaticString, statusName: String, ref: String?, transactionID: TransactionID, digest: SHA256Key,
+        into memory: UnsafeMutableRawPointer
+    ) -> Int {
         var out = RawJSONWriter(memory)
-        writeHead(ref: ref, transactionID: transactionID, decision: result.decision, to: &out)
-        if result.decision != .notFound {
-            writeFields(result.fields, result.results, name: \.wireName, to: &out)
-            out.write(",\"status\":{\"organization\":")
-            out.write(jsonString: result.organizationStatus?.name ?? "active")
+        writeHead(ref: ref, transactionID: transactionID, decision: decision, to: &out)
+        if decision != .notFound {
+            writeFields(fields, results, name: name, to: &out)
+            out.write(status)
+            out.write(jsonString: statusName)
             out.write(byte: UInt8(ascii: "}"))
         }
         writeTail(digest: digest, to: &out)
@@ -75,8 +80,7 @@ public enum KindResponseEncoder {
         fixedLength(ref: ref) + fieldsLength(result.fields, result.results, name: \.wireName)
     }
 
-    @usableFromInline
-    static func fixedLength(ref: String?) -> Int {
+    private static func fixedLength(ref: String?) -> Int {
         // braces, transaction ID, decision, status (names under 32 bytes), digest; `ref` escaped at most 6x.
         320 + (ref.map { 6 * $0.utf8.count + 16 } ?? 0)
     }
