@@ -184,12 +184,44 @@ extension FleetTests {
             }
         }
 
+        /// With polling effectively off, records still reach PostgreSQL: the log wakes the shipper at each commit.
+        @Test func eachCommitWakesTheShipper() async throws {
+            let demo = try await ShippingDemo.shared.directory()
+            try await PostgresCluster.with { cluster in
+                var options = AuditShipperOptions()
+                options.pollInterval = .seconds(600)
+                let node = try await ShippingNode.start(demo: demo, cluster: cluster, nodeID: "node-w", options: options)
+                // The shipper's first pass done: from now on it sleeps for the poll interval unless woken.
+                for _ in 0..<1200 where node.fleet.shipper.status.shippedSequence == nil {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let (idNumber, fullName) = try ShippingDemo.resident(demo, 4)
+                let agency = try ShippingDemo.apiKey(demo, "demo-agency")
+                for purpose in ["one", "two", "three"] {
+                    let response = try await node.post(
+                        "/v1/identity/match", ["idNumber": idNumber, "fullName": fullName, "purpose": purpose], apiKey: agency)
+                    #expect(response.status == 200)
+                }
+                // Watched through the status only (`whenShipped` would wake the shipper itself).
+                let head = try #require(node.gateway.auditHead?.sequence)
+                #expect(head >= 3)
+                for _ in 0..<1200 where (node.fleet.shipper.status.shippedSequence ?? 0) < head {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(node.fleet.shipper.status.shippedSequence == head)
+                #expect(try await cluster.psql("SELECT count(*) FROM idgate_audit_records WHERE node_id = 'node-w'") == "\(head)")
+                await node.stop()
+            }
+        }
+
         @Test func aGracefulShutdownShipsTheLastRecordsBeforeTheShipperStops() async throws {
             let demo = try await ShippingDemo.shared.directory()
             try await PostgresCluster.with { cluster in
-                // Polling effectively off: only the shutdown makes the shipper look at the log again.
+                // Polling effectively off and no wake-up per commit: only the shutdown makes the shipper look at
+                // the log again.
                 var options = AuditShipperOptions()
                 options.pollInterval = .seconds(600)
+                options.wakeOnCommit = false
                 let (gateway, fleet) = try ShippingNode.make(demo: demo, cluster: cluster, nodeID: "node-g", options: options)
                 let (ports, port) = AsyncStream.makeStream(of: Int.self)
                 let service = GatewayService(gateway: gateway, logger: FleetFixtures.quietLogger) { addresses in

@@ -69,6 +69,8 @@ public final class AuditLog: Sendable {
     private let follower: AuditFollower?
     /// Subjects' access histories (nil unless `configuration.subjectIndex`).
     public let history: AuditHistory?
+    /// Called on the writer thread after each durable batch (the fleet's shipper wakes up on it instead of polling).
+    private let commitListener = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// Opens (creating if needed) the directory, recovers the chain head from the last segment, starts a new
     /// segment and the writer thread. Throws if no segment can be created.
@@ -168,6 +170,12 @@ public final class AuditLog: Sendable {
         finished.wait()
     }
 
+    /// `listener` runs on the writer thread after every batch made durable, once the head has moved: it must
+    /// return at once (hand the work to another thread). One listener; a second call replaces the first.
+    public func onCommit(_ listener: @escaping @Sendable () -> Void) {
+        commitListener.withLock { $0 = listener }
+    }
+
     // MARK: - Writer thread
 
     private func runWriter(_ writer: AuditSegmentWriter) {
@@ -205,6 +213,7 @@ public final class AuditLog: Sendable {
                 // Before the head moves: whoever waits for the index to reach the head finds the batch queued.
                 follower?.submit(writer.lastWrittenFrames)
                 publishHead(writer)
+                commitListener.withLock { $0 }?()
             case .failure: healthy.store(false, ordering: .releasing)
             }
             complete(batch, with: result, hopping: !closing)

@@ -11,6 +11,9 @@ import Synchronization
 public struct AuditShipperOptions: Sendable {
     /// How often the segments are checked for new durable records when nobody wakes the shipper.
     public var pollInterval: Duration = .milliseconds(200)
+    /// Woken by the node's audit log after each durable batch (`AuditLog.onCommit`), so records reach PostgreSQL
+    /// as they are committed, not up to a poll interval later; off only to test the poll and the final flush.
+    public var wakeOnCommit = true
     /// Records per INSERT statement (one round trip, one transaction).
     public var batchSize = 500
     public var initialBackoff: Duration = .milliseconds(200)
@@ -63,7 +66,7 @@ public final class AuditShipper: Service, Sendable {
     public let source: PostgresSource
     public let directory: URL
     public let nodeID: String
-    let options: AuditShipperOptions
+    public let options: AuditShipperOptions
     let logger: Logger
 
     struct Binding: Sendable {

@@ -126,6 +126,9 @@ final class GatewayServices: Sendable {
                 fleetAudit.shipper.bind(
                     durableHead: { audit.head.sequence },
                     describeClient: { id in clients.snapshot.clients[id].map { ($0.name, $0.kind.rawValue) } })
+                // Ship each commit as it is made durable; the shipper's poll stays as a backstop.
+                let shipper = fleetAudit.shipper
+                if shipper.options.wakeOnCommit { audit.onCommit { shipper.wake() } }
             } else {
                 logger.warning("audit log disabled: nothing to ship to the fleet's PostgreSQL")
             }
