@@ -19,6 +19,12 @@ let package = Package(
         .library(name: "IDGateDemo", targets: ["IDGateDemo"]),
         .library(name: "IDGateLoad", targets: ["IDGateLoad"]),
         .library(name: "IDGateFleet", targets: ["IDGateFleet"]),
+        // The fuzz targets' one-input functions (Fuzz/ hands them to libFuzzer; `make test` replays the corpora).
+        .library(name: "IDGateFuzzWire", targets: ["IDGateFuzzWire"]),
+        .library(name: "IDGateFuzzStore", targets: ["IDGateFuzzStore"]),
+        .library(name: "IDGateFuzzChip", targets: ["IDGateFuzzChip"]),
+        .library(name: "IDGateFuzzAudit", targets: ["IDGateFuzzAudit"]),
+        .library(name: "IDGateFuzzClients", targets: ["IDGateFuzzClients"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -135,6 +141,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What each libFuzzer target does with one input (docs/RELIABILITY.md), one module per target so a fuzz build
+        // compiles only the layers its parsers live in (FuzzWire needs no server). Fuzz/Sources/<target>/main.swift
+        // hands `testOneInput` to libFuzzer; IDGateGatewayTests' FuzzCorpusReplayTests replays Fuzz/Corpus through
+        // `run`, so CI exercises every target without a sanitizer build.
+        .target(name: "IDGateFuzzWire", dependencies: ["IDGateWire"], path: "Sources/IDGateFuzzTargets/Wire"),
+        .target(name: "IDGateFuzzStore", dependencies: ["IDGateStore"], path: "Sources/IDGateFuzzTargets/Store"),
+        .target(name: "IDGateFuzzChip", dependencies: ["IDGateChip"], path: "Sources/IDGateFuzzTargets/Chip"),
+        .target(name: "IDGateFuzzAudit", dependencies: ["IDGateAudit"], path: "Sources/IDGateFuzzTargets/Audit"),
+        .target(name: "IDGateFuzzClients", dependencies: ["IDGateGateway"], path: "Sources/IDGateFuzzTargets/Clients"),
+
         .executableTarget(
             name: "idgate",
             dependencies: [
@@ -176,6 +192,7 @@ let package = Package(
             name: "IDGateGatewayTests",
             dependencies: [
                 "IDGateGateway", "IDGateWire", "IDGateAudit", "IDGateDemo", "IDGateMatching", "IDGateTestSupport",
+                "IDGateFuzzWire", "IDGateFuzzStore", "IDGateFuzzChip", "IDGateFuzzAudit", "IDGateFuzzClients",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["EndToEnd/h2client.py", "EndToEnd/openapi_conformance.py", "Crash/steady_load.py"]),

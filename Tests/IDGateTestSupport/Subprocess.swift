@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a command-line tool to completion off the cooperative pool, capturing its output.
 public enum Subprocess {
@@ -28,19 +29,33 @@ public enum Subprocess {
                         input.fileHandleForWriting.write(stdin)
                         try input.fileHandleForWriting.close()
                     }
-                    nonisolated(unsafe) var errorData = Data()
-                    let errorReader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
+                    // The stderr reader hands its bytes over under a lock: polling `Thread.isFinished` orders
+                    // nothing (ThreadSanitizer reported the read racing the reader's write).
+                    let errorData = Handoff()
+                    let errorReader = Thread {
+                        let data = errors.fileHandleForReading.readDataToEndOfFile()
+                        errorData.bytes.withLock { $0 = data }
+                    }
                     errorReader.start()
                     let outputData = output.fileHandleForReading.readDataToEndOfFile()
                     process.waitUntilExit()
-                    while !errorReader.isFinished { usleep(1_000) }
+                    var stderr = errorData.bytes.withLock { $0 }
+                    while stderr == nil {
+                        usleep(1_000)
+                        stderr = errorData.bytes.withLock { $0 }
+                    }
                     continuation.resume(returning: Result(
                         status: process.terminationStatus, stdout: outputData,
-                        stderr: String(decoding: errorData, as: UTF8.self)))
+                        stderr: String(decoding: stderr ?? Data(), as: UTF8.self)))
                 } catch {
                     continuation.resume(throwing: error)
                 }
             }
         }
     }
+}
+
+/// What a reader thread read, for the thread that waits for it.
+private final class Handoff: Sendable {
+    let bytes = Mutex<Data?>(nil)
 }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import FuzzDriver
+import IDGateFuzzAudit
 
-// libFuzzer's driver runs the target (`fuzzOne`, in FuzzAudit.swift) with the command line's options and corpus folders.
-var argumentCount = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&argumentCount, &argumentValues, fuzzOne))
+// What one input does is AuditFuzzTarget's (Sources/IDGateFuzzTargets/Audit in the main package; `make test` replays
+// Fuzz/Corpus/FuzzAudit through it). The name libFuzzer's runtime looks for, then its driver on the command line.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { AuditFuzzTarget.testOneInput(data, size) }
+
+runFuzzer(testOneInput)

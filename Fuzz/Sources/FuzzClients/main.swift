@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import FuzzDriver
+import IDGateFuzzClients
 
-// libFuzzer's driver runs the target (`fuzzOne`, in FuzzClients.swift) with the command line's options and corpus folders.
-var argumentCount = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&argumentCount, &argumentValues, fuzzOne))
+// What one input does is ClientsFuzzTarget's (Sources/IDGateFuzzTargets/Clients in the main package; `make test` replays
+// Fuzz/Corpus/FuzzClients through it). The name libFuzzer's runtime looks for, then its driver on the command line.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { ClientsFuzzTarget.testOneInput(data, size) }
+
+runFuzzer(testOneInput)

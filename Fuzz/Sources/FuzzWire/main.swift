@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import FuzzDriver
+import IDGateFuzzWire
 
-// libFuzzer's driver runs the target (`fuzzOne`, in FuzzWire.swift) with the command line's options and corpus folders.
-var argumentCount = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&argumentCount, &argumentValues, fuzzOne))
+// What one input does is WireFuzzTarget's (Sources/IDGateFuzzTargets/Wire in the main package; `make test` replays
+// Fuzz/Corpus/FuzzWire through it). The name libFuzzer's runtime looks for, then its driver on the command line.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { WireFuzzTarget.testOneInput(data, size) }
+
+runFuzzer(testOneInput)
