@@ -65,13 +65,7 @@ enum AuditSchema {
     /// Creates the tables and index when missing (idempotent; concurrent nodes may race on it, which PostgreSQL
     /// resolves with a unique violation on its catalog: retried once).
     static func create(_ connection: PostgresConnection, logger: Logger) async throws {
-        for statement in statements {
-            do {
-                _ = try await connection.guardedRows(statement, logger: logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" || error.serverInfo?[.sqlState] == "42P07" {
-                _ = try await connection.guardedRows(statement, logger: logger)
-            }
-        }
+        try await connection.createIdempotently(statements, logger: logger)
     }
 
     /// The columns an insert fills, in the order of `insert(rows:)`'s binds (after `$1`, the node id).

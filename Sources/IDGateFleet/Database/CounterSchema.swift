@@ -50,13 +50,7 @@ enum CounterSchema {
     /// Creates the tables and indexes when missing (idempotent; nodes starting together may race on the catalog,
     /// which PostgreSQL reports as a unique violation: retried once).
     static func create(_ connection: PostgresConnection, logger: Logger) async throws {
-        for statement in statements {
-            do {
-                _ = try await connection.guardedRows(statement, logger: logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" || error.serverInfo?[.sqlState] == "42P07" {
-                _ = try await connection.guardedRows(statement, logger: logger)
-            }
-        }
+        try await connection.createIdempotently(statements, logger: logger)
     }
 
     /// Adds `rows` deltas (binds after `$1`, the node's time in milliseconds: client id, subject hash, window end,

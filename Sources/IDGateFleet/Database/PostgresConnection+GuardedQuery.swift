@@ -3,6 +3,19 @@ import PostgresNIO
 import Synchronization
 
 extension PostgresConnection {
+    /// Runs schema statements written to be idempotent (`CREATE … IF NOT EXISTS`). Nodes starting together may race
+    /// on the catalog, which PostgreSQL reports as a unique violation (23505) or a duplicate table (42P07): such a
+    /// statement is run once more, and then finds its object.
+    func createIdempotently(_ statements: [PostgresQuery], logger: Logger) async throws {
+        for statement in statements {
+            do {
+                _ = try await guardedRows(statement, logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" || error.serverInfo?[.sqlState] == "42P07" {
+                _ = try await guardedRows(statement, logger: logger)
+            }
+        }
+    }
+
     /// Runs `query` and collects its rows, failing at once on a closed connection, when the connection closes
     /// while the query waits, and when the calling task is cancelled.
     ///
