@@ -12,6 +12,12 @@ public struct WireFuzzTarget {
         case chipVerify
         /// The generic JSON reader.
         case json
+        /// `/v1/documents/verify` bodies (`DocumentVerifyParser`).
+        case documentVerify
+        /// `/v1/organizations/match` bodies (`OrganizationMatchParser`).
+        case organizationMatch
+        /// A batch or offline line's `"kind"` (`BatchLineKind.read`, which blanks the member for the identity parser).
+        case batchLineKind
     }
 
     /// Which parser an input reached and whether it accepted it; nil for the empty input (no first byte).
@@ -28,20 +34,38 @@ public struct WireFuzzTarget {
     public mutating func run(_ input: UnsafeRawBufferPointer) -> Outcome? {
         guard let selector = input.first else { return nil }
         let body = UnsafeRawBufferPointer(rebasing: input.dropFirst())
-        switch selector % 3 {
-        case 0:
+        switch Parser.allCases[Int(selector) % Parser.allCases.count] {
+        case .match:
             guard matchParser.parse(body) == nil else { return Outcome(parser: .match, accepted: false) }
             // A parsed request must survive being read back.
             _ = matchParser.request.idNumber
             return Outcome(parser: .match, accepted: true)
-        case 1:
+        case .chipVerify:
             guard case .success = ChipVerifyRequest.parse(body, maxBytes: 256 * 1024) else {
                 return Outcome(parser: .chipVerify, accepted: false)
             }
             return Outcome(parser: .chipVerify, accepted: true)
-        default:
+        case .json:
             guard case .success = JSONValue.parse(body) else { return Outcome(parser: .json, accepted: false) }
             return Outcome(parser: .json, accepted: true)
+        case .documentVerify:
+            guard case .success = DocumentVerifyParser.parse(body) else {
+                return Outcome(parser: .documentVerify, accepted: false)
+            }
+            return Outcome(parser: .documentVerify, accepted: true)
+        case .organizationMatch:
+            guard case .success = OrganizationMatchParser.parse(body) else {
+                return Outcome(parser: .organizationMatch, accepted: false)
+            }
+            return Outcome(parser: .organizationMatch, accepted: true)
+        case .batchLineKind:
+            var blanked: [UInt8] = []
+            guard case .success(let reading) = BatchLineKind.read(body, blanked: &blanked) else {
+                return Outcome(parser: .batchLineKind, accepted: false)
+            }
+            // A blanked line is the same length as the line: the identity parser reads it in place of the original.
+            if reading.isBlanked { precondition(blanked.count == body.count, "blanked line changed length") }
+            return Outcome(parser: .batchLineKind, accepted: true)
         }
     }
 

@@ -43,6 +43,12 @@ import Testing
         #expect(outcomes["match-full"] == .init(parser: .match, accepted: true))
         #expect(outcomes["match-escapes"] == .init(parser: .match, accepted: true))
         #expect(outcomes["match-bad"] == .init(parser: .match, accepted: false))
+        #expect(outcomes["document-full"] == .init(parser: .documentVerify, accepted: true))
+        #expect(outcomes["document-bad"] == .init(parser: .documentVerify, accepted: false))
+        #expect(outcomes["organization-full"] == .init(parser: .organizationMatch, accepted: true))
+        #expect(outcomes["organization-bad"] == .init(parser: .organizationMatch, accepted: false))
+        #expect(outcomes["line-kind-document"] == .init(parser: .batchLineKind, accepted: true))
+        #expect(outcomes["line-kind-unknown"] == .init(parser: .batchLineKind, accepted: false))
         // The parser is reused: a refused body leaves nothing that changes the next one's outcome.
         let again = try Self.replay("FuzzWire") { target.run($0) }
         #expect(again == outcomes)
