@@ -18,6 +18,9 @@ release_bin() {
     BIN="$(swift build -c release --show-bin-path)"
 }
 
+# ticks STATFILE: CPU ticks (user + system) of a process or thread from its /proc stat file.
+ticks() { awk '{ print $14 + $15 }' "$1"; }
+
 # The median of the numbers on standard input, one per line.
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 

@@ -28,7 +28,6 @@ config.setdefault("overload", {}).update({"queueDelayTargetMillis": 0, "queueDel
 config["audit"]["directory"] += "-shed"
 json.dump(config, open(sys.argv[2], "w"), indent=1)
 PY
-ticks() { awk '{ print $14 + $15 }' "$1"; }
 HZ=$(getconf CLK_TCK)
 load() {
     taskset -c 1 "$BIN/idgate-load" --target "http://127.0.0.1:$PORT" --demo "$DEMO" --client demo-tester \
