@@ -24,7 +24,10 @@ bench_config "$DEMO" "$PORT" full true true
 python3 - "$WORK/full.json" "$WORK/shed.json" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
-config.setdefault("overload", {}).update({"queueDelayTargetMillis": 0, "queueDelayIntervalMillis": 0})
+# Answering: shedding off, so no refusal is averaged into an answer's CPU. Shedding: every API request refused.
+config.setdefault("overload", {})["queueDelayTargetMillis"] = 600000
+json.dump(config, open(sys.argv[1], "w"), indent=1)
+config["overload"].update({"queueDelayTargetMillis": 0, "queueDelayIntervalMillis": 0})
 config["audit"]["directory"] += "-shed"
 json.dump(config, open(sys.argv[2], "w"), indent=1)
 PY
