@@ -10,6 +10,13 @@ struct FleetQuotaShare: Sendable {
     var day: Int64
     var base: UInt64
     var fleet: UInt64
+
+    /// The share to count on `day`: the one held when it is of that day, a fresh one when it is of an earlier day
+    /// (or there is none), nil when it is of a later day.
+    static func on(_ day: Int64, held: FleetQuotaShare?) -> FleetQuotaShare? {
+        guard let held, held.day >= day else { return FleetQuotaShare(day: day, base: 0, fleet: 0) }
+        return held.day == day ? held : nil
+    }
 }
 
 /// The node's side of `SharedCounterSync` (docs/CLIENTS.md, "In a fleet"): guessing deltas come from the limiter's
@@ -60,9 +67,8 @@ extension PersistentCounters: SharedCounterStore {
             var taken: [SharedQuota] = []
             for (id, client) in snapshot.clients where client.dailyQuota != nil {
                 let (day, used) = client.quota.persistedState
-                var share = shares[id] ?? FleetQuotaShare(day: day, base: 0, fleet: 0)
-                if day < share.day { continue }  // nothing served here yet on the fleet's day
-                if day > share.day { share = FleetQuotaShare(day: day, base: 0, fleet: 0) }
+                // nil: nothing served here yet on the fleet's (later) day.
+                guard var share = FleetQuotaShare.on(day, held: shares[id]) else { continue }
                 if used > share.base {
                     let delta = used - share.base
                     taken.append(SharedQuota(clientID: id, day: day, used: delta))
@@ -91,9 +97,7 @@ extension PersistentCounters: SharedCounterStore {
         fleetQuotas.withLock { shares in
             for quota in quotas {
                 guard let client = snapshot.clients[quota.clientID], client.dailyQuota != nil else { continue }
-                var share = shares[quota.clientID] ?? FleetQuotaShare(day: quota.day, base: 0, fleet: 0)
-                if quota.day < share.day { continue }
-                if quota.day > share.day { share = FleetQuotaShare(day: quota.day, base: 0, fleet: 0) }
+                guard var share = FleetQuotaShare.on(quota.day, held: shares[quota.clientID]) else { continue }
                 guard quota.used > share.fleet else { continue }
                 let extra = quota.used - share.fleet
                 client.quota.add(extra, day: quota.day)
