@@ -33,6 +33,23 @@ public enum Base64 {
         return text.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The bytes of `text` in the URL-safe alphabet without padding (what `encodeURL` writes: cursors, API keys);
+    /// nil for any other character, `=` included, or an impossible length.
+    public static func decodeURL(_ text: String) -> [UInt8]? {
+        var bytes = Array(text.utf8)
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "-"): bytes[index] = UInt8(ascii: "+")
+            case UInt8(ascii: "_"): bytes[index] = UInt8(ascii: "/")
+            case UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): return nil
+            default: break
+            }
+        }
+        guard bytes.count % 4 != 1 else { return nil }
+        while bytes.count % 4 != 0 { bytes.append(UInt8(ascii: "=")) }
+        return bytes.withUnsafeBytes { decode($0) }
+    }
+
     public static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
         guard input.count % 4 == 0 else { return nil }
         guard input.count > 0 else { return [] }

@@ -32,6 +32,20 @@ import Testing
         }
     }
 
+    @Test func base64URLDecodingInvertsEncodeURLAndRefusesOtherForms() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<100 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(Base64.decodeURL(Base64.encodeURL(bytes)) == bytes)
+        }
+        for bad in ["QQ==", "a+bc", "a/bc", "abcde", "ab c", "ab\u{00E9}"] {
+            #expect(Base64.decodeURL(bad) == nil, "\(bad.debugDescription)")
+        }
+        #expect([UInt8]([1, 2, 3]).constantTimeEquals([1, 2, 3][...]))
+        #expect(![UInt8]([1, 2, 3]).constantTimeEquals([1, 2, 4]))
+        #expect(![UInt8]([1, 2, 3]).constantTimeEquals([1, 2]))
+    }
+
     @Test func hexBothWays() {
         #expect(Hex.encode([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
         #expect(Hex.decode("000FA5ff") == [0x00, 0x0f, 0xa5, 0xff])

@@ -47,23 +47,13 @@ public struct AuditFleetCursor: Sendable {
 
     /// The position, or nil when the cursor was not issued for this subject by this key (or is not a fleet cursor).
     public func decode(_ text: String, subjectHash: [UInt8]) -> AuditHistoryPosition? {
-        guard text.utf8.count <= 400,
-              text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0)
-                  || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        guard text.utf8.count <= 400, let bytes = Base64.decodeURL(text), bytes.count >= 18 + 16, bytes[0] == Self.marker
         else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 18 + 16, bytes[0] == Self.marker else { return nil }
         let nodeLength = Int(bytes[17])
         guard bytes.count == 18 + nodeLength + 16 else { return nil }
         let body = Array(bytes[0..<18 + nodeLength])
         let expected = mac(body, subjectHash: subjectHash)
-        // Constant time: the comparison must not tell how many leading bytes of a forged tag were right.
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, bytes[(18 + nodeLength)...]) { difference |= a ^ b }
-        guard difference == 0 else { return nil }
+        guard expected.constantTimeEquals(bytes[(18 + nodeLength)...]) else { return nil }
         let (time, sequence) = body.withUnsafeBytes {
             (Int64(bigEndian: $0.loadUnaligned(fromByteOffset: 1, as: Int64.self)),
              UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 9, as: UInt64.self)))

@@ -98,19 +98,9 @@ public final class AuditHistory: Sendable {
     }
 
     func decodeCursor(_ text: String, subjectHash: [UInt8]) -> UInt64? {
-        guard text.utf8.count == 32,
-              text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0)
-                  || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }),
-              let data = Data(base64Encoded: text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")),
-              data.count == 24
-        else { return nil }
-        let bytes = [UInt8](data)
+        guard text.utf8.count == 32, let bytes = Base64.decodeURL(text), bytes.count == 24 else { return nil }
         let sequenceBytes = Array(bytes[0..<8])
-        let expected = mac(sequenceBytes: sequenceBytes, subjectHash: subjectHash)
-        // Constant time: the comparison must not tell how many leading bytes of a forged tag were right.
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, bytes[8..<24]) { difference |= a ^ b }
-        guard difference == 0 else { return nil }
+        guard mac(sequenceBytes: sequenceBytes, subjectHash: subjectHash).constantTimeEquals(bytes[8..<24]) else { return nil }
         return sequenceBytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
     }
 
