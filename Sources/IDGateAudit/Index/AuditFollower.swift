@@ -133,20 +133,20 @@ final class AuditFollower: Sendable {
     }
 
     /// Opens the index and adds the segments' records after its position, up to `head`. An index that cannot be
-    /// opened, is ahead of the log or whose last record's chain hash differs from the log's is rebuilt from scratch.
+    /// opened, is empty, is ahead of the log or whose last record's chain hash differs from the log's is rebuilt
+    /// from scratch (`AuditSubjectIndexRebuild`).
     private func catchUp(to head: AuditSubjectIndex.Position) throws -> AuditSubjectIndex.Position {
         var index: AuditSubjectIndex? = try? AuditSubjectIndex(auditDirectory: directory)
-        if index == nil { index = try rebuilt(&index) }
-        var position = (try? index!.position()) ?? .start
-        if position.sequence > head.sequence || (position.sequence == head.sequence && position.hash != head.hash) {
+        let stored = index.flatMap { try? $0.position() } ?? .start
+        let continuable = index != nil && stored != .start && stored.sequence <= head.sequence
+            && !(stored.sequence == head.sequence && stored.hash != head.hash)
+        var position = stored
+        let caughtUp = try continuable && add(segmentsAfter: &position, upTo: head, to: index!)
+        if !caughtUp {
+            // Missing, damaged, empty (new, or a rebuild that did not finish), ahead of the log, or describing
+            // another log (or records edited since): built anew from all segments, in key order.
             index = try rebuilt(&index)
-            position = .start
-        }
-        if try !add(segmentsAfter: &position, upTo: head, to: index!) {
-            // The index describes another log (or records edited since): start over.
-            index = try rebuilt(&index)
-            position = .start
-            _ = try add(segmentsAfter: &position, upTo: head, to: index!)
+            position = try AuditSubjectIndexRebuild.build(into: index!, directory: directory, upTo: head).position
         }
         // Records the segments no longer hold (damage, retention) cannot be indexed: the index is as current as
         // the log allows.

@@ -108,7 +108,7 @@ final class AuditSubjectIndex: @unchecked Sendable {
                 frames.bytes.withUnsafeBytes { all in
                     let payload = UnsafeRawBufferPointer(rebasing: all[frame.payload])
                     keyBytes.withUnsafeMutableBytes { key in
-                        key.copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[30..<62]))
+                        key.copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[AuditFrame.subjectHashOffset..<AuditFrame.subjectHashOffset + 32]))
                         key.storeBytes(of: frame.sequence.bigEndian, toByteOffset: 32, as: UInt64.self)
                     }
                 }
@@ -137,6 +137,58 @@ final class AuditSubjectIndex: @unchecked Sendable {
             throw error
         }
     }
+
+    /// Appends a rebuild's bucket (`AuditSubjectIndexRebuild`: entries `key[40] ‖ length (u32 LE) ‖ payload`, in
+    /// any order) in ascending key order with `MDB_APPEND`; every key must be above those already in the index.
+    /// Of two entries with the same key (a sequence number written twice by an old log), the later one is kept, as
+    /// the incremental path's overwrite would.
+    func appendSorted(spilled bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { all in
+            var offsets: [Int] = []
+            var offset = 0
+            while all.count - offset >= 44 {
+                let length = Int(all.loadLittleEndian(UInt32.self, at: offset + 40))
+                guard offset + 44 + length <= all.count else { break }
+                offsets.append(offset)
+                offset += 44 + length
+            }
+            let base = all.baseAddress!
+            offsets.sort { a, b in
+                let order = memcmp(base + a, base + b, 40)
+                return order != 0 ? order < 0 : a < b
+            }
+            var txn: OpaquePointer?
+            var inTransaction = 0
+            do {
+                for (position, entry) in offsets.enumerated() {
+                    if position + 1 < offsets.count, memcmp(base + entry, base + offsets[position + 1], 40) == 0 { continue }
+                    if txn == nil { try Self.check(mdb_txn_begin(environment, nil, 0, &txn), "begin index transaction") }
+                    var key = MDB_val(mv_size: 40, mv_data: UnsafeMutableRawPointer(mutating: base + entry))
+                    var value = MDB_val(
+                        mv_size: Int(all.loadLittleEndian(UInt32.self, at: entry + 40)),
+                        mv_data: UnsafeMutableRawPointer(mutating: base + entry + 44))
+                    try Self.check(mdb_put(txn, entries, &key, &value, UInt32(MDB_APPEND)), "append index record")
+                    inTransaction += 1
+                    if inTransaction == Self.appendsPerTransaction {
+                        let committing = txn
+                        txn = nil
+                        inTransaction = 0
+                        try Self.check(mdb_txn_commit(committing), "commit index transaction")
+                    }
+                }
+                if let committing = txn {
+                    txn = nil
+                    try Self.check(mdb_txn_commit(committing), "commit index transaction")
+                }
+            } catch {
+                if let txn { mdb_txn_abort(txn) }
+                throw error
+            }
+        }
+    }
+
+    /// Appends dirty only the tree's right edge, so a transaction can hold many more than random inserts.
+    private static let appendsPerTransaction = 200_000
 
     /// Up to `limit` records of `subjectHash` with a sequence below `before` (nil: from the newest), newest first,
     /// none older than `notBefore`; `more` says whether older records in the window remain.

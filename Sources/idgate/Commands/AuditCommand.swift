@@ -10,6 +10,6 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify and search the tamper-evident audit log.",
-        subcommands: [Verify.self, Query.self, AcknowledgeDamage.self, AppendTest.self, Report.self, HistoryBench.self]
+        subcommands: [Verify.self, Query.self, AcknowledgeDamage.self, AppendTest.self, Report.self, HistoryBench.self, Index.self]
     )
 }

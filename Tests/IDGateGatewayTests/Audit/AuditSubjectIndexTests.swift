@@ -115,6 +115,61 @@ import IDGateWire
         log.close()
     }
 
+    @Test func bulkRebuildInKeyOrderHoldsWhatTheIncrementalIndexHeld() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        // 40 subjects, every seventh record without one (an unauthenticated request), over many small segments.
+        let subjects = (0..<40).map { String(format: "0010850%05d", $0 * 37) }
+        var log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        for index in 1...400 {
+            let record = AuditRecord(
+                clientID: "bank-a", purpose: "account-opening", operation: .match, transactionID: "tx-\(index)",
+                subjectIDNumber: index % 7 == 0 ? nil : subjects[(index * 13) % subjects.count],
+                attributes: AttributeSet([.idNumber, .fullName]), decision: .match, status: 200, latencyMicros: 100)
+            try AuditFixture.append(log, record).get()
+        }
+        var history = try Self.current(log)
+        let before = try subjects.map { try Self.allEntries(history, $0, limit: 9) }
+        let withSubject = 400 - 400 / 7
+        let entryCount = before.reduce(0) { $0 + $1.count }
+        #expect(entryCount == withSubject)
+        log.close()
+        // (LMDB must not have one environment open twice in a process: read it with the log closed.)
+        let incremental = try { try AuditSubjectIndex(auditDirectory: scratch.url).position() }()
+        #expect(incremental.sequence == 400)
+
+        try FileManager.default.removeItem(at: scratch.appending("subject-index"))
+        let outcome = try {
+            let index = try AuditSubjectIndex(auditDirectory: scratch.url)
+            // A tiny bucket size: the records spread over many buckets, each sorted and appended in turn.
+            return try AuditSubjectIndexRebuild.build(into: index, directory: scratch.url, upTo: incremental, bucketBytes: 512)
+        }()
+        #expect(outcome.buckets > 8)
+        #expect(outcome.recordsIndexed == withSubject)
+        #expect(outcome.position == incremental)
+        #expect(!FileManager.default.fileExists(atPath: scratch.appending(AuditSubjectIndexRebuild.spillDirectoryName).path))
+        // The log continues from the built index (its position has the log's chain hash) and finds the same pages.
+        log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        history = try Self.current(log)
+        #expect(try subjects.map { try Self.allEntries(history, $0, limit: 9) } == before)
+        log.close()
+
+        // An interrupted build (entries appended, no position stored) is started over at the next start.
+        try FileManager.default.removeItem(at: scratch.appending("subject-index"))
+        try {
+            let index = try AuditSubjectIndex(auditDirectory: scratch.url)
+            var spilled = [UInt8](repeating: 0xFF, count: 40)
+            spilled.appendLittleEndian(UInt32(3))
+            spilled += [1, 2, 3]
+            try index.appendSorted(spilled: spilled)
+            #expect(try index.position() == .start)
+        }()
+        log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        history = try Self.current(log)
+        #expect(try subjects.map { try Self.allEntries(history, $0, limit: 9) } == before)
+        log.close()
+    }
+
     @Test func segmentsCarryTheNodeIDAndOldSegmentsStillVerify() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
