@@ -69,5 +69,12 @@ import Testing
         let key = SHA256Key.hashing(Array("abc".utf8))
         #expect(SHA256Key(hex: key.hex) == key)
         #expect(SHA256Key(bytes: key.bytes) == key)
+        // Every form of the 32 bytes gives the same key: contiguous, a raw buffer, a slice, a non-contiguous collection.
+        #expect(key.bytes.withUnsafeBytes { SHA256Key(bytes: $0) } == key)
+        #expect(SHA256Key(bytes: ([0] + key.bytes)[1...]) == key)
+        #expect(SHA256Key(bytes: key.bytes.reversed().reversed()) == key)
+        #expect(SHA256Key(bytes: key.bytes.lazy.map { $0 }) == key)
+        #expect(SHA256Key(bytes: key.bytes.prefix(31)) == nil)
+        #expect([UInt8](repeating: 1, count: 33).withUnsafeBytes { SHA256Key(bytes: $0) } == nil)
     }
 }
