@@ -35,4 +35,17 @@ import Testing
             try Array(row.utf8).withUnsafeBytes { try ResidentCodec.decodeCSV($0, columns: columns, lineNumber: 2) }
         }
     }
+
+    /// FuzzWire (2026-12-02): an organization code of more than 19 digits overflowed `OrganizationID`'s accumulator
+    /// and trapped: one /v1/organizations/match request crashed the gateway. Codes longer than 14 bytes are refused.
+    @Test(arguments: ["0100206666666666666602", String(repeating: "9", count: 20), String(repeating: "1", count: 15), "0101234567-0011"])
+    func overlongOrganizationCodesAreRefused(code: String) {
+        #expect(OrganizationID(code) == nil)
+    }
+
+    @Test func organizationCodesStillParse() {
+        #expect(OrganizationID("0101234567")?.description == "0101234567")
+        #expect(OrganizationID("0101234567-001")?.description == "0101234567001")
+        #expect(OrganizationID("0101234567001")?.description == "0101234567001")
+    }
 }

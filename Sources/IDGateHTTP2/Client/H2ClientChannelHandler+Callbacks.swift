@@ -67,7 +67,7 @@ extension H2ClientChannelHandler {
         guard let index = liveSlot(streamID) else { return }
         if name.count == 7 && name[0] == UInt8(ascii: ":") && name.elementsEqual(":status".utf8) {
             var status = 0
-            for digit in value where digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "9") {
+            for digit in value.prefix(3) where digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "9") {
                 status = status * 10 + Int(digit - UInt8(ascii: "0"))
             }
             slots[index].status = status

@@ -7,6 +7,9 @@ public struct OrganizationID: Hashable, Sendable, Comparable, CustomStringConver
     public static let format = "10 digits (enterprise code) or 13 digits (branch: 10 digits, optionally '-', 3 digits)"
 
     public init?(_ bytes: UnsafeRawBufferPointer) {
+        // At most 13 digits and a '-': a longer run of digits overflowed `value` and trapped, crashing the gateway on
+        // one /v1/organizations/match request (found by fuzzing, 2026-12-02).
+        guard bytes.count <= 14 else { return nil }
         var value: UInt64 = 0
         var digits = 0
         for (index, c) in bytes.enumerated() {

@@ -376,10 +376,13 @@ import Testing
             #"{"organizationId":"01012345","name":"X"}"#, #"{"organizationId":"0101234567-01","name":"X"}"#,
             #"{"organizationId":"0101234567"}"#, #"{"organizationId":"0101234567","name":"X","taxOffice":"Y"}"#,
             #"{"organizationId":"0101234567","name":"X","legalRepresentativeIdNumber":"1"}"#,
+            // 22 digits: overflowed the code's parser and crashed the gateway (found by fuzzing).
+            #"{"organizationId":"0100206666666666666602","name":"X"}"#,
         ].map { .init(path: "/v1/organizations/match", headers: auth, body: $0) })
         #expect(responses.map { "\($0.status) \($0.errorCode ?? "-") \($0.errorField ?? "-")" } == [
             "422 invalid_field organizationId", "422 invalid_field organizationId", "422 missing_field name",
             "422 unknown_field taxOffice", "422 invalid_field legalRepresentativeIdNumber",
+            "422 invalid_field organizationId",
         ])
         #expect(responses[0].body.contains("10 digits"))
         let unknown = try await post(harness, "/v1/organizations/match", ["organizationId": "9999999999001", "name": "X"])

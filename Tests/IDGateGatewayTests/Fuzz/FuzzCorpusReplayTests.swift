@@ -47,6 +47,7 @@ import Testing
         #expect(outcomes["document-bad"] == .init(parser: .documentVerify, accepted: false))
         #expect(outcomes["organization-full"] == .init(parser: .organizationMatch, accepted: true))
         #expect(outcomes["organization-bad"] == .init(parser: .organizationMatch, accepted: false))
+        #expect(outcomes["organization-overlong-id-crash"] == .init(parser: .organizationMatch, accepted: false))
         #expect(outcomes["line-kind-document"] == .init(parser: .batchLineKind, accepted: true))
         #expect(outcomes["line-kind-unknown"] == .init(parser: .batchLineKind, accepted: false))
         // The parser is reused: a refused body leaves nothing that changes the next one's outcome.
