@@ -214,6 +214,44 @@ extension FleetTests {
             }
         }
 
+        /// Woken at every commit, the shipper still sends at most one INSERT per `minimumInsertSpacing` while it keeps
+        /// up: the records of the commits in between go in one statement. The bound is computed from the burst's
+        /// own duration, so a slow machine loosens it instead of failing the test.
+        @Test func commitsCloseTogetherShareOneInsert() async throws {
+            let demo = try await ShippingDemo.shared.directory()
+            try await PostgresCluster.with { cluster in
+                var options = AuditShipperOptions()
+                options.pollInterval = .seconds(600)
+                options.minimumInsertSpacing = .seconds(1)
+                let node = try await ShippingNode.start(demo: demo, cluster: cluster, nodeID: "node-s", options: options)
+                for _ in 0..<1200 where node.fleet.shipper.status.shippedSequence == nil {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let statementsBefore = node.fleet.shipper.status.insertStatements
+                let (idNumber, fullName) = try ShippingDemo.resident(demo, 5)
+                let agency = try ShippingDemo.apiKey(demo, "demo-agency")
+                let started = ContinuousClock.now
+                for index in 0..<20 {
+                    // One request at a time: each answer waits for its own group commit, which wakes the shipper.
+                    let response = try await node.post(
+                        "/v1/identity/match", ["idNumber": idNumber, "fullName": fullName, "purpose": "p\(index)"], apiKey: agency)
+                    #expect(response.status == 200)
+                }
+                let burst = ContinuousClock.now - started
+                let head = try #require(node.gateway.auditHead?.sequence)
+                for _ in 0..<1200 where (node.fleet.shipper.status.shippedSequence ?? 0) < head {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(node.fleet.shipper.status.shippedSequence == head)
+                #expect(try await cluster.psql("SELECT count(*) FROM idgate_audit_records WHERE node_id = 'node-s'") == "\(head)")
+                let statements = node.fleet.shipper.status.insertStatements - statementsBefore
+                // One statement may start as the burst begins, then one per second of burst, and one for the rest.
+                let bound = 2 + Int(burst / .seconds(1))
+                #expect(statements >= 1 && statements <= bound, "\(statements) INSERTs for 20 commits in \(burst)")
+                await node.stop()
+            }
+        }
+
         @Test func aGracefulShutdownShipsTheLastRecordsBeforeTheShipperStops() async throws {
             let demo = try await ShippingDemo.shared.directory()
             try await PostgresCluster.with { cluster in

@@ -16,6 +16,12 @@ public struct AuditShipperOptions: Sendable {
     public var wakeOnCommit = true
     /// Records per INSERT statement (one round trip, one transaction).
     public var batchSize = 500
+    /// When caught up, at least this long from one INSERT to the next: woken at every commit, a node answering a
+    /// few hundred requests a second would otherwise send one statement per group commit. With the spacing, the
+    /// records of the commits in between go in one statement (at most 1 / spacing statements a second per node
+    /// while it keeps up), and a record reaches PostgreSQL at most this much later. A backlog is shipped without
+    /// pauses, and a graceful shutdown skips them.
+    public var minimumInsertSpacing: Duration = .milliseconds(20)
     public var initialBackoff: Duration = .milliseconds(200)
     public var maximumBackoff: Duration = .seconds(10)
     /// Ship again from after this sequence instead of from the highest one PostgreSQL holds for the node (after
@@ -46,6 +52,8 @@ public struct AuditShipperStatus: Sendable, Equatable {
     public var shippedRecords: Int
     /// Outbox events inserted since the process started.
     public var outboxEvents: Int
+    /// INSERT statements sent since the process started (each one round trip and one transaction).
+    public var insertStatements: Int
     /// Why the shipper stopped shipping (it keeps checking at every reconnection): PostgreSQL holds records under
     /// this node id that are not this log's, so another node ships under the same id or this log was replaced.
     public var alarm: String?
@@ -85,6 +93,7 @@ public final class AuditShipper: Service, Sendable {
         var connectionError: String?
         var shippedRecords = 0
         var outboxEvents = 0
+        var insertStatements = 0
         var alarm: String?
     }
 
@@ -128,7 +137,8 @@ public final class AuditShipper: Service, Sendable {
                 lagRecords: lag,
                 lagSeconds: lag > 0 ? max(0, now.timeIntervalSince(oldest)) : 0,
                 isConnected: state.connected, connectionError: state.connectionError,
-                shippedRecords: state.shippedRecords, outboxEvents: state.outboxEvents, alarm: state.alarm)
+                shippedRecords: state.shippedRecords, outboxEvents: state.outboxEvents,
+                insertStatements: state.insertStatements, alarm: state.alarm)
         }
     }
 
@@ -243,16 +253,22 @@ public final class AuditShipper: Service, Sendable {
             }
             let oldest = records[0].entry.time
             state.withLock { $0.oldestUnshipped = oldest }
+            let insertStarted = ContinuousClock.now
             let (inserted, events) = try await insert(records, describeClient: bound.describeClient, connection: connection)
             shipped = last.sequence
             state.withLock { state in
                 state.shipped = max(state.shipped ?? 0, shipped)
                 state.shippedRecords += inserted
                 state.outboxEvents += events
+                state.insertStatements += 1
                 state.oldestUnshipped = nil
                 state.lagSince = nil
             }
             if mustStop(caughtUp: false) { return true }
+            if records.count < options.batchSize, finishBy.withLock({ $0 }) == nil {
+                // Caught up: let the next commits gather before the next statement.
+                try? await Task.sleep(until: insertStarted.advanced(by: options.minimumInsertSpacing), clock: .continuous)
+            }
         }
         return false
     }

@@ -218,6 +218,7 @@ final class AuditShipMetrics: Sendable {
     private let lagSeconds: Gauge
     private let inserted: Gauge
     private let events: Gauge
+    private let statements: Gauge
     private let connected: Gauge
     private let alarm: Gauge
 
@@ -231,6 +232,7 @@ final class AuditShipMetrics: Sendable {
         lagSeconds = gauge("lag", "seconds", "Age of the oldest audit record not yet in PostgreSQL.")
         inserted = gauge("inserted", "records", "Audit rows inserted since the process started (re-shipped ones not counted).")
         events = gauge("outbox", "events", "Outbox events inserted since the process started.")
+        statements = gauge("inserts", "statements", "INSERT statements sent to PostgreSQL since the process started.")
         connected = gauge("connected", "", "1 while the shipper is connected to PostgreSQL.")
         alarm = gauge("alarm", "", "1 while shipping is stopped: PostgreSQL holds records under this node id that are not this log's.")
     }
@@ -242,6 +244,7 @@ final class AuditShipMetrics: Sendable {
         lagSeconds.set(status.lagSeconds)
         inserted.set(Double(status.shippedRecords))
         events.set(Double(status.outboxEvents))
+        statements.set(Double(status.insertStatements))
         connected.set(Double(status.isConnected ? 1 : 0))
         alarm.set(Double(status.alarm == nil ? 0 : 1))
     }
