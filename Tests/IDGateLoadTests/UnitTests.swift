@@ -20,6 +20,10 @@ import Testing
         #expect(try LoadDuration.nanoseconds("2m") == 120_000_000_000)
         #expect(try LoadDuration.nanoseconds("1h") == 3_600_000_000_000)
         #expect(try LoadDuration.nanoseconds("1.5") == 1_500_000_000)
+        // Out of range or not a number: refused, not a trap converting to UInt64.
+        for text in ["1e20s", "1e30", "-1s", "nan", "inf", "infh"] {
+            #expect(throws: LoadOptionError.self) { try LoadDuration.nanoseconds(text) }
+        }
         for bad in ["", "s", "-1s", "ten", "1d"] { #expect(throws: LoadOptionError.self) { try LoadDuration.nanoseconds(bad) } }
     }
 

@@ -38,7 +38,7 @@ struct DurationArgument: ExpressibleByArgument {
         } else {
             return nil
         }
-        guard seconds >= 0 else { return nil }
+        guard seconds >= 0, seconds.isFinite else { return nil }
     }
 }
 
