@@ -38,7 +38,7 @@ final class APIKeyCache {
     /// The client `key` belongs to, from the cache or else from `registry` (remembered when it succeeds).
     func authenticate(apiKey key: UnsafeRawBufferPointer, registry: ClientRegistry, now: Date) -> Result<Client, PolicyError> {
         let snapshot = currentSnapshot(of: registry)
-        for entry in entries where Self.constantTimeEquals(entry.key, key) {
+        for entry in entries where entry.key.constantTimeEquals(key) {
             if let expiry = entry.expiresAt, expiry <= now { break }
             return .success(entry.client)
         }
@@ -58,12 +58,5 @@ final class APIKeyCache {
             entries[nextVictim] = entry
             nextVictim = (nextVictim + 1) % Self.capacity
         }
-    }
-
-    private static func constantTimeEquals(_ stored: [UInt8], _ presented: UnsafeRawBufferPointer) -> Bool {
-        guard stored.count == presented.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<stored.count { difference |= stored[index] ^ presented[index] }
-        return difference == 0
     }
 }
