@@ -62,6 +62,8 @@ load_history() {
         --api-key "$PORTAL_KEY" --connections "$CONNECTIONS" --streams "$STREAMS" --duration "$DURATION" \
         --warmup "$WARMUP" --quiet --json "$WORK/history-load.json" >"$WORK/history-load.txt" 2>&1 \
         || { cat "$WORK/history-load.txt" >&2; exit 1; }
+    python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); o = s["operations"]
+print("history outcomes:", {k: (v["byStatus"], v["errorCodes"], v["transportErrors"]) for k, v in o.items()}, file=sys.stderr)' "$WORK/history-load.json"
     summarize "$WORK/history-load.json"
 }
 load_match() {
@@ -76,8 +78,8 @@ start_gateway "$BIN" "$PORT" history "$SERVER_CORE"
 curl -s --http2-prior-knowledge -H "authorization: Bearer $PORTAL_KEY" -H 'content-type: application/json' \
     --data-binary @"$WORK/history-body.json" "http://127.0.0.1:$PORT/v1/subjects/access-history" >"$WORK/first.json"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); n = len(d.get("entries", []))
-print(f"first page: {n} entries, cursor {\"yes\" if d.get(\"cursor\") else \"no\"}", file=sys.stderr)
-sys.exit(0 if n > 0 else 1)' "$WORK/first.json" || { echo "no history for $SUBJECT:" >&2; cat "$WORK/first.json" >&2; exit 1; }
+print("first page:", n, "entries, more:", "cursor" in d and d["cursor"] is not None, file=sys.stderr)
+sys.exit(0 if n > 0 else 1)' "$WORK/first.json" || { echo "no history for $SUBJECT:" >&2; head -c 600 "$WORK/first.json" >&2; exit 1; }
 stop_gateway
 
 for round in $(seq "$ROUNDS"); do
