@@ -70,18 +70,7 @@ final class AuditOutbox {
             }
         }
         guard !line.isEmpty, descriptor >= 0 || (try? open()) != nil else { return }
-        line.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-            size += offset
-        }
+        if line.withUnsafeBytes({ writeAll(descriptor, $0) }) == 0 { size += line.count }
         if size >= configuration.maxFileBytes { rotate() }
     }
 

@@ -108,7 +108,7 @@ final class AuditSubjectIndex: @unchecked Sendable {
                 frames.bytes.withUnsafeBytes { all in
                     let payload = UnsafeRawBufferPointer(rebasing: all[frame.payload])
                     keyBytes.withUnsafeMutableBytes { key in
-                        key.copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[AuditFrame.subjectHashOffset..<AuditFrame.subjectHashOffset + 32]))
+                        key.copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[AuditFrame.subjectHashRange]))
                         key.storeBytes(of: frame.sequence.bigEndian, toByteOffset: 32, as: UInt64.self)
                     }
                 }

@@ -49,12 +49,12 @@ enum AuditSubjectIndexRebuild {
         var recordsIndexed = 0
         for url in segments {
             let bytes = try [UInt8](Data(contentsOf: url))
-            var frames = AuditFrameList(segment: bytes, scan: try AuditSegmentScan(url: url))
+            var frames = AuditFrameList(segment: bytes, scan: try AuditSegmentScan(url: url, contents: bytes))
             frames.keep(after: 0, through: head.sequence)
             bytes.withUnsafeBytes { all in
                 for frame in frames.frames where frame.hasSubject {
                     let payload = UnsafeRawBufferPointer(rebasing: all[frame.payload])
-                    let subjectHash = UnsafeRawBufferPointer(rebasing: payload[AuditFrame.subjectHashOffset..<AuditFrame.subjectHashOffset + 32])
+                    let subjectHash = UnsafeRawBufferPointer(rebasing: payload[AuditFrame.subjectHashRange])
                     let bucket = bucketBits == 0 ? 0 : Int(subjectHash.loadUnaligned(as: UInt16.self).bigEndian) >> (16 - bucketBits)
                     writers[bucket].append(subjectHash: subjectHash, sequence: frame.sequence, payload: payload)
                     recordsIndexed += 1
@@ -74,8 +74,9 @@ enum AuditSubjectIndexRebuild {
             unlink(path)
             try index.appendSorted(spilled: bytes)
         }
-        try index.add(AuditFrameList(written: []), position: position.sequence < head.sequence ? head : position)
-        return Outcome(position: position.sequence < head.sequence ? head : position, recordsIndexed: recordsIndexed, buckets: writers.count)
+        let reached = position.sequence < head.sequence ? head : position
+        try index.add(AuditFrameList(written: []), position: reached)
+        return Outcome(position: reached, recordsIndexed: recordsIndexed, buckets: writers.count)
     }
 
     /// One bucket's spill file, written through a buffer.
@@ -109,17 +110,8 @@ enum AuditSubjectIndexRebuild {
         }
 
         private mutating func flush() throws {
-            try buffer.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw AuditError.storage("write \(path): \(String(cString: strerror(errno)))")
-                    }
-                    offset += written
-                }
-            }
+            let failure = buffer.withUnsafeBytes { writeAll(descriptor, $0) }
+            guard failure == 0 else { throw AuditError.storage("write \(path): \(String(cString: strerror(failure)))") }
             buffer.removeAll(keepingCapacity: true)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import IDGateStore
 import IDGateCore
 #if canImport(Glibc)
 import Glibc
@@ -115,18 +116,7 @@ public struct AuditDamageFile: Sendable {
         guard fd >= 0 else { throw AuditError.storage("cannot open \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         _ = fchmod(fd, 0o600)
-        let complete = bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return fsync(fd) == 0
-        }
+        let complete = bytes.withUnsafeBytes { writeAll(fd, $0) == 0 } && fsync(fd) == 0
         guard complete else { throw AuditError.storage("cannot write \(url.path): \(String(cString: strerror(errno)))") }
     }
 }

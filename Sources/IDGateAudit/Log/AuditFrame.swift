@@ -12,7 +12,7 @@ import IDGateWire
 enum AuditFrame {
     private static let flagHasSubject: UInt8 = 1
     /// Where the payload holds the subject's keyed hash (32 bytes).
-    static let subjectHashOffset = 30
+    static let subjectHashRange = 30..<62
 
     /// Appends the frame of `record` to `buffer`; returns the record's chain hash.
     ///
@@ -117,7 +117,7 @@ enum AuditFrame {
             purpose: purposeLength == 0 ? nil : string(at: stringsStart + clientLength, length: purposeLength),
             operation: ClientOperation(code: payload[24]),
             transactionID: string(at: stringsStart + clientLength + purposeLength, length: transactionLength),
-            subjectHash: hasSubject ? Array(payload[subjectHashOffset..<subjectHashOffset + 32]) : nil,
+            subjectHash: hasSubject ? Array(payload[subjectHashRange]) : nil,
             attributes: AttributeSet(rawValue: payload.loadLittleEndian(UInt16.self, at: 22)),
             decision: AuditDecision(rawValue: payload[25]),
             status: payload.loadLittleEndian(UInt16.self, at: 20),

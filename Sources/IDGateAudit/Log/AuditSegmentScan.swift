@@ -53,10 +53,15 @@ public struct AuditSegmentScan: Sendable {
     }
 
     public init(url: URL) throws {
+        try self.init(url: url, contents: try Data(contentsOf: url))
+    }
+
+    /// Scans `contents`, the bytes of the segment file at `url` already read by the caller (who keeps them, as the
+    /// subject index's catch-up and rebuild do, instead of reading the file twice).
+    init(url: URL, contents data: some ContiguousBytes & Collection) throws {
         guard let number = AuditFormat.segmentNumber(fromName: url.lastPathComponent) else {
             throw AuditError.invalidDirectory("\(url.lastPathComponent) is not an audit segment name")
         }
-        let data = try Data(contentsOf: url)
         self.url = url
         self.segmentNumber = number
         self.fileLength = data.count

@@ -242,16 +242,8 @@ final class AuditSegmentWriter {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw AuditError.storage("write: \(Self.lastError())")
-                }
-                offset += written
-            }
+        if bytes.withUnsafeBytes({ IDGateStore.writeAll(descriptor, $0) }) != 0 {
+            throw AuditError.storage("write: \(Self.lastError())")
         }
     }
 

@@ -92,17 +92,8 @@ final class CounterJournal {
     func append(_ entries: [Entry]) throws {
         guard !entries.isEmpty, fd >= 0 else { return }
         let bytes = Self.block(entries)
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw CounterJournalError.io(path: path, operation: "write", code: errno)
-                }
-                offset += written
-            }
-        }
+        let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        guard failure == 0 else { throw CounterJournalError.io(path: path, operation: "write", code: failure) }
         guard fdatasync(fd) == 0 else { throw CounterJournalError.io(path: path, operation: "fdatasync", code: errno) }
         size += bytes.count
     }

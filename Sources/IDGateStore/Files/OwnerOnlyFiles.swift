@@ -54,18 +54,8 @@ public enum OwnerOnlyFiles {
         if fchmod(fd, fileMode) != 0 { failure = OwnerOnlyFileError(path: temporary, operation: "chmod", code: errno) }
         let contents = Array(bytes)
         if failure == nil {
-            contents.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        failure = OwnerOnlyFileError(path: temporary, operation: "write", code: errno)
-                        return
-                    }
-                    offset += written
-                }
-            }
+            let code = contents.withUnsafeBytes { writeAll(fd, $0) }
+            if code != 0 { failure = OwnerOnlyFileError(path: temporary, operation: "write", code: code) }
         }
         if failure == nil, fsync(fd) != 0 { failure = OwnerOnlyFileError(path: temporary, operation: "fsync", code: errno) }
         close(fd)
