@@ -34,8 +34,7 @@ extension AuditCommand {
             }
             done.wait()
             try outcome.withLock { $0 }!.get()
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
             let indexBytes = (try? FileManager.default.attributesOfItem(
                 atPath: url.appendingPathComponent("subject-index/data.mdb").path)[.size] as? Int) ?? 0
             print("subject index current through sequence \(history.indexedSequence) after \(String(format: "%.1f", seconds)) s; data.mdb \(indexBytes) bytes")
