@@ -215,6 +215,43 @@ import Testing
         #expect(one == generated.sorted { $0.idNumber < $1.idNumber }.map { $0.stored(sequence: 1) })
     }
 
+    @Test func sequenceSpilledInSortedRunsMatchesOneRunInMemory() throws {
+        let temp = TemporaryDirectory()
+        let generated = Array(ResidentGenerator(seed: 12).prefix(5_500))
+        for (name, perRun) in [("memory", 1_000_000), ("runs", 1_000)] {
+            var options = ImportOptions()
+            options.recordsPerRun = perRun
+            _ = try RegistryImporter(directory: temp.path + "/" + name, options: options).importRecords(generated)
+        }
+        let inMemory = try snapshot(temp.path + "/memory").records
+        #expect(inMemory == generated.sorted { $0.idNumber < $1.idNumber }.map { $0.stored(sequence: 1) })
+        #expect((try snapshot(temp.path + "/runs").records) == inMemory, "6 runs (5 spilled) merged in ID order")
+        // The indexes hold the same entries: every phone and legacy number of the input finds its resident.
+        let spilled = try RegistryStore.open(directory: temp.path + "/runs")
+        spilled.makeReader().withTransaction { txn in
+            for record in generated {
+                for phone in record.phoneNumbers { #expect(txn.idNumbers(forPhone: phone).contains(record.idNumber)) }
+                if let legacy = record.legacyIdNumber { #expect(txn.idNumber(forLegacyId: legacy) == record.idNumber) }
+            }
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: temp.path + "/runs").filter { $0.hasPrefix(".import-run") }
+        #expect(leftovers.isEmpty, "spilled runs are unlinked files")
+    }
+
+    @Test func duplicateAcrossSpilledRunsNamesBothPositions() throws {
+        let temp = TemporaryDirectory()
+        var records = Array(ResidentGenerator(seed: 13).prefix(2_500))
+        records[2_100] = records[40]  // the same resident in the first run and the third
+        var options = ImportOptions()
+        options.recordsPerRun = 1_000
+        let error = #expect(throws: InputError.self) {
+            try RegistryImporter(directory: temp.path + "/db", options: options).importRecords(records)
+        }
+        #expect(error?.line == 2_101)
+        #expect(error?.reason.contains("first given on line 41") == true, "\(String(describing: error))")
+        #expect(StoreDirectory(path: temp.path + "/db").generations().isEmpty, "nothing half built is left")
+    }
+
     @Test func openingSomethingThatIsNotARegistryFails() {
         let temp = TemporaryDirectory()
         #expect(throws: RegistryError.notARegistry(directory: temp.path)) { try RegistryStore.open(directory: temp.path) }

@@ -21,6 +21,9 @@ public struct ImportOptions: Sendable {
     public var kinds = KindImportInput()
     /// Rows per chunk of the import's second pass (tests lower it to exercise many chunks).
     var rowsPerChunk = RegistryImporter.rowsPerChunk
+    /// Records of an imported sequence kept in memory before they are sorted and spilled to disk as one run (tests
+    /// lower it to exercise many runs). 4 million records are about 1 GB of encoded records.
+    var recordsPerRun = 4_000_000
 
     public init() {}
 }

@@ -38,7 +38,10 @@ public struct RegistryImporter: Sendable {
         return summary
     }
 
-    /// Imports records already in memory (the demo builder, tests). Records are validated as they would be on input.
+    /// Imports a sequence of records (the demo builder, `idgate import --generated`, tests). Records are validated
+    /// as they would be on input. Memory is bounded whatever the length: every `recordsPerRun` records are sorted
+    /// and spilled to an unlinked file in `directory` (`ResidentBatch.spilled(into:)`), and the writer merges the
+    /// runs as it appends; only the entries (24 bytes per record, phone and legacy number) stay in memory.
     public func importRecords<Records: Sequence<ResidentRecord>>(_ records: Records) throws -> ImportSummary {
         let clock = ContinuousClock.now
         let storeDirectory = StoreDirectory(path: directory)
@@ -46,15 +49,28 @@ public struct RegistryImporter: Sendable {
         let lock = try storeDirectory.lockForWriting()
         storeDirectory.removeUnfinishedGenerations()
         let sequence = options.sequence ?? nextSequence(storeDirectory)
+        var runs: [ResidentBatch] = []
         var batch = ResidentBatch(shard: 0, sequence: sequence)
         for (index, record) in records.enumerated() {
             try batch.add(record, line: index + 1)
+            if batch.entries.count == options.recordsPerRun {
+                guard runs.count < Self.maximumRuns - 1 else { throw RegistryError.tooManyRecords(limit: options.recordsPerRun * Self.maximumRuns) }
+                report(.reading, rows: index + 1, total: nil, started: clock)
+                runs.append(try batch.spilled(into: directory))
+                batch = ResidentBatch(shard: runs.count, sequence: sequence)
+            }
         }
-        batch.sort()
-        let summary = try write(batches: [batch], sequence: sequence, into: storeDirectory, started: clock)
+        if runs.isEmpty || !batch.entries.isEmpty {
+            batch.sort()
+            runs.append(batch)
+        }
+        let summary = try write(batches: runs, sequence: sequence, into: storeDirectory, started: clock)
         _ = consume lock
         return summary
     }
+
+    /// Runs (shards) a merge can hold: an entry keeps its shard in 8 bits.
+    static let maximumRuns = 256
 
     /// Removes what a killed import left half written (generations newer than `current`), unless a writer holds
     /// the lock (an import in progress): the server calls it at startup. Returns the generations removed.

@@ -23,6 +23,14 @@ final class ByteArena: @unchecked Sendable {
         if capacity > 0 { allocate(capacity) }
     }
 
+    /// Takes over a mapping of `count` bytes, already filled (a sorted run read back from disk); unmapped on deinit.
+    init(adopting mapping: UnsafeMutableRawPointer, count: Int) {
+        base = mapping
+        self.count = count
+        capacity = count
+        isMapped = true
+    }
+
     deinit { release(base, capacity: capacity, isMapped: isMapped) }
 
     private func allocate(_ size: Int) {

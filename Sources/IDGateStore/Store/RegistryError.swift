@@ -16,6 +16,8 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
     case sequenceGap(current: UInt64, batch: UInt64)
     /// The store was opened read-only and a write was attempted.
     case readOnly(directory: String)
+    /// An imported sequence of records is longer than one import can merge.
+    case tooManyRecords(limit: Int)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
             "update batch \(batch) refused: the registry is at sequence \(current), so the next batch must be \(current + 1)"
         case .readOnly(let directory):
             "registry \(directory) was opened read-only"
+        case .tooManyRecords(let limit):
+            "too many records for one import: at most \(limit)"
         }
     }
 }

@@ -17,8 +17,17 @@ struct ImportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The NDJSON or CSV file.")
-    var file: String
+    @Argument(help: "The NDJSON or CSV file (none with --generated).")
+    var file: String?
+
+    @Option(help: ArgumentHelp(
+        "Import N residents generated in process (as `idgate gen residents --count N --seed S` would write them) "
+            + "instead of a file: no input file on disk, memory bounded (sorted runs spilled to the registry's disk).",
+        valueName: "N"))
+    var generated: Int?
+
+    @Option(help: "The seed for --generated.")
+    var seed: UInt64 = 1
 
     @Option(help: "The registry directory (created if needed).")
     var db: String
@@ -40,11 +49,22 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Foreign residents (NDJSON, docs/DATA.md) imported into the same generation.")
     var foreigners: String?
 
+    func validate() throws {
+        switch (file, generated) {
+        case (nil, nil): throw ValidationError("give a FILE to import, or --generated N")
+        case (_?, _?): throw ValidationError("give a FILE or --generated N, not both")
+        case (nil, let count?) where count < 1: throw ValidationError("--generated must be at least 1 (got \(count))")
+        case (nil, _?) where skipInvalid || format != nil || rejects != nil:
+            throw ValidationError("--skip-invalid, --rejects and --format apply to a FILE, not to --generated")
+        default: break
+        }
+    }
+
     func run() throws {
         let display = ProgressDisplay(label: "import")
         var options = ImportOptions()
         options.skipInvalid = skipInvalid
-        options.rejectsPath = skipInvalid ? (rejects ?? file + ".rejects.txt") : nil
+        options.rejectsPath = skipInvalid ? (rejects ?? (file ?? "generated") + ".rejects.txt") : nil
         options.format = format
         options.kinds.documentsPath = documents
         options.kinds.organizationsPath = organizations
@@ -52,7 +72,12 @@ struct ImportCommand: ParsableCommand {
         options.progress = { display.update($0) }
         let summary: ImportSummary
         do {
-            summary = try RegistryImporter(directory: db, options: options).importFile(file)
+            let importer = RegistryImporter(directory: db, options: options)
+            if let file {
+                summary = try importer.importFile(file)
+            } else {
+                summary = try importer.importRecords(ResidentGenerator(seed: seed).prefix(generated ?? 0))
+            }
         } catch {
             display.finish()
             throw error
