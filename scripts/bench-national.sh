@@ -12,7 +12,8 @@
 #          sync), the gateway started, then COLD_SAMPLE records spread evenly over the registry (every
 #          residents/COLD_SAMPLE-th) are matched, each leaf page most likely read from disk once;
 #   warm : then WARM_SAMPLE of those records (spread over the registry too), whose pages are now in memory.
-# Per run: matches/s, p50/p99 (ms), errors, and the gateway's major page faults per request (reads from disk).
+# Both with registry.readahead on and off (READAHEAD). Per run: matches/s, p50/p99 (ms), errors (non-200 statuses
+# are listed on stderr), and the gateway's major page faults per request (reads from disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
@@ -26,6 +27,7 @@ STREAMS=${STREAMS:-100}
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
 PORT=${PORT:-18490}
+READAHEAD=${READAHEAD:-on off}   # registry.readahead settings measured (docs/CONFIG.md)
 BENCH=${BENCH:-var/bench}
 
 source scripts/bench-lib.sh
@@ -47,10 +49,14 @@ load() {
         --sample-limit "$2" --quiet --json "$WORK/load.json" >"$WORK/load.txt" 2>&1 || { cat "$WORK/load.txt" >&2; exit 1; }
     python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
 print(round(s["achievedRate"]), round(s["latency"]["p50"] / 1000, 2), round(s["latency"]["p99"] / 1000, 2),
-      s["errors"] + s["transportErrors"], s["responses"])' "$WORK/load.json"
+      s["errors"] + s["transportErrors"], s["responses"])
+for name, op in s["operations"].items():
+    bad = {k: v for k, v in op["byStatus"].items() if not k.startswith("2")}
+    if bad or op["errorCodes"] or op["transportErrors"]:
+        print(f"  {name}: status {bad} codes {op['errorCodes']} transport {op['transportErrors']}", file=sys.stderr)' "$WORK/load.json"
 }
 
-printf '%-12s %-9s %10s %10s %10s %9s %9s %8s %9s\n' residents run "import s" "map GiB" "matches/s" "p50 ms" "p99 ms" errors "faults/req"
+printf '%-12s %-12s %10s %10s %10s %9s %9s %8s %9s\n' residents run "import s" "map GiB" "matches/s" "p50 ms" "p99 ms" errors "faults/req"
 for residents in $SIZES; do
     demo="$BENCH/national-$residents"
     if [ ! -f "$demo/imported.txt" ]; then
@@ -71,18 +77,22 @@ for residents in $SIZES; do
     "$BIN/idgate" stats --db "$demo/registry" | grep -E "residents|B-tree" | tr -s ' ' | paste -sd ';' >&2
 
     bench_config "$demo" "$PORT" full true true
-    drop_from_cache "$data"
-    start_gateway "$BIN" "$PORT" full "$SERVER_CORE"
-    for run in cold warm; do
-        sample=$COLD_SAMPLE
-        [ "$run" = warm ] && sample=$WARM_SAMPLE
-        [ "$run" = warm ] && load "$demo" "$sample" >/dev/null   # the warm sample's pages into memory
-        before=$(majflt "$GATEWAY_PID")
-        read -r rate p50 p99 errors requests < <(load "$demo" "$sample")
-        faults=$(( $(majflt "$GATEWAY_PID") - before ))
-        printf '%-12s %-9s %10s %10s %10s %9s %9s %8s %9s\n' "$residents" "$run" "$import_seconds" "$map_gib" "$rate" \
-            "$p50" "$p99" "$errors" "$(python3 -c "print(round($faults / max(1, $requests), 3))")"
+    for readahead in $READAHEAD; do
+        python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["registry"]["readahead"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=1)' "$WORK/full.json" "$readahead"
+        drop_from_cache "$data"
+        start_gateway "$BIN" "$PORT" full "$SERVER_CORE"
+        for run in cold warm; do
+            sample=$COLD_SAMPLE
+            [ "$run" = warm ] && sample=$WARM_SAMPLE
+            [ "$run" = warm ] && load "$demo" "$sample" >/dev/null   # the warm sample's pages into memory
+            before=$(majflt "$GATEWAY_PID")
+            read -r rate p50 p99 errors requests < <(load "$demo" "$sample")
+            faults=$(( $(majflt "$GATEWAY_PID") - before ))
+            printf '%-12s %-12s %10s %10s %10s %9s %9s %8s %9s\n' "$residents" "$run-ra-$readahead" "$import_seconds" \
+                "$map_gib" "$rate" "$p50" "$p99" "$errors" "$(python3 -c "print(round($faults / max(1, $requests), 3))")"
+        done
+        kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true
     done
-    kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true
 done
 echo "import s: wall time of 'idgate import --generated N' (peak RSS in $BENCH/national-N/imported.txt, KiB)" >&2

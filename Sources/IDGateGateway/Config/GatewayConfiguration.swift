@@ -3,6 +3,7 @@ import IDGateAudit
 import IDGateCore
 import IDGateHTTP2
 import IDGateMatching
+import IDGateStore
 import IDGateWire
 
 /// Everything `idgate serve` needs, read from one JSON file (see config/idgate.example.json and docs/CONFIG.md).
@@ -147,11 +148,18 @@ public struct GatewayConfiguration: Codable, Sendable {
         /// Following a registry of record (`idgate serve --follow`): `/readyz` answers 503 while the copy is older
         /// than this, in seconds (docs/FLEET.md).
         public var maxFollowLagSeconds: Double = 30
+        /// `auto` (default: off when the data file is larger than half of memory), `on` or `off`: whether a page
+        /// fault reads ahead around the page (`RegistryReadahead`; docs/CONFIG.md).
+        public var readahead: RegistryReadahead = .auto
 
-        public init(path: String, reloadCheckInterval: Double = 2, maxFollowLagSeconds: Double = 30) {
+        public init(
+            path: String, reloadCheckInterval: Double = 2, maxFollowLagSeconds: Double = 30,
+            readahead: RegistryReadahead = .auto
+        ) {
             self.path = path
             self.reloadCheckInterval = reloadCheckInterval
             self.maxFollowLagSeconds = maxFollowLagSeconds
+            self.readahead = readahead
         }
     }
 
@@ -318,13 +326,14 @@ extension KeyedDecodingContainer {
 }
 
 extension GatewayConfiguration.RegistrySettings {
-    private enum CodingKeys: String, CodingKey { case path, reloadCheckInterval, maxFollowLagSeconds }
+    private enum CodingKeys: String, CodingKey { case path, reloadCheckInterval, maxFollowLagSeconds, readahead }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             path: try c.decode(String.self, forKey: .path),
             reloadCheckInterval: try c.value(.reloadCheckInterval, default: 2),
-            maxFollowLagSeconds: try c.value(.maxFollowLagSeconds, default: 30))
+            maxFollowLagSeconds: try c.value(.maxFollowLagSeconds, default: 30),
+            readahead: try c.value(.readahead, default: .auto))
     }
 }
 

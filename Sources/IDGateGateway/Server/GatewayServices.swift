@@ -66,7 +66,9 @@ final class GatewayServices: Sendable {
         for generation in RegistryImporter.removeUnfinishedImports(directory: configuration.registry.path) {
             logger.warning("registry: removed a generation a killed import left unfinished", metadata: ["generation": "\(generation)"])
         }
-        registry = RegistryHolder(directory: configuration.registry.path, logger: logger, readOnly: follower == nil)
+        registry = RegistryHolder(
+            directory: configuration.registry.path, logger: logger, readOnly: follower == nil,
+            readahead: configuration.registry.readahead)
         metrics = GatewayMetrics()
         engine = MatchEngine(thresholds: configuration.matching)
         // The 2025 administrative map is parsed here, at start, not by the first request that needs it.

@@ -18,17 +18,22 @@ public final class RegistryHolder: Sendable {
     /// Writable when a follower applies changes in this process: LMDB shares one environment per path and process,
     /// and a read-only one opened first would keep the follower from writing.
     private let readOnly: Bool
+    private let readahead: RegistryReadahead
 
-    public init(directory: String, logger: Logger, readOnly: Bool = true) {
+    public init(directory: String, logger: Logger, readOnly: Bool = true, readahead: RegistryReadahead = .auto) {
         self.directory = directory
         self.logger = logger
         self.readOnly = readOnly
+        self.readahead = readahead
         current = Mutex(nil)
     }
 
     /// Opens the registry; the server is not ready until this succeeds.
     public func open() throws {
-        let store = try RegistryStore.open(directory: directory, readOnly: readOnly)
+        let store = try RegistryStore.open(directory: directory, readOnly: readOnly, readahead: readahead)
+        logger.info("registry opened", metadata: [
+            "generation": "\(store.generation)", "sequence": "\(store.sequence)", "readahead": "\(store.readsAhead)",
+        ])
         install(store)
     }
 
@@ -45,10 +50,10 @@ public final class RegistryHolder: Sendable {
             return false
         }
         do {
-            let fresh = try RegistryStore.open(directory: directory, readOnly: readOnly)
+            let fresh = try RegistryStore.open(directory: directory, readOnly: readOnly, readahead: readahead)
             install(fresh)
             logger.info("registry generation swapped", metadata: [
-                "generation": "\(fresh.generation)", "sequence": "\(fresh.sequence)",
+                "generation": "\(fresh.generation)", "sequence": "\(fresh.sequence)", "readahead": "\(fresh.readsAhead)",
             ])
             return true
         } catch {

@@ -56,9 +56,9 @@ enum RegistryEnvironment {
 
     /// Opens the environment in `path` (a generation directory). `MDB_NOTLS` lets a read transaction be reset
     /// and renewed from any thread, which `RegistryReader` relies on.
-    static func open(path: String, readOnly: Bool, mapSize: Int = defaultMapSize, noSync: Bool = false)
-        throws(LMDBError) -> OpaquePointer
-    {
+    static func open(
+        path: String, readOnly: Bool, mapSize: Int = defaultMapSize, noSync: Bool = false, readahead: Bool = true
+    ) throws(LMDBError) -> OpaquePointer {
         var env: OpaquePointer?
         try lmdbCheck(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(operation: "mdb_env_create", code: EINVAL) }
@@ -69,6 +69,7 @@ enum RegistryEnvironment {
             var flags = UInt32(MDB_NOTLS)
             if readOnly { flags |= UInt32(MDB_RDONLY) }
             if noSync { flags |= UInt32(MDB_NOSYNC | MDB_NOMETASYNC) }
+            if !readahead { flags |= UInt32(MDB_NORDAHEAD) }
             try lmdbCheck(mdb_env_open(env, path, flags, OwnerOnlyFiles.fileMode), "open LMDB environment at \(path)")
             var dead: Int32 = 0
             _ = mdb_reader_check(env, &dead)

@@ -1,5 +1,10 @@
 import CLMDB
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An open registry: the LMDB environment of the generation `DIR/current` pointed to when it was opened.
 ///
@@ -16,6 +21,13 @@ public final class RegistryStore: @unchecked Sendable {
     public let schemaVersion: UInt64
     public let isReadOnly: Bool
 
+    /// Whether the kernel reads ahead around the pages this store faults in (`RegistryReadahead`).
+    public var readsAhead: Bool {
+        var flags: UInt32 = 0
+        mdb_env_get_flags(environment, &flags)
+        return flags & UInt32(MDB_NORDAHEAD) == 0
+    }
+
     /// The default (and largest) map a registry's writers use: 256 GiB of address space, not of disk.
     public static let defaultMaximumMapSize = RegistryEnvironment.defaultMapSize
 
@@ -25,15 +37,15 @@ public final class RegistryStore: @unchecked Sendable {
 
     /// Opens the generation `directory/current` points to. Fails when there is none or when it was written by
     /// another schema version.
-    public static func open(directory: String, readOnly: Bool = true) throws -> RegistryStore {
-        try open(directory: directory, readOnly: readOnly, mapSize: defaultMaximumMapSize)
+    public static func open(directory: String, readOnly: Bool = true, readahead: RegistryReadahead = .auto) throws -> RegistryStore {
+        try open(directory: directory, readOnly: readOnly, mapSize: defaultMaximumMapSize, readahead: readahead)
     }
 
     /// `mapSize` below the size recorded in the environment has no effect (LMDB keeps the larger).
     ///
     /// LMDB forbids opening one environment twice in a process (its reader lock table would be corrupted), so an
     /// environment that is still open is shared: opening the same generation again returns the same store.
-    static func open(directory: String, readOnly: Bool, mapSize: Int) throws -> RegistryStore {
+    static func open(directory: String, readOnly: Bool, mapSize: Int, readahead: RegistryReadahead = .auto) throws -> RegistryStore {
         let storeDirectory = StoreDirectory(path: directory)
         guard let generation = storeDirectory.currentGeneration() else { throw RegistryError.notARegistry(directory: directory) }
         let generationPath = storeDirectory.generationPath(generation)
@@ -53,7 +65,7 @@ public final class RegistryStore: @unchecked Sendable {
             }
             let store = try openGeneration(
                 directory: directory, storeDirectory: storeDirectory, generation: generation, readOnly: readOnly,
-                mapSize: mapSize)
+                mapSize: mapSize, readahead: readahead)
             open = open.filter { $0.value.store != nil }
             open[generationPath] = WeakStore(store: store)
             return store
@@ -75,10 +87,14 @@ public final class RegistryStore: @unchecked Sendable {
     private static let openEnvironments = Mutex<[String: WeakStore]>([:])
 
     private static func openGeneration(
-        directory: String, storeDirectory: StoreDirectory, generation: String, readOnly: Bool, mapSize: Int
+        directory: String, storeDirectory: StoreDirectory, generation: String, readOnly: Bool, mapSize: Int,
+        readahead: RegistryReadahead
     ) throws -> RegistryStore {
+        let path = storeDirectory.generationPath(generation)
+        var file = stat()
+        let dataFileBytes = stat(path + "/data.mdb", &file) == 0 ? Int(file.st_size) : 0
         let environment = try RegistryEnvironment.open(
-            path: storeDirectory.generationPath(generation), readOnly: readOnly, mapSize: mapSize)
+            path: path, readOnly: readOnly, mapSize: mapSize, readahead: readahead.isEnabled(dataFileBytes: dataFileBytes))
         do {
             var txn: OpaquePointer?
             try lmdbCheck(mdb_txn_begin(environment, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn), "begin transaction")
