@@ -53,7 +53,7 @@ print(round(s["achievedRate"]), round(s["latency"]["p50"] / 1000, 2), round(s["l
 for name, op in s["operations"].items():
     bad = {k: v for k, v in op["byStatus"].items() if not k.startswith("2")}
     if bad or op["errorCodes"] or op["transportErrors"]:
-        print(f"  {name}: status {bad} codes {op['errorCodes']} transport {op['transportErrors']}", file=sys.stderr)' "$WORK/load.json"
+        print("  " + name + ": status", bad, "codes", op["errorCodes"], "transport", op["transportErrors"], file=sys.stderr)' "$WORK/load.json"
 }
 
 printf '%-12s %-12s %10s %10s %10s %9s %9s %8s %9s\n' residents run "import s" "map GiB" "matches/s" "p50 ms" "p99 ms" errors "faults/req"
