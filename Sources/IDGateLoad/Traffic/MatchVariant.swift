@@ -80,9 +80,12 @@ public enum MatchVariant: String, CaseIterable, Sendable {
         return tokens.joined(separator: " ")
     }
 
+    /// The year before (1901 for 1900); 29 February becomes the 28th, since the year before has none (a request
+    /// with 1971-02-29 would be refused with 422, not answered as a mismatch).
     static func shiftingYear(_ date: String) -> String {
         guard let year = Int(date.prefix(4)) else { return "1970" }
-        return String(year == 1900 ? 1901 : year - 1) + date.dropFirst(4)
+        let monthDay = date.dropFirst(4)
+        return String(year == 1900 ? 1901 : year - 1) + (monthDay == "-02-29" ? "-02-28" : monthDay)
     }
 
     /// Same province and century digits, the serial part changed: valid in form, almost surely not registered.
