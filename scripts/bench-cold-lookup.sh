@@ -13,17 +13,13 @@ COUNT=${COUNT:-20000}
 ROUNDS=${ROUNDS:-2}
 registry=$1
 sample=$2
-bin=$(mktemp)
-trap 'rm -f "$bin"' EXIT
+source scripts/bench-lib.sh
+bin="$WORK/cold-lookup"
 gcc -O2 -o "$bin" scripts/cold-lookup.c -llmdb
 generation=$(readlink -f "$registry/current")
-drop() {
-    python3 -c 'import os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$generation/data.mdb"
-}
 for _ in $(seq "$ROUNDS"); do
     for nordahead in 0 1; do
-        drop
+        drop_from_cache "$generation/data.mdb"
         "$bin" "$generation" "$sample" "$COUNT" "$nordahead" | sed 's/^/cold /'
     done
 done

@@ -18,6 +18,13 @@ release_bin() {
     BIN="$(swift build -c release --show-bin-path)"
 }
 
+# drop_from_cache FILE: evicts the file's pages from the page cache (written back first; no root needed), so the
+# next reads come from disk. Pages a running process has mapped stay.
+drop_from_cache() {
+    python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$1"
+}
+
 # ticks STATFILE: CPU ticks (user + system) of a process or thread from its /proc stat file.
 ticks() { awk '{ print $14 + $15 }' "$1"; }
 

@@ -36,12 +36,6 @@ release_bin
 # majflt PID: major page faults of a process so far (field 12 of /proc/PID/stat).
 majflt() { awk '{ print $12 }' "/proc/$1/stat"; }
 
-# drop_from_cache FILE: evicts the file's clean pages from the page cache (no root needed).
-drop_from_cache() {
-    python3 -c 'import os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$1"
-}
-
 # load RESIDENTS SAMPLE: one idgate-load run of identity matches; prints "rate p50_ms p99_ms errors requests".
 load() {
     taskset -c "$CLIENT_CORE" "$BIN/idgate-load" --target "http://127.0.0.1:$PORT" --demo "$1" --client demo-tester \
