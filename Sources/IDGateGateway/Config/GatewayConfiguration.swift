@@ -36,7 +36,7 @@ public struct GatewayConfiguration: Codable, Sendable {
         /// Seconds from a pair's first counted failure until its count starts again.
         public var windowSeconds: Double = 86_400
         /// (client, subject) pairs held in memory at most; beyond it the pair whose window ends
-        /// soonest is dropped (`idgate_guessing_evicted_pairs`).
+        /// soonest is dropped (`idgate_guessing_evicted_pairs_total`).
         public var maxTrackedPairs: Int = 4_000_000
 
         public init() {}

@@ -21,7 +21,7 @@ final class PersistentCounters: Sendable {
     private let logger: Logger
     private let journal: Mutex<Journal>
     private let trackedPairs: Gauge
-    private let evictedPairs: Gauge
+    private let evictedPairs: Counter
     private let flushFailures: Counter
 
     /// The journal and the last values it holds per client (only changed ones are appended).
@@ -30,6 +30,8 @@ final class PersistentCounters: Sendable {
         var quotas: [String: Quota] = [:]
         var suspensions: [String: Int64] = [:]
         var lastSweep = Date.distantPast
+        /// `limiter.evictedPairs` when the counter was last advanced.
+        var evictedPairsCounted = 0
     }
 
     private struct Quota: Equatable {
@@ -50,10 +52,10 @@ final class PersistentCounters: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "idgate", subsystem: "guessing", metricName: "tracked_pairs", unitName: "",
                 helpText: "(client, subject) pairs with failed answers in an open window."))
-        evictedPairs = metrics.makeGauge(
+        evictedPairs = metrics.makeCounter(
             descriptor: MetricNameDescriptor(
-                namespace: "idgate", subsystem: "guessing", metricName: "evicted_pairs", unitName: "",
-                helpText: "(client, subject) pairs with an open window dropped by guessing.maxTrackedPairs since start."))
+                namespace: "idgate", subsystem: "guessing", metricName: "evicted_pairs", unitName: "total",
+                helpText: "(client, subject) pairs with an open window dropped by guessing.maxTrackedPairs."))
         flushFailures = metrics.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "idgate", subsystem: "state", metricName: "flush_failures", unitName: "total",
@@ -123,7 +125,11 @@ final class PersistentCounters: Sendable {
                 limiter.removeExpired(now: now)
             }
             trackedPairs.set(Double(limiter.trackedPairs))
-            evictedPairs.set(Double(limiter.evictedPairs))
+            let evicted = limiter.evictedPairs
+            if evicted > state.evictedPairsCounted {
+                evictedPairs.increment(by: Int64(evicted - state.evictedPairsCounted))
+                state.evictedPairsCounted = evicted
+            }
             guard let file = state.file else { return }
             do {
                 if file.shouldCompact {
