@@ -99,7 +99,7 @@ public final class AuditShipper: Service, Sendable {
 
     private let binding = Mutex<Binding?>(nil)
     private let state = Mutex(State())
-    private let sleeper = Mutex<(waiting: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
+    private let napper = WakeableNap()
     /// Set when a graceful shutdown began: ship what is durable, then stop (by this instant at the latest).
     private let finishBy = Mutex<ContinuousClock.Instant?>(nil)
 
@@ -143,17 +143,7 @@ public final class AuditShipper: Service, Sendable {
     }
 
     /// Asks the shipper to look for new records now instead of at its next poll.
-    public func wake() {
-        let waiting = sleeper.withLock { sleeper -> CheckedContinuation<Void, Never>? in
-            guard let waiting = sleeper.waiting else {
-                sleeper.pending = true
-                return nil
-            }
-            sleeper.waiting = nil
-            return waiting
-        }
-        waiting?.resume()
-    }
+    public func wake() { napper.wake() }
 
     /// Waits until every record up to `sequence` is in PostgreSQL; false if that did not happen within `timeout`.
     public func whenShipped(through sequence: UInt64, timeout: Duration) async -> Bool {
@@ -347,38 +337,7 @@ public final class AuditShipper: Service, Sendable {
     }
 
     /// Sleeps for the poll interval or until `wake()` (or cancellation).
-    private func nap() async {
-        let interval = options.pollInterval
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // Cancelled once the other task finished: no wake then (it would make the next nap end at once).
-                do {
-                    try await Task.sleep(for: interval)
-                    self.wake()
-                } catch {}
-            }
-            group.addTask {
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { continuation in
-                        let now = self.sleeper.withLock { sleeper -> Bool in
-                            if sleeper.pending {
-                                sleeper.pending = false
-                                return true
-                            }
-                            sleeper.waiting = continuation
-                            return false
-                        }
-                        if now { continuation.resume() }
-                    }
-                } onCancel: {
-                    self.wake()
-                }
-            }
-            await group.next()
-            group.cancelAll()
-            await group.next()
-        }
-    }
+    private func nap() async { await napper.nap(for: options.pollInterval) }
 
     private func recordDisconnect(_ reason: String) {
         let wasConnected = state.withLock { state in

@@ -119,6 +119,7 @@ public final class SharedCounterSync: Service, Sendable {
     private let state = Mutex(State())
     private let started = ContinuousClock.now
     private let stopping = Atomic<Bool>(false)
+    private let napper = WakeableNap()
 
     public init(
         source: PostgresSource, options: SharedCounterSyncOptions = SharedCounterSyncOptions(),
@@ -165,15 +166,8 @@ public final class SharedCounterSync: Service, Sendable {
             while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
                 let ok = await round(connection: &connection, lastRead: &lastRead, lastSweep: &lastSweep)
                 backoff = ok ? options.interval : min(backoff * 2, max(options.interval, options.maximumBackoff))
-                // A graceful shutdown ends the sleep early: the last round runs at once.
-                let deadline = ContinuousClock.now + backoff
-                while ContinuousClock.now < deadline && !stopping.load(ordering: .relaxed) {
-                    do {
-                        try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
-                    } catch {
-                        break
-                    }
-                }
+                // A graceful shutdown (or cancellation) ends the sleep early: the last round runs at once.
+                await napper.nap(for: backoff)
             }
             if stopping.load(ordering: .relaxed) && !Task.isCancelled {
                 _ = await round(connection: &connection, lastRead: &lastRead, lastSweep: &lastSweep)
@@ -182,6 +176,7 @@ public final class SharedCounterSync: Service, Sendable {
             state.withLock { $0.connected = false }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)
+            self.napper.wake()
         }
     }
 
