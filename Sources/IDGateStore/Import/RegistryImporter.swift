@@ -39,9 +39,9 @@ public struct RegistryImporter: Sendable {
     }
 
     /// Imports a sequence of records (the demo builder, `idgate import --generated`, tests). Records are validated
-    /// as they would be on input. Memory is bounded whatever the length: every `recordsPerRun` records are sorted
-    /// and spilled to an unlinked file in `directory` (`ResidentBatch.spilled(into:)`), and the writer merges the
-    /// runs as it appends; only the entries (24 bytes per record, phone and legacy number) stay in memory.
+    /// as they would be on input. The records need not fit in memory: every `recordsPerRun` records are sorted and
+    /// spilled to an unlinked file in `directory` (`ResidentBatch.spilled(into:)`), and the writer merges the runs
+    /// as it appends; only the entries (24 bytes per record, phone and legacy number) stay in memory.
     public func importRecords<Records: Sequence<ResidentRecord>>(_ records: Records) throws -> ImportSummary {
         let clock = ContinuousClock.now
         let storeDirectory = StoreDirectory(path: directory)
