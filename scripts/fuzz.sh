@@ -24,9 +24,6 @@ for target in $TARGETS; do
     log="var/fuzz/$target.log"
     extra=()
     if [ -n "${FUZZ_RUNS:-}" ]; then extra+=(-runs="$FUZZ_RUNS"); fi
-    # Foundation's Data(contentsOf:) leaks a 4 KiB buffer reading an empty file (FoundationEssentials, not idgate):
-    # the leak check would stop the audit target at its first empty input.
-    if [ "$target" = FuzzAudit ]; then extra+=(-detect_leaks=0); fi
     if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "${extra[@]}" \
         -artifact_prefix="var/fuzz/crashes/$target-" "var/fuzz/$target" "Fuzz/Corpus/$target" >"$log" 2>&1; then
         outcome=ok

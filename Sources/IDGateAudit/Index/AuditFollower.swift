@@ -171,7 +171,7 @@ final class AuditFollower: Sendable {
         }
         var checked = position.sequence == 0
         for url in segments[first...] {
-            let bytes = try [UInt8](Data(contentsOf: url))
+            let bytes = try FileBytes.read(path: url.path)
             let scan = try AuditSegmentScan(url: url, contents: bytes)
             var frames = AuditFrameList(segment: bytes, scan: scan)
             if !checked, let frame = frames.frames.first(where: { $0.sequence == position.sequence }) {

@@ -48,7 +48,7 @@ enum AuditSubjectIndexRebuild {
         var position = AuditSubjectIndex.Position.start
         var recordsIndexed = 0
         for url in segments {
-            let bytes = try [UInt8](Data(contentsOf: url))
+            let bytes = try FileBytes.read(path: url.path)
             var frames = AuditFrameList(segment: bytes, scan: try AuditSegmentScan(url: url, contents: bytes))
             frames.keep(after: 0, through: head.sequence)
             bytes.withUnsafeBytes { all in
@@ -70,7 +70,7 @@ enum AuditSubjectIndexRebuild {
 
         for bucket in writers.indices {
             let path = spill.appendingPathComponent(String(bucket)).path
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let bytes = try FileBytes.read(path: path)
             unlink(path)
             try index.appendSorted(spilled: bytes)
         }

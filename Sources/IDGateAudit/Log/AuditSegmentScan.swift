@@ -53,7 +53,7 @@ public struct AuditSegmentScan: Sendable {
     }
 
     public init(url: URL) throws {
-        try self.init(url: url, contents: try Data(contentsOf: url))
+        try self.init(url: url, contents: try FileBytes.read(path: url.path))
     }
 
     /// Scans `contents`, the bytes of the segment file at `url` already read by the caller (who keeps them, as the

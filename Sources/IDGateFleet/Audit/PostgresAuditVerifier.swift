@@ -1,5 +1,6 @@
 import Foundation
 import IDGateAudit
+import IDGateCore
 import Logging
 import NIOCore
 import PostgresNIO
@@ -63,7 +64,7 @@ public struct PostgresAuditVerifier: Sendable {
                 } else if nodeID != node {
                     throw FleetError.configuration("\(directory.path) holds segments of nodes \(nodeID!) and \(node)")
                 }
-                let bytes = try [UInt8](Data(contentsOf: url))
+                let bytes = try FileBytes.read(path: url.path)
                 let local: [(UInt64, ArraySlice<UInt8>)] = scan.frames.compactMap { frame in
                     guard frame.crcValid, let entry = frame.entry, frame.offset + frame.length <= bytes.count else { return nil }
                     return (entry.sequence, bytes[frame.offset..<frame.offset + frame.length])

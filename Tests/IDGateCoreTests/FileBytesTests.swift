@@ -1,0 +1,39 @@
+import Foundation
+import IDGateCore
+import Testing
+
+/// `FileBytes` replaced `Data(contentsOf:)` where audit segments and spill buckets are read (Foundation leaks 4 KiB per
+/// empty file; `scripts/fuzz.sh` now runs FuzzAudit with the leak check on, which is what catches a regression).
+@Suite struct FileBytesTests {
+    private func scratch(_ name: String) -> String {
+        NSTemporaryDirectory() + "idgate-filebytes-\(getpid())-\(name)"
+    }
+
+    @Test func emptyFileIsEmptyArray() throws {
+        let path = scratch("empty")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        defer { unlink(path) }
+        #expect(try FileBytes.read(path: path) == [])
+    }
+
+    @Test func readsEveryByteOfAFileLargerThanOneChunk() throws {
+        let path = scratch("large")
+        let bytes = (0..<200_003).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { unlink(path) }
+        #expect(try FileBytes.read(path: path) == bytes)
+    }
+
+    @Test func missingFileErrorNamesThePathAndReason() throws {
+        let path = scratch("missing")
+        let error = try #require(throws: FileBytesError.self) { try FileBytes.read(path: path) }
+        #expect(error.code == ENOENT)
+        #expect(error.description.contains(path))
+        #expect(error.description.contains("No such file"))
+    }
+
+    @Test func directoryIsAnErrorNotAnEmptyFile() throws {
+        let error = try #require(throws: FileBytesError.self) { try FileBytes.read(path: NSTemporaryDirectory()) }
+        #expect(error.code == EISDIR)
+    }
+}
