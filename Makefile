@@ -31,6 +31,8 @@ test: deps
 	@echo "make: a short fleet check on the debug build (PostgreSQL, 3 nodes behind HAProxy, SIGKILL, rolling restart, updates; 2-4 minutes)"
 	$(SWIFT) build
 	scripts/fleet-check.sh --short $(CURDIR)/.build/debug
+	@echo "make: 20 s of libFuzzer per parser target from the committed corpora (FuzzClients, which builds the whole server with ASan, is replayed by the tests instead; about 5 minutes)"
+	FUZZ_SECONDS=20 TARGETS="$(CI_FUZZ_TARGETS)" scripts/fuzz.sh
 
 demo: release
 	@if [ ! -f $(DEMO_DIR)/config.json ]; then \
@@ -68,6 +70,9 @@ fleet-check: release
 	scripts/fleet-check.sh --json var/fleet-check.json $(CURDIR)/.build/release
 
 bench: bench-http2 bench-e2e bench-micro
+
+# The fuzz targets `make test` runs briefly: those whose sanitizer build takes about a minute each.
+CI_FUZZ_TARGETS = FuzzWire FuzzStore FuzzChip FuzzAudit
 
 # libFuzzer targets (Fuzz/), FUZZ_SECONDS each (default 20) from the seed corpora; crashes in var/fuzz/crashes/.
 fuzz: deps
