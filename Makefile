@@ -31,7 +31,7 @@ test: deps
 	@echo "make: a short fleet check on the debug build (PostgreSQL, 3 nodes behind HAProxy, SIGKILL, rolling restart, updates; 2-4 minutes)"
 	$(SWIFT) build
 	scripts/fleet-check.sh --short $(CURDIR)/.build/debug
-	@echo "make: 20 s of libFuzzer per parser target from the committed corpora (FuzzClients, which builds the whole server with ASan, is replayed by the tests instead; about 5 minutes)"
+	@echo "make: 20 s of libFuzzer per parser target from the committed corpora (FuzzClients, which builds the whole server with ASan, is replayed by the tests instead; 5-7 minutes)"
 	FUZZ_SECONDS=20 TARGETS="$(CI_FUZZ_TARGETS)" scripts/fuzz.sh
 
 demo: release
