@@ -71,7 +71,8 @@ fleet-check: release
 
 bench: bench-http2 bench-e2e bench-micro
 
-# The fuzz targets `make test` runs briefly: those whose sanitizer build takes about a minute each.
+# The fuzz targets `make test` runs briefly: their sanitizer builds take about four minutes together (FuzzClients,
+# which compiles the whole server with ASan, about half an hour: replayed by the tests only).
 CI_FUZZ_TARGETS = FuzzWire FuzzStore FuzzChip FuzzAudit
 
 # libFuzzer targets (Fuzz/), FUZZ_SECONDS each (default 20) from the seed corpora; crashes in var/fuzz/crashes/.

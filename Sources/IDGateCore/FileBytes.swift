@@ -13,18 +13,31 @@ public enum FileBytes {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw FileBytesError(path: path, operation: "fstat", code: errno) }
-        var bytes: [UInt8] = []
-        // The size is a hint: a file that grows while it is read (an open audit segment) is read to its end.
-        bytes.reserveCapacity(max(Int(status.st_size), 0) + 1)
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileBytesError(path: path, operation: "read", code: errno)
+        // Straight from the kernel into the array: the size the file has now, then whatever it grew by since (an
+        // open audit segment is appended to while it is read).
+        var bytes = try [UInt8](unsafeUninitializedCapacity: max(Int(status.st_size), 0)) { buffer, count in
+            while count < buffer.count {
+                let rest = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...]))
+                let read = try readSome(descriptor, path, into: rest)
+                if read == 0 { return }
+                count += read
             }
-            bytes.append(contentsOf: chunk[0..<count])
+        }
+        guard bytes.count == Int(status.st_size) else { return bytes }
+        try withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { chunk in
+            while case let read = try readSome(descriptor, path, into: chunk), read > 0 {
+                bytes.append(contentsOf: chunk[0..<read])
+            }
+        }
+        return bytes
+    }
+
+    /// One `read(2)` into `buffer`, retried on EINTR: the count read, 0 at the end of the file.
+    private static func readSome(_ descriptor: Int32, _ path: String, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw FileBytesError(path: path, operation: "read", code: errno) }
         }
     }
 }

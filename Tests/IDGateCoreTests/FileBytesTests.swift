@@ -24,6 +24,14 @@ import Testing
         #expect(try FileBytes.read(path: path) == bytes)
     }
 
+    /// A file that holds more than its size said when it was opened (procfs files say 0; an audit segment grows
+    /// while it is read) is read to its end.
+    @Test func readsPastTheSizeTheFileReported() throws {
+        let expected = Array(CommandLine.arguments.map { $0 + "\0" }.joined().utf8)
+        #expect(!expected.isEmpty)
+        #expect(try FileBytes.read(path: "/proc/self/cmdline") == expected)
+    }
+
     @Test func missingFileErrorNamesThePathAndReason() throws {
         let path = scratch("missing")
         let error = try #require(throws: FileBytesError.self) { try FileBytes.read(path: path) }
