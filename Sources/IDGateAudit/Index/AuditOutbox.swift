@@ -60,17 +60,25 @@ final class AuditOutbox {
         try open()
     }
 
-    /// Appends one line per record with a subject.
+    /// Appends one line per record with a subject, rotating where the current file reaches `maxFileBytes` (also
+    /// inside a batch: the follower hands over up to a commit interval's records at once).
     func write(_ frames: AuditFrameList) {
         line.removeAll(keepingCapacity: true)
         frames.bytes.withUnsafeBytes { all in
             for frame in frames.frames where frame.hasSubject {
                 guard let entry = AuditFrame.decodePayload(UnsafeRawBufferPointer(rebasing: all[frame.payload])) else { continue }
                 append(entry)
+                if size + line.count >= configuration.maxFileBytes { flushLines() }
             }
         }
+        flushLines()
+    }
+
+    /// Writes the lines gathered so far and rotates the file when it has reached its limit.
+    private func flushLines() {
         guard !line.isEmpty, descriptor >= 0 || (try? open()) != nil else { return }
         if line.withUnsafeBytes({ writeAll(descriptor, $0) }) == 0 { size += line.count }
+        line.removeAll(keepingCapacity: true)
         if size >= configuration.maxFileBytes { rotate() }
     }
 

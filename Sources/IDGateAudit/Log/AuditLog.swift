@@ -149,6 +149,9 @@ public final class AuditLog: Sendable {
     /// False after a storage failure until the writer could open a new segment (for `/readyz`).
     public var isHealthy: Bool { healthy.load(ordering: .acquiring) }
 
+    /// How many times the follower has added handed-over records to the subject index and outbox (tests).
+    var followerRounds: Int { follower?.roundCount ?? 0 }
+
     /// The last durable record: operators can compare it with the segment files (the chain's anchor).
     public var head: AuditHead { headState.withLock { $0 } }
 

@@ -197,6 +197,35 @@ import IDGateWire
         #expect(throws: AuditError.self) { try AuditLog(configuration: bad) }
     }
 
+    /// The index commits (an fsync each) at most once per commit interval while nobody waits for it, however many
+    /// group commits the log makes; a history that waits is served at once with every record.
+    @Test func indexCommitsAreHeldWhileNobodyWaitsAndAHistoryGetsEveryRecord() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var configuration = AuditFixture.configuration(scratch.appending("audit"))
+        configuration.subjectIndex = true
+        let log = try AuditLog(configuration: configuration)
+        let start = ContinuousClock.now
+        // One record per group commit: the writer hands each to the follower on its own.
+        for index in 1...120 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        let elapsed = ContinuousClock.now - start
+        let rounds = log.followerRounds
+        let bound = Int(elapsed / AuditFollower.commitInterval) + 2
+        #expect(rounds <= bound, "\(rounds) index rounds for 120 group commits in \(elapsed)")
+        let history = try #require(log.history)
+        let current = DispatchSemaphore(value: 0)
+        history.whenCurrent(through: log.head.sequence) { _ in current.signal() }
+        current.wait()
+        guard case .success(let page) = history.page(
+            idNumber: AuditFixture.subjects[0], cursor: nil, limit: 100, notBefore: Date(timeIntervalSince1970: 0))
+        else {
+            Issue.record("history refused")
+            return
+        }
+        #expect(page.entries.count == 40, "every third record is subject 0's")
+        log.close()
+    }
+
     @Test func outboxGetsOneLinePerRecordWithASubjectAndRotates() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
