@@ -23,6 +23,8 @@ final class AnswerBatch {
         let writer: ResponseWriter
         /// The body's Merkle leaf when the answer is to be signed: hashed in `add`, while the body is still in cache.
         let leaf: SHA256Key?
+        /// Its audit record's place in the tick's `records` (which also hold the records of answers already sent).
+        let record: Int
     }
 
     /// One tick's answers and audit records; reused once sent (allocating a tick's storage afresh each time, for
@@ -43,6 +45,8 @@ final class AnswerBatch {
     private var tick = Tick()
     private var spareTicks: [Tick] = []
     private var scheduled = false
+    /// The loop this batch serves (known from the first answer or record).
+    private var eventLoop: (any EventLoop)?
 
     init(audit: AuditLog?, signer: ResponseSigner?, inFlight: InFlightRequests) {
         self.audit = audit
@@ -53,6 +57,9 @@ final class AnswerBatch {
     /// True when answers must wait for the end of the tick (signing or audit on); else `Answering` answers at once.
     var isNeeded: Bool { signer != nil || audit != nil }
 
+    /// False while the audit log cannot write (disk full, I/O error): then no answer is sent before its record.
+    var auditIsHealthy: Bool { audit?.isHealthy ?? true }
+
     /// Queues an answer (its body copied) and its audit record; `signed` answers get the signature header.
     func add(
         status: Int, headers: HTTPResponseHeaders, body: UnsafeRawBufferPointer, writer: ResponseWriter, signed: Bool,
@@ -62,12 +69,26 @@ final class AnswerBatch {
         // request is still audited.
         _ = writer.stageBody(body)
         let leaf = signed && signer != nil ? MerkleHash.leaf(body) : nil
-        tick.answers.append(Answer(status: status, headers: headers, writer: writer, leaf: leaf))
+        tick.answers.append(Answer(status: status, headers: headers, writer: writer, leaf: leaf, record: tick.records.count))
         tick.records.append(consume record)
+        schedule(on: writer.eventLoop)
+    }
+
+    /// Queues the audit record of an answer already sent, which does not wait for it to be durable (a chip
+    /// challenge: no personal data, and the verification that consumes it waits for its own record, later in the
+    /// chain). The record joins this tick's commit.
+    func addRecord(_ record: consuming AuditRecord, on loop: any EventLoop) {
+        guard audit != nil else { return }
+        tick.records.append(consume record)
+        schedule(on: loop)
+    }
+
+    private func schedule(on loop: any EventLoop) {
         guard !scheduled else { return }
         scheduled = true
+        eventLoop = loop
         let unsafeSelf = UnsafeTransfer(self)
-        writer.eventLoop.execute { unsafeSelf.value.flush() }
+        loop.execute { unsafeSelf.value.flush() }
     }
 
     private func flush() {
@@ -75,7 +96,7 @@ final class AnswerBatch {
         let tick = self.tick
         self.tick = spareTicks.popLast() ?? Tick()
         if let signer { sign(&tick.answers, with: signer) }
-        guard let audit, let loop = tick.answers.first?.writer.eventLoop else {
+        guard let audit, let loop = eventLoop else {
             send(tick, result: .success(()))
             return
         }
@@ -140,8 +161,8 @@ final class AnswerBatch {
                 }
             }
         case .failure(let error):
-            for (answer, record) in zip(tick.answers, tick.records) {
-                Self.refuseUnaudited(record, error: error, writer: answer.writer)
+            for answer in tick.answers {
+                Self.refuseUnaudited(tick.records[answer.record], error: error, writer: answer.writer)
             }
         }
         tick.clear()

@@ -42,21 +42,25 @@ struct Answering: Sendable {
 
     func finish(
         status: Int, body: ByteBuffer, retryAfter: Int? = nil, signed: Bool, audit record: AuditRecord,
-        client: Client?, errorCode: String? = nil, arrival: Arrival, writer: ResponseWriter, loop: LoopContext
+        awaitsAudit: Bool = true, client: Client?, errorCode: String? = nil, arrival: Arrival, writer: ResponseWriter,
+        loop: LoopContext
     ) {
         body.withUnsafeReadableBytes { bytes in
             finish(
-                status: status, body: bytes, retryAfter: retryAfter, signed: signed, audit: record, client: client,
-                errorCode: errorCode, arrival: arrival, writer: writer, loop: loop)
+                status: status, body: bytes, retryAfter: retryAfter, signed: signed, audit: record,
+                awaitsAudit: awaitsAudit, client: client, errorCode: errorCode, arrival: arrival, writer: writer,
+                loop: loop)
         }
     }
 
     /// `finish` with the body's bytes (copied; valid only during the call): answers encoded in the loop's scratch
-    /// memory reach the stream without a buffer allocated per answer.
+    /// memory reach the stream without a buffer allocated per answer. `awaitsAudit: false` (unsigned answers only)
+    /// sends the answer at once and lets its record join the tick's commit: for answers that carry no personal data
+    /// (a chip challenge), never for an answer about a person.
     func finish(
         status: Int, body: UnsafeRawBufferPointer, retryAfter: Int? = nil, signed: Bool,
-        audit record: consuming AuditRecord, client: Client?, errorCode: String? = nil, arrival: Arrival,
-        writer: ResponseWriter, loop: LoopContext
+        audit record: consuming AuditRecord, awaitsAudit: Bool = true, client: Client?, errorCode: String? = nil,
+        arrival: Arrival, writer: ResponseWriter, loop: LoopContext
     ) {
         let latencyMicros = UInt32(clamping: (MonotonicClock.nanoseconds() &- arrival.monotonic) / 1000)
         record.latencyMicros = latencyMicros
@@ -65,9 +69,12 @@ struct Answering: Sendable {
         if let retryAfter { headers.add(name: "retry-after", value: String(retryAfter)) }
         // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
         if status == 401 { headers.add(name: "www-authenticate", value: "Bearer") }
-        guard loop.answers.isNeeded else {
+        // While the audit log is failing, every answer waits (and is refused if its record cannot be written).
+        let sendsAtOnce = !loop.answers.isNeeded || (!awaitsAudit && !signed && loop.answers.auditIsHealthy)
+        guard !sendsAtOnce else {
             inFlight.release()
             writer.respond(status: HTTPStatus(status), headers: headers, bodyBytes: body)
+            if loop.answers.isNeeded { loop.answers.addRecord(record, on: writer.eventLoop) }
             return
         }
         loop.answers.add(

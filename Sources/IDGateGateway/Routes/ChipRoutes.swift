@@ -55,13 +55,15 @@ struct ChipRoutes: GatewayRoute {
             return
         }
         let body = #"{"transactionId":"\#(transactionID)","challengeId":"\#(challenge.id)","challenge":"\#(challenge.hex)","expiresAt":"\#(AuditTime.format(challenge.expiresAt))"}"#
+        // A challenge carries no personal data: it is sent without waiting for its record to be durable (the
+        // record joins this tick's commit; the verification that consumes the challenge waits for its own).
         answering.finish(
             status: 200, body: ByteBuffer(string: body), signed: false,
             audit: AuditRecord(
                 time: request.arrival.now, clientID: client.id, purpose: nil, operation: .chipVerify,
                 transactionID: transactionID.description, subjectIDNumber: nil, attributes: [], decision: .none,
                 status: 200, latencyMicros: 0),
-            client: client, arrival: request.arrival, writer: writer, loop: loop)
+            awaitsAudit: false, client: client, arrival: request.arrival, writer: writer, loop: loop)
     }
 
     private func answerChipVerify(_ request: AdmittedRequest, _ writer: ResponseWriter, _ loop: LoopContext) {

@@ -36,6 +36,45 @@ import Testing
     }
 }
 
+/// A chip challenge does not wait for its audit record while the log is healthy, but while it is failing the
+/// challenge waits like every answer and is refused; once the log recovers, challenges are answered and audited.
+@Suite struct ChallengeAuditFailureEndToEndTests {
+    @Test func challengesAreRefusedWhileTheLogFailsAndAuditedOnceItRecovers() async throws {
+        let harness = try await GatewayHarness.start { $0.audit.minimumFreeBytes = 1 << 60 }
+        defer { Task { await harness.stop() } }
+        let key = try harness.apiKey("demo-agency")
+        let challenge = GatewayHarness.Request(path: "/v1/chip/challenge", headers: ["authorization": "Bearer \(key)"])
+        // The first record that cannot be written marks the log failing (whichever request carried it).
+        var refused: GatewayHarness.Response?
+        for _ in 0..<50 {
+            let response = try await harness.send(challenge)
+            if response.status == 503 { refused = response; break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        let failing = try #require(refused, "challenges were still answered after the audit log had failed")
+        #expect(failing.errorCode == "overloaded")
+        #expect(failing.json["challenge"] == nil)
+        let second = try await harness.send(challenge)
+        #expect(second.status == 503, "while the log is failing every challenge waits for its record")
+
+        harness.gateway.services.audit?.setMinimumFreeBytes(0)
+        var answered: GatewayHarness.Response?
+        for _ in 0..<50 {
+            let response = try await harness.send(challenge)
+            if response.status == 200 { answered = response; break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        let issued = try #require(answered)
+        let transactionID = try #require(issued.json["transactionId"] as? String)
+        // Its record reaches the log with the next commit: a match answered after it waits for a later one.
+        let record = try #require(harness.sampleRecords().first)
+        let match = try await harness.match(["idNumber": record["idNumber"]!, "sex": record["sex"]!], apiKey: key)
+        #expect(match.status == 200)
+        let entries = try AuditQuery(clientID: "demo-agency").run(directory: harness.auditDirectory, key: nil)
+        #expect(entries.contains { $0.transactionID == transactionID && $0.status == 200 })
+    }
+}
+
 @Suite struct BatchAuditFailureEndToEndTests {
     /// A batch whose audit records cannot be written does not end like a complete answer: the stream is reset, so
     /// the client knows to retry, and nothing hangs.
