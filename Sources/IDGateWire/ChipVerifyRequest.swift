@@ -5,8 +5,8 @@ import IDGateCore
 /// A validated `POST /v1/chip/verify` body, read with the wire's strict `JSONValue` parser (duplicate keys and
 /// malformed JSON refused with the byte offset) and validated like the match route (unknown fields rejected, the
 /// field named).
-public struct ChipVerifyRequest: Sendable {
-    public struct ActiveAuth: Sendable {
+public struct ChipVerifyRequest: Sendable, Equatable {
+    public struct ActiveAuth: Sendable, Equatable {
         public var challengeId: String
         public var signature: [UInt8]
     }
@@ -22,10 +22,21 @@ public struct ChipVerifyRequest: Sendable {
         verification.sodDataGroupHashes[15] != nil
     }
 
+    /// The request, or the error naming the field. A well-formed body is read in one pass straight from its bytes
+    /// (`readWellFormed`: base64 decoded from the input, no document tree, no strings for the kilobytes of SOD and
+    /// data groups); any other body goes through `parseChecked`, whose order of checks decides which error is
+    /// reported.
     public static func parse(_ body: UnsafeRawBufferPointer, maxBytes: Int) -> Result<ChipVerifyRequest, WireError> {
         guard body.count <= maxBytes else {
             return .failure(WireError(.bodyTooLarge, message: "chip verification bodies are limited to \(maxBytes) bytes"))
         }
+        if let request = readWellFormed(body) { return .success(request) }
+        return parseChecked(body)
+    }
+
+    /// Reads the body through the document tree and checks it in a fixed order (syntax, shape, unknown fields
+    /// sorted, then field by field): the reference `readWellFormed` must agree with on every body it accepts.
+    public static func parseChecked(_ body: UnsafeRawBufferPointer) -> Result<ChipVerifyRequest, WireError> {
         let parsed = JSONValue.parse(body)
         guard case .success(let document) = parsed else {
             if case .failure(let error) = parsed { return .failure(error) }
@@ -95,6 +106,177 @@ public struct ChipVerifyRequest: Sendable {
             if name == "purpose" { request.purpose = text } else { request.ref = text }
         }
         return .success(request)
+    }
+
+    /// The request when the body is exactly what `parseChecked` accepts, read in one pass without a document tree;
+    /// nil for anything else (malformed JSON, a duplicate or unknown key, a wrong type, bad base64, a limit
+    /// exceeded): `parseChecked` then finds the error to report. So it never needs an error path of its own, and it
+    /// accepts only bodies the checked parser accepts with the same result (`ChipVerifyParseTests`, FuzzWire).
+    public static func readWellFormed(_ body: UnsafeRawBufferPointer) -> ChipVerifyRequest? {
+        var cursor = JSONCursor(body)
+        var scratch: [UInt8] = []
+        var sod: [UInt8]?
+        var dataGroups: [Int: [UInt8]]?
+        var activeAuth: ActiveAuth?
+        var sawActiveAuth = false
+        var purpose: String?
+        var ref: String?
+        do throws(JSONCursor.SyntaxError) {
+            try cursor.consume(UInt8(ascii: "{"), "")
+            guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
+            while true {
+                guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
+                let key = try cursor.scanString(scratch: &scratch)
+                guard !key.inScratch else { return nil }
+                let name = Member(cursor.slice(key))
+                try cursor.consume(UInt8(ascii: ":"), "")
+                switch name {
+                case .sod:
+                    guard sod == nil, let bytes = try readBase64(&cursor, scratch: &scratch) else { return nil }
+                    sod = bytes
+                case .dataGroups:
+                    guard dataGroups == nil, let groups = try readDataGroups(&cursor, scratch: &scratch) else {
+                        return nil
+                    }
+                    dataGroups = groups
+                case .activeAuth:
+                    guard !sawActiveAuth, let aa = try readActiveAuth(&cursor, scratch: &scratch) else { return nil }
+                    sawActiveAuth = true
+                    activeAuth = aa
+                case .purpose, .ref:
+                    guard (name == .purpose ? purpose : ref) == nil, try cursor.peek() == UInt8(ascii: "\"") else {
+                        return nil
+                    }
+                    let string = try cursor.scanString(scratch: &scratch)
+                    let text: String? = string.inScratch
+                        ? scratch.withUnsafeBytes(Self.shortPrintable) : Self.shortPrintable(cursor.slice(string))
+                    guard let text else { return nil }
+                    if name == .purpose { purpose = text } else { ref = text }
+                case .unknown:
+                    return nil
+                }
+                if try cursor.peek() == UInt8(ascii: ",") {
+                    cursor.index += 1
+                    continue
+                }
+                try cursor.consume(UInt8(ascii: "}"), "")
+                break
+            }
+            cursor.skipWhitespace()
+            guard cursor.isAtEnd else { return nil }
+        } catch {
+            return nil
+        }
+        guard let sod, let dataGroups else { return nil }
+        var request = ChipVerifyRequest(sod: sod, dataGroups: dataGroups)
+        request.activeAuth = activeAuth
+        request.purpose = purpose
+        request.ref = ref
+        return request
+    }
+
+    private enum Member {
+        case sod, dataGroups, activeAuth, purpose, ref, unknown
+
+        init(_ name: UnsafeRawBufferPointer) {
+            switch name.count {
+            case 3 where name.elementsEqual("sod".utf8): self = .sod
+            case 3 where name.elementsEqual("ref".utf8): self = .ref
+            case 7 where name.elementsEqual("purpose".utf8): self = .purpose
+            case 10 where name.elementsEqual("dataGroups".utf8): self = .dataGroups
+            case 10 where name.elementsEqual("activeAuth".utf8): self = .activeAuth
+            default: self = .unknown
+            }
+        }
+    }
+
+    /// A string value's bytes decoded from base64 (nil: not a string, or not strict base64).
+    private static func readBase64(_ cursor: inout JSONCursor, scratch: inout [UInt8]) throws(JSONCursor.SyntaxError)
+        -> [UInt8]?
+    {
+        guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
+        let string = try cursor.scanString(scratch: &scratch)
+        return string.inScratch ? scratch.withUnsafeBytes { Base64.decode($0) } : Base64.decode(cursor.slice(string))
+    }
+
+    /// `{"1": "<base64>", ...}`: numbers 1 to 16 written plainly, each once, non-empty base64 values, at least one.
+    private static func readDataGroups(_ cursor: inout JSONCursor, scratch: inout [UInt8])
+        throws(JSONCursor.SyntaxError) -> [Int: [UInt8]]?
+    {
+        try cursor.consume(UInt8(ascii: "{"), "")
+        var groups: [Int: [UInt8]] = [:]
+        while true {
+            guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
+            let key = try cursor.scanString(scratch: &scratch)
+            guard !key.inScratch, let number = dataGroupNumber(cursor.slice(key)), groups[number] == nil else {
+                return nil
+            }
+            try cursor.consume(UInt8(ascii: ":"), "")
+            guard let bytes = try readBase64(&cursor, scratch: &scratch), !bytes.isEmpty else { return nil }
+            groups[number] = bytes
+            if try cursor.peek() == UInt8(ascii: ",") {
+                cursor.index += 1
+                continue
+            }
+            try cursor.consume(UInt8(ascii: "}"), "")
+            return groups
+        }
+    }
+
+    /// "1" to "16" (no sign, no leading zero).
+    private static func dataGroupNumber(_ text: UnsafeRawBufferPointer) -> Int? {
+        guard let first = text.first, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9") else { return nil }
+        switch text.count {
+        case 1: return Int(first - UInt8(ascii: "0"))
+        case 2 where first == UInt8(ascii: "1") && text[1] >= UInt8(ascii: "0") && text[1] <= UInt8(ascii: "6"):
+            return 10 + Int(text[1] - UInt8(ascii: "0"))
+        default: return nil
+        }
+    }
+
+    /// `{"challengeId": "<non-empty>", "signature": "<non-empty base64>"}`, both, each once, nothing else.
+    private static func readActiveAuth(_ cursor: inout JSONCursor, scratch: inout [UInt8])
+        throws(JSONCursor.SyntaxError) -> ActiveAuth?
+    {
+        try cursor.consume(UInt8(ascii: "{"), "")
+        var challengeId: String?
+        var signature: [UInt8]?
+        while true {
+            guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
+            let key = try cursor.scanString(scratch: &scratch)
+            guard !key.inScratch else { return nil }
+            let name = cursor.slice(key)
+            try cursor.consume(UInt8(ascii: ":"), "")
+            if name.elementsEqual("challengeId".utf8) {
+                guard challengeId == nil, try cursor.peek() == UInt8(ascii: "\"") else { return nil }
+                let string = try cursor.scanString(scratch: &scratch)
+                let id = string.inScratch
+                    ? scratch.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+                    : String(decoding: cursor.slice(string), as: UTF8.self)
+                guard !id.isEmpty else { return nil }
+                challengeId = id
+            } else if name.elementsEqual("signature".utf8) {
+                guard signature == nil, let bytes = try readBase64(&cursor, scratch: &scratch), !bytes.isEmpty else {
+                    return nil
+                }
+                signature = bytes
+            } else {
+                return nil
+            }
+            if try cursor.peek() == UInt8(ascii: ",") {
+                cursor.index += 1
+                continue
+            }
+            try cursor.consume(UInt8(ascii: "}"), "")
+            guard let challengeId, let signature else { return nil }
+            return ActiveAuth(challengeId: challengeId, signature: signature)
+        }
+    }
+
+    /// `purpose` and `ref`: at most 128 bytes, no control character.
+    private static func shortPrintable(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.count <= 128, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private init(sod: [UInt8], dataGroups: [Int: [UInt8]]) {

@@ -41,6 +41,13 @@ public struct WireFuzzTarget {
             _ = matchParser.request.idNumber
             return Outcome(parser: .match, accepted: true)
         case .chipVerify:
+            // The one-pass reader must accept only what the checked parser accepts, with the same request.
+            let checked = ChipVerifyRequest.parseChecked(body)
+            if let fast = ChipVerifyRequest.readWellFormed(body) {
+                guard case .success(let reference) = checked, reference == fast else {
+                    fatalError("ChipVerifyRequest.readWellFormed accepted a body parseChecked reads differently")
+                }
+            }
             guard case .success = ChipVerifyRequest.parse(body, maxBytes: 256 * 1024) else {
                 return Outcome(parser: .chipVerify, accepted: false)
             }
