@@ -1,15 +1,26 @@
 /// Lowercase hexadecimal text of bytes and back: one implementation for fingerprints, key IDs, digests, challenges.
 public enum Hex {
-    /// Lowercase hex digits of `bytes`.
+    /// Lowercase hex digits of `bytes`. Contiguous bytes (arrays, slices, buffers) are written straight into the
+    /// string's storage; inlinable so that callers in other modules get it specialized (the generic form was 1% of
+    /// the chip route: challenge IDs).
+    @inlinable
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        let digits: StaticString = "0123456789abcdef"
-        for byte in bytes {
-            out.append(digits.utf8Start[Int(byte >> 4)])
-            out.append(digits.utf8Start[Int(byte & 0xF)])
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) { return text }
+        return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    /// Lowercase hex digits of the bytes in `buffer`.
+    public static func encode(_ buffer: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: buffer.count * 2) { out in
+            let digits: StaticString = "0123456789abcdef"
+            var at = 0
+            for byte in buffer {
+                out[at] = digits.utf8Start[Int(byte >> 4)]
+                out[at + 1] = digits.utf8Start[Int(byte & 0xF)]
+                at += 2
+            }
+            return at
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The bytes of hex text (either case); nil when the length is odd or a character is not a hex digit.
