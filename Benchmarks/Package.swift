@@ -56,6 +56,8 @@ let package = Package(
                 "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IDGateChip", package: "idgate"),
+                .product(name: "IDGateCore", package: "idgate"),
+                .product(name: "IDGateWire", package: "idgate"),
             ],
             path: "Benchmarks/ChipBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

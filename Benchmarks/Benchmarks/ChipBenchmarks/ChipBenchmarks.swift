@@ -2,6 +2,8 @@ import Benchmark
 import BenchSupport
 import Foundation
 import IDGateChip
+import IDGateCore
+import IDGateWire
 
 /// Passive authentication throughput, uncached (every SOD new: parse, hashes, one ECDSA P-256 verification; the
 /// Document Signer's chain result is shared by all cards of that DS, as in production) and cached (the card seen
@@ -67,6 +69,43 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measuringThreadCPU {
             for index in benchmark.scaledIterations {
                 blackHole(verifier.verify(sod: card.sod, dataGroups: card.dataGroups, activeAuth: responses[index & 63]))
+            }
+        }
+    } setup: {
+        try ChipFixture(count: 1)
+    }
+
+    Benchmark("Verify.body.cachedSOD+AA-ECDSA-P256") { (benchmark: Benchmark, cards: ChipFixture) in
+        // The route's work on a verify body short of the registry and HTTP/2: the JSON body read (base64 SOD, three
+        // data groups, the AA signature), the challenge taken from the store, the card verified (SOD cached, one
+        // ECDSA P-256 verification) and the results' JSON written. Its mallocCountTotal is the allocation budget
+        // of a whole verify request's chip part (issue 18); the end-to-end rate is scripts/bench-chip.sh.
+        let verifier = ChipVerifier(trustStore: cards.trust)
+        let challenges = ChallengeStore()
+        let card = cards.cards[0]
+        let groups = card.dataGroups.map { "\"\($0.key)\":\"\(Base64.encode($0.value))\"" }.joined(separator: ",")
+        let prefix = "{\"sod\":\"\(Base64.encode(card.sod))\",\"dataGroups\":{\(groups)},\"purpose\":\"account-opening\""
+        _ = verifier.verify(sod: card.sod, dataGroups: card.dataGroups, activeAuth: card.activeAuthResponses[0])
+        // Not measured: issuing the challenges (their own route) and the client's bodies with their signatures.
+        let bodies = benchmark.scaledIterations.map { index in
+            let signature = Base64.encode(card.activeAuthResponses[index & 63].signature)
+            let id = (try? challenges.issue())!.id
+            return Array((prefix + ",\"activeAuth\":{\"challengeId\":\"\(id)\",\"signature\":\"\(signature)\"}}").utf8)
+        }
+        benchmark.startMeasurement()
+        benchmark.measuringThreadCPU {
+            for index in benchmark.scaledIterations {
+                let body = bodies[index - benchmark.scaledIterations.lowerBound]
+                guard case .success(let request) = body.withUnsafeBytes({ ChipVerifyRequest.parse($0, maxBytes: 1 << 20) }),
+                    let activeAuth = request.activeAuth, case .success = challenges.consume(id: activeAuth.challengeId)
+                else { fatalError("the benchmark's verify body was refused") }
+                // The store's bytes are random; the card signed the fixture's challenge for this slot.
+                let result = verifier.verify(
+                    sod: request.sod, dataGroups: request.dataGroups,
+                    activeAuth: ActiveAuthInput(challenge: card.activeAuthResponses[index & 63].challenge, signature: activeAuth.signature))
+                precondition(result.activeAuth.result == .valid)
+                blackHole(result.passiveAuth.jsonBytes())
+                blackHole(result.activeAuth.jsonBytes())
             }
         }
     } setup: {
