@@ -18,6 +18,9 @@ final class AuditFollower: Sendable {
         /// The thread waits for work (nothing pending): the next `submit` wakes it. While it holds pending batches
         /// for the commit interval, submits do not wake it (one wake-up per commit, not per batch).
         var idle = false
+        /// Set when holding the next batch would pass `memoryBytes`: what was held is dropped, and the thread reads
+        /// the records up to this head back from the segments.
+        var overflowHead: AuditSubjectIndex.Position?
         var waiters: [(sequence: UInt64, body: @Sendable (Result<Void, AuditError>) -> Void)] = []
         var closed = false
         var failure: AuditError?
@@ -41,6 +44,8 @@ final class AuditFollower: Sendable {
     private let state = Mutex(State())
     private let indexed = Atomic<UInt64>(0)
     private let rounds = Atomic<Int>(0)
+    private let overflows = Atomic<Int>(0)
+    private let memoryBytes: Int
     private let wakeup = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let indexHolder = Mutex<AuditSubjectIndex?>(nil)
@@ -48,9 +53,13 @@ final class AuditFollower: Sendable {
 
     /// Starts the thread. `head` is the log's last durable record when it opened: the catch-up reads the segments
     /// up to it, later records arrive through `submit`.
-    init(directory: URL, head: AuditSubjectIndex.Position, index keepsIndex: Bool, outbox: AuditOutbox?) {
+    init(
+        directory: URL, head: AuditSubjectIndex.Position, index keepsIndex: Bool, outbox: AuditOutbox?,
+        memoryBytes: Int = 64 << 20
+    ) {
         self.directory = directory
         self.keepsIndex = keepsIndex
+        self.memoryBytes = memoryBytes
         let transfer = Transfer(outbox: outbox)
         let thread = Thread { [self] in self.run(head: head, outbox: transfer.outbox) }
         thread.name = "idgate-audit-follower"
@@ -66,13 +75,24 @@ final class AuditFollower: Sendable {
     /// How many times the thread has taken the submitted batches into the index and the outbox since it started.
     var roundCount: Int { rounds.load(ordering: .relaxed) }
 
-    /// Hands over the frames of a durable batch (called by the writer thread, in log order).
-    func submit(_ frames: [UInt8]) {
+    /// How many times it dropped what it held (past `memoryBytes`) and read the records from the segments instead.
+    var overflowCount: Int { overflows.load(ordering: .relaxed) }
+
+    /// Hands over the frames of a durable batch (called by the writer thread, in log order); `head` is the log's
+    /// position after them. When holding them would pass `memoryBytes` (the thread lags), everything held is
+    /// dropped and the thread reads the records up to `head` back from the segments: memory stays bounded.
+    func submit(_ frames: [UInt8], head: AuditSubjectIndex.Position) {
         guard !frames.isEmpty else { return }
         let wake = state.withLock { state in
+            defer { state.idle = false }
+            if state.overflowHead != nil || state.pendingBytes + frames.count > memoryBytes {
+                state.pending.removeAll()
+                state.pendingBytes = 0
+                state.overflowHead = head
+                return true
+            }
             state.pending.append(frames)
             state.pendingBytes += frames.count
-            defer { state.idle = false }
             return state.idle || state.pendingBytes >= Self.heldBytesLimit
         }
         if wake { wakeup.signal() }
@@ -120,8 +140,14 @@ final class AuditFollower: Sendable {
         while true {
             var closing = false
             var holding = false
+            var overflowHead: AuditSubjectIndex.Position?
             let batches: [[UInt8]] = state.withLock { state in
                 closing = state.closed
+                if let head = state.overflowHead {
+                    overflowHead = head
+                    state.overflowHead = nil
+                    return []
+                }
                 guard !state.pending.isEmpty else {
                     state.idle = true
                     return []
@@ -137,6 +163,25 @@ final class AuditFollower: Sendable {
                     state.pendingBytes = 0
                 }
                 return state.pending
+            }
+            if let head = overflowHead {
+                overflows.add(1, ordering: .relaxed)
+                lastCommit = ContinuousClock.now
+                do {
+                    guard try add(segmentsAfter: &position, upTo: head, to: index, outbox: outbox) else {
+                        throw AuditError.storage("the segments do not continue the follower's position")
+                    }
+                } catch {
+                    fail(AuditError.storage("subject index: reading the segments after an overflow: \(error)"))
+                }
+                // Records the segments no longer hold (retention) cannot be indexed: continue after the head.
+                if position.sequence < head.sequence {
+                    try? index?.add(AuditFrameList(written: []), position: head)
+                    position = head
+                }
+                indexed.store(position.sequence, ordering: .releasing)
+                release()
+                continue
             }
             if batches.isEmpty {
                 if closing { break }
@@ -183,7 +228,7 @@ final class AuditFollower: Sendable {
         let continuable = index != nil && stored != .start && stored.sequence <= head.sequence
             && !(stored.sequence == head.sequence && stored.hash != head.hash)
         var position = stored
-        let caughtUp = try continuable && add(segmentsAfter: &position, upTo: head, to: index!)
+        let caughtUp = try continuable && add(segmentsAfter: &position, upTo: head, to: index!, outbox: nil)
         if !caughtUp {
             // Missing, damaged, empty (new, or a rebuild that did not finish), ahead of the log, or describing
             // another log (or records edited since): built anew from all segments, in key order.
@@ -202,7 +247,7 @@ final class AuditFollower: Sendable {
     /// position; false (nothing added) when the record there does not have the position's chain hash.
     private func add(
         segmentsAfter position: inout AuditSubjectIndex.Position, upTo head: AuditSubjectIndex.Position,
-        to index: AuditSubjectIndex
+        to index: AuditSubjectIndex?, outbox: AuditOutbox?
     ) throws -> Bool {
         guard position.sequence < head.sequence else { return true }
         let segments = try AuditDirectory.segmentURLs(in: directory)
@@ -224,7 +269,8 @@ final class AuditFollower: Sendable {
             for piece in frames.chunks(of: Self.recordsPerTransaction) {
                 guard let last = piece.frames.last else { continue }
                 let next = AuditSubjectIndex.Position(sequence: last.sequence, hash: piece.chainHash(of: last))
-                try index.add(piece, position: next)
+                try index?.add(piece, position: next)
+                outbox?.write(piece)
                 position = next
             }
         }

@@ -88,7 +88,7 @@ public final class AuditLog: Sendable {
             let follower = AuditFollower(
                 directory: configuration.directory,
                 head: AuditSubjectIndex.Position(sequence: writer.nextSequence - 1, hash: writer.chainHash),
-                index: configuration.subjectIndex, outbox: outbox)
+                index: configuration.subjectIndex, outbox: outbox, memoryBytes: configuration.followerMemoryBytes)
             self.follower = follower
             history = configuration.subjectIndex ? AuditHistory(key: configuration.key, follower: follower) : nil
         } else {
@@ -152,6 +152,9 @@ public final class AuditLog: Sendable {
     /// How many times the follower has added handed-over records to the subject index and outbox (tests).
     var followerRounds: Int { follower?.roundCount ?? 0 }
 
+    /// How many times the follower dropped what it held and read the records back from the segments (tests).
+    var followerOverflows: Int { follower?.overflowCount ?? 0 }
+
     /// The last durable record: operators can compare it with the segment files (the chain's anchor).
     public var head: AuditHead { headState.withLock { $0 } }
 
@@ -214,7 +217,9 @@ public final class AuditLog: Sendable {
             switch result {
             case .success:
                 // Before the head moves: whoever waits for the index to reach the head finds the batch queued.
-                follower?.submit(writer.lastWrittenFrames)
+                follower?.submit(
+                    writer.lastWrittenFrames,
+                    head: AuditSubjectIndex.Position(sequence: writer.nextSequence - 1, hash: writer.chainHash))
                 publishHead(writer)
                 commitListener.withLock { $0 }?()
             case .failure: healthy.store(false, ordering: .releasing)

@@ -37,6 +37,10 @@ public struct AuditLogConfiguration: Sendable {
     public var subjectIndex: Bool = false
     /// Write a notification event per record with a subject to an NDJSON outbox (nil: no outbox).
     public var outbox: AuditOutboxConfiguration? = nil
+    /// Bytes of durable records the subject index's follower may hold in memory while it lags behind the writer;
+    /// beyond them it drops what it holds and reads those records back from the segments (memory stays bounded when
+    /// the index cannot keep up, e.g. a 100-million-record index at peak load).
+    public var followerMemoryBytes: Int = 64 << 20
 
     public init(
         directory: URL, key: AuditKey, durability: Durability = .beforeResponse,

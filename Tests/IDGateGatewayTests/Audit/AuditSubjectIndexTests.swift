@@ -226,6 +226,38 @@ import IDGateWire
         log.close()
     }
 
+    /// A follower that cannot hold what the writer hands over (here: no memory at all) drops it and reads the
+    /// records back from the segments: the index and the outbox still get every record, in order.
+    @Test func aFollowerOverItsMemoryReadsTheSegmentsAndMissesNothing() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var configuration = AuditFixture.configuration(scratch.appending("audit"), maxSegmentBytes: 4096)
+        configuration.subjectIndex = true
+        configuration.followerMemoryBytes = 1
+        configuration.outbox = AuditOutboxConfiguration(file: scratch.appending("outbox/outbox.ndjson").path)
+        let log = try AuditLog(configuration: configuration)
+        for index in 1...60 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        let history = try #require(log.history)
+        let current = DispatchSemaphore(value: 0)
+        history.whenCurrent(through: log.head.sequence) { _ in current.signal() }
+        current.wait()
+        #expect(log.followerOverflows > 0)
+        guard case .success(let page) = history.page(
+            idNumber: AuditFixture.subjects[1], cursor: nil, limit: 100, notBefore: Date(timeIntervalSince1970: 0))
+        else {
+            Issue.record("history refused")
+            return
+        }
+        #expect(page.entries.map(\.sequence) == stride(from: 58, through: 1, by: -3).map { UInt64($0) })
+        log.close()
+        let text = try String(contentsOf: scratch.appending("outbox/outbox.ndjson"), encoding: .utf8)
+        let sequences: [Int] = try text.split(separator: "\n").map { line in
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return event["sequence"] as? Int ?? -1
+        }
+        #expect(sequences == Array(1...60), "every event once, in order")
+    }
+
     @Test func outboxGetsOneLinePerRecordWithASubjectAndRotates() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
