@@ -122,48 +122,35 @@ public struct ChipVerifyRequest: Sendable, Equatable {
         var purpose: String?
         var ref: String?
         do throws(JSONCursor.SyntaxError) {
-            try cursor.consume(UInt8(ascii: "{"), "")
-            guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
-            while true {
-                guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
-                let key = try cursor.scanString(scratch: &scratch)
-                guard !key.inScratch else { return nil }
-                let name = Member(cursor.slice(key))
-                try cursor.consume(UInt8(ascii: ":"), "")
-                switch name {
+            let complete = try readMembers(&cursor, scratch: &scratch) { key, cursor, scratch throws(JSONCursor.SyntaxError) in
+                switch Member(key) {
                 case .sod:
-                    guard sod == nil, let bytes = try readBase64(&cursor, scratch: &scratch) else { return nil }
-                    sod = bytes
+                    guard sod == nil else { return false }
+                    sod = try readBase64(&cursor, scratch: &scratch)
+                    return sod != nil
                 case .dataGroups:
-                    guard dataGroups == nil, let groups = try readDataGroups(&cursor, scratch: &scratch) else {
-                        return nil
-                    }
-                    dataGroups = groups
+                    guard dataGroups == nil else { return false }
+                    dataGroups = try readDataGroups(&cursor, scratch: &scratch)
+                    return dataGroups != nil
                 case .activeAuth:
-                    guard !sawActiveAuth, let aa = try readActiveAuth(&cursor, scratch: &scratch) else { return nil }
+                    guard !sawActiveAuth else { return false }
                     sawActiveAuth = true
-                    activeAuth = aa
-                case .purpose, .ref:
-                    guard (name == .purpose ? purpose : ref) == nil, try cursor.peek() == UInt8(ascii: "\"") else {
-                        return nil
-                    }
-                    let string = try cursor.scanString(scratch: &scratch)
-                    let text: String? = string.inScratch
-                        ? scratch.withUnsafeBytes(Self.shortPrintable) : Self.shortPrintable(cursor.slice(string))
-                    guard let text else { return nil }
-                    if name == .purpose { purpose = text } else { ref = text }
+                    activeAuth = try readActiveAuth(&cursor, scratch: &scratch)
+                    return activeAuth != nil
+                case .purpose:
+                    guard purpose == nil else { return false }
+                    purpose = try readString(&cursor, scratch: &scratch, Self.shortPrintable)
+                    return purpose != nil
+                case .ref:
+                    guard ref == nil else { return false }
+                    ref = try readString(&cursor, scratch: &scratch, Self.shortPrintable)
+                    return ref != nil
                 case .unknown:
-                    return nil
+                    return false
                 }
-                if try cursor.peek() == UInt8(ascii: ",") {
-                    cursor.index += 1
-                    continue
-                }
-                try cursor.consume(UInt8(ascii: "}"), "")
-                break
             }
             cursor.skipWhitespace()
-            guard cursor.isAtEnd else { return nil }
+            guard complete, cursor.isAtEnd else { return nil }
         } catch {
             return nil
         }
@@ -190,37 +177,57 @@ public struct ChipVerifyRequest: Sendable, Equatable {
         }
     }
 
+    /// Reads an object (the cursor on its `{`) of at least one member whose keys have no escapes, handing each key
+    /// to `member`, which reads the value; false (stop) for an empty object, a key with escapes, or a member that
+    /// gave up.
+    private static func readMembers(
+        _ cursor: inout JSONCursor, scratch: inout [UInt8],
+        _ member: (UnsafeRawBufferPointer, inout JSONCursor, inout [UInt8]) throws(JSONCursor.SyntaxError) -> Bool
+    ) throws(JSONCursor.SyntaxError) -> Bool {
+        try cursor.consume(UInt8(ascii: "{"), "")
+        while true {
+            guard try cursor.peek() == UInt8(ascii: "\"") else { return false }
+            let key = try cursor.scanString(scratch: &scratch)
+            guard !key.inScratch else { return false }
+            try cursor.consume(UInt8(ascii: ":"), "")
+            guard try member(cursor.slice(key), &cursor, &scratch) else { return false }
+            if try cursor.peek() == UInt8(ascii: ",") {
+                cursor.index += 1
+                continue
+            }
+            try cursor.consume(UInt8(ascii: "}"), "")
+            return true
+        }
+    }
+
+    /// A string value's decoded bytes lent to `body` (`JSONCursor.readString`); nil when the value is not a string.
+    private static func readString<R>(
+        _ cursor: inout JSONCursor, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R?
+    ) throws(JSONCursor.SyntaxError) -> R? {
+        guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
+        return try cursor.readString(scratch: &scratch, body)
+    }
+
     /// A string value's bytes decoded from base64 (nil: not a string, or not strict base64).
     private static func readBase64(_ cursor: inout JSONCursor, scratch: inout [UInt8]) throws(JSONCursor.SyntaxError)
         -> [UInt8]?
     {
-        guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
-        let string = try cursor.scanString(scratch: &scratch)
-        return string.inScratch ? scratch.withUnsafeBytes { Base64.decode($0) } : Base64.decode(cursor.slice(string))
+        try readString(&cursor, scratch: &scratch) { Base64.decode($0) }
     }
 
     /// `{"1": "<base64>", ...}`: numbers 1 to 16 written plainly, each once, non-empty base64 values, at least one.
     private static func readDataGroups(_ cursor: inout JSONCursor, scratch: inout [UInt8])
         throws(JSONCursor.SyntaxError) -> [Int: [UInt8]]?
     {
-        try cursor.consume(UInt8(ascii: "{"), "")
         var groups: [Int: [UInt8]] = [:]
-        while true {
-            guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
-            let key = try cursor.scanString(scratch: &scratch)
-            guard !key.inScratch, let number = dataGroupNumber(cursor.slice(key)), groups[number] == nil else {
-                return nil
-            }
-            try cursor.consume(UInt8(ascii: ":"), "")
-            guard let bytes = try readBase64(&cursor, scratch: &scratch), !bytes.isEmpty else { return nil }
+        let complete = try readMembers(&cursor, scratch: &scratch) { key, cursor, scratch throws(JSONCursor.SyntaxError) in
+            guard let number = dataGroupNumber(key), groups[number] == nil,
+                let bytes = try readBase64(&cursor, scratch: &scratch), !bytes.isEmpty
+            else { return false }
             groups[number] = bytes
-            if try cursor.peek() == UInt8(ascii: ",") {
-                cursor.index += 1
-                continue
-            }
-            try cursor.consume(UInt8(ascii: "}"), "")
-            return groups
+            return true
         }
+        return complete ? groups : nil
     }
 
     /// "1" to "16" (no sign, no leading zero).
@@ -238,39 +245,23 @@ public struct ChipVerifyRequest: Sendable, Equatable {
     private static func readActiveAuth(_ cursor: inout JSONCursor, scratch: inout [UInt8])
         throws(JSONCursor.SyntaxError) -> ActiveAuth?
     {
-        try cursor.consume(UInt8(ascii: "{"), "")
         var challengeId: String?
         var signature: [UInt8]?
-        while true {
-            guard try cursor.peek() == UInt8(ascii: "\"") else { return nil }
-            let key = try cursor.scanString(scratch: &scratch)
-            guard !key.inScratch else { return nil }
-            let name = cursor.slice(key)
-            try cursor.consume(UInt8(ascii: ":"), "")
-            if name.elementsEqual("challengeId".utf8) {
-                guard challengeId == nil, try cursor.peek() == UInt8(ascii: "\"") else { return nil }
-                let string = try cursor.scanString(scratch: &scratch)
-                let id = string.inScratch
-                    ? scratch.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-                    : String(decoding: cursor.slice(string), as: UTF8.self)
-                guard !id.isEmpty else { return nil }
-                challengeId = id
-            } else if name.elementsEqual("signature".utf8) {
-                guard signature == nil, let bytes = try readBase64(&cursor, scratch: &scratch), !bytes.isEmpty else {
-                    return nil
-                }
-                signature = bytes
-            } else {
-                return nil
+        let complete = try readMembers(&cursor, scratch: &scratch) { key, cursor, scratch throws(JSONCursor.SyntaxError) in
+            if key.elementsEqual("challengeId".utf8) {
+                guard challengeId == nil else { return false }
+                challengeId = try readString(&cursor, scratch: &scratch) { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
+                return challengeId != nil
             }
-            if try cursor.peek() == UInt8(ascii: ",") {
-                cursor.index += 1
-                continue
+            if key.elementsEqual("signature".utf8) {
+                guard signature == nil else { return false }
+                signature = try readBase64(&cursor, scratch: &scratch).flatMap { $0.isEmpty ? nil : $0 }
+                return signature != nil
             }
-            try cursor.consume(UInt8(ascii: "}"), "")
-            guard let challengeId, let signature else { return nil }
-            return ActiveAuth(challengeId: challengeId, signature: signature)
+            return false
         }
+        guard complete, let challengeId, let signature else { return nil }
+        return ActiveAuth(challengeId: challengeId, signature: signature)
     }
 
     /// `purpose` and `ref`: at most 128 bytes, no control character.

@@ -76,7 +76,7 @@ final class AnswerBatch {
 
     /// Queues the audit record of an answer already sent, which does not wait for it to be durable (a chip
     /// challenge: no personal data, and the verification that consumes it waits for its own record, later in the
-    /// chain). The record joins this tick's commit.
+    /// chain). The record joins this tick's commit; without an audit log there is nothing to queue.
     func addRecord(_ record: consuming AuditRecord, on loop: any EventLoop) {
         guard audit != nil else { return }
         tick.records.append(consume record)

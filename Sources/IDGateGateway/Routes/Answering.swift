@@ -74,7 +74,7 @@ struct Answering: Sendable {
         guard !sendsAtOnce else {
             inFlight.release()
             writer.respond(status: HTTPStatus(status), headers: headers, bodyBytes: body)
-            if loop.answers.isNeeded { loop.answers.addRecord(record, on: writer.eventLoop) }
+            loop.answers.addRecord(record, on: writer.eventLoop)
             return
         }
         loop.answers.add(
