@@ -63,7 +63,7 @@ ensure_demo() {
 
 # match_configs DEMO PORT: the identity-match configurations the benchmarks compare: full (audit beforeResponse +
 # signing), bare (both off), audit, sign, async (audit with durability async + signing), noguess (full without the
-# guessing limiter).
+# guessing limiter), noindex (full without the audit's subject index).
 match_configs() {
     bench_config "$1" "$2" full true true
     bench_config "$1" "$2" bare false false
@@ -73,6 +73,8 @@ match_configs() {
     # noguess: full with the guessing limiter off (no subject hash on the request path, no lookup): its cost.
     python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["guessing"] = {"enabled": False}
 json.dump(c, open(sys.argv[2], "w"), indent=1)' "$WORK/full.json" "$WORK/noguess.json"
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["audit"]["subjectIndex"] = False
+json.dump(c, open(sys.argv[2], "w"), indent=1)' "$WORK/full.json" "$WORK/noindex.json"
 }
 
 # start_gateway BIN PORT NAME CORE: serves $WORK/NAME.json pinned to CORE, waits until ready; sets GATEWAY_PID.

@@ -6,9 +6,9 @@ import Synchronization
 /// Follows the audit log off its write path: the writer hands over each durable batch's bytes (one copy per group
 /// commit, nothing per record), and this thread adds its records to the subject index and the outbox.
 ///
-/// Why a thread of its own rather than the writer: the index is a B-tree keyed by a hash, so each record dirties a
-/// random page, and its commit is an fsync; done by the writer, that would lengthen every request's wait for its
-/// audit record. Here it only delays when a record shows in a citizen's history, and `whenIndexed` lets the history
+/// Why a thread of its own rather than the writer: the index sorts each commit's records by subject and merges its
+/// runs (`AuditSubjectIndex`), and its commit is an fsync; done by the writer, that would lengthen every request's
+/// wait for its audit record. Here it only delays when a record shows in a citizen's history, and `whenIndexed` lets the history
 /// wait for that. At start the thread first catches the index up from the segments (or rebuilds it when it is
 /// missing, damaged, or does not match the log), then follows.
 final class AuditFollower: Sendable {
@@ -30,11 +30,11 @@ final class AuditFollower: Sendable {
         let outbox: AuditOutbox?
     }
 
-    /// Records per index transaction: a transaction of random inserts into a large B-tree dirties about a page per
-    /// record, and LMDB bounds the dirty pages of one transaction.
+    /// Records per index transaction: one run of level 0 plus up to 16 times as many entries of merging, well
+    /// within the dirty pages LMDB allows one transaction.
     static let recordsPerTransaction = 20_000
     /// The least time between two index commits while nobody waits for the index. Each commit is an fsync plus the
-    /// B-tree's branch pages, whatever it holds: committing every group commit of the log (hundreds a second under
+    /// B-trees' branch pages, whatever it holds: committing every group commit of the log (hundreds a second under
     /// load) cost a tenth of a core on the chip route. Held batches are committed at once when a history waits for
     /// them (`whenIndexed`), past `heldBytesLimit`, or at close; the index is derived from the log, so holding
     /// loses nothing (a crash is caught up from the segments at the next start).

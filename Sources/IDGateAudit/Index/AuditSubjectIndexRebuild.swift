@@ -5,13 +5,13 @@ import IDGateStore
 import Glibc
 #endif
 
-/// Builds an empty subject index from all segments in key order, instead of inserting record by record.
+/// Builds an empty subject index from all segments as one sorted run, instead of adding them commit by commit.
 ///
-/// Why: the index is keyed by subject hash, so records in log order land on random pages. Inserted one by one, a
-/// rebuild of a log whose index is larger than memory reads a page from disk per record (hours at 100 million
-/// records). Here one pass over the segments spills each record with a subject (`key ‖ length ‖ payload`) into
-/// buckets by the key's leading bits; each bucket, small enough to sort in memory, is then sorted and appended to
-/// the B-tree with `MDB_APPEND` in ascending key order, so every page is written once and filled. The segments are
+/// Why: through the incremental path every record would be written once per level as the runs merge (and the
+/// original single B-tree took a random page per record: hours at 100 million records). Here one pass over the
+/// segments spills each record with a subject (`key ‖ length ‖ payload`) into buckets by the key's leading bits;
+/// each bucket, small enough to sort in memory, is then sorted and appended with `MDB_APPEND` to one run of the
+/// last level, in ascending key order, so every record is written once and every page filled. The segments are
 /// read once and verified as for the incremental catch-up (frames whose CRC fails are skipped, as there).
 enum AuditSubjectIndexRebuild {
     struct Outcome: Equatable, Sendable {

@@ -163,4 +163,9 @@ extension UnsafeRawBufferPointer {
     func loadLittleEndian<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
         T(littleEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
     }
+
+    /// Big-endian where keys must sort as their bytes (the subject index's).
+    func loadBigEndian<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
+        T(bigEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
 }

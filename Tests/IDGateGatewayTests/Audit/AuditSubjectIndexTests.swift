@@ -170,6 +170,68 @@ import IDGateWire
         log.close()
     }
 
+    /// Runs merged level by level, a few entries per commit (fan-in 2, three entries of work a round), the index
+    /// reopened mid-merge: after every commit each subject's history, paged, is exactly its records newest first,
+    /// once each, although records being merged sit in two levels at once.
+    @Test func runsMergedAFewEntriesPerCommitKeepEveryHistoryExact() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let subjects = (0..<12).map { String(format: "0010850%05d", $0 * 41) }
+        let log = try AuditLog(configuration: AuditFixture.configuration(scratch.url, maxSegmentBytes: 4096))
+        for index in 1...240 {
+            let record = AuditRecord(
+                clientID: "bank-a", purpose: "account-opening", operation: .match, transactionID: "tx-\(index)",
+                subjectIDNumber: index % 9 == 0 ? nil : subjects[(index * 7) % subjects.count],
+                attributes: AttributeSet([.idNumber]), decision: .match, status: 200, latencyMicros: 100)
+            try AuditFixture.append(log, record).get()
+        }
+        log.close()
+        // Commits of 1 to 4 frames each, in log order, as the follower makes them.
+        var commits: [AuditFrameList] = []
+        for url in try AuditDirectory.segmentURLs(in: scratch.url) {
+            let bytes = try FileBytes.read(path: url.path)
+            let frames = AuditFrameList(segment: bytes, scan: try AuditSegmentScan(url: url, contents: bytes))
+            commits += frames.chunks(of: 1 + commits.count % 4)
+        }
+        let hashes = subjects.map { AuditFixture.key.subjectHash($0) }
+        var expected: [[UInt64]] = Array(repeating: [], count: subjects.count)
+        let policy = AuditSubjectIndex.MergePolicy(fanIn: 2, minimumWork: 3, workPerRecord: 1)
+        let indexDirectory = scratch.appending("index-test")
+        try FileManager.default.createDirectory(at: indexDirectory, withIntermediateDirectories: true)
+        var index: AuditSubjectIndex? = try AuditSubjectIndex(auditDirectory: indexDirectory, policy: policy)
+        var deepest = 0
+        for (number, commit) in commits.enumerated() {
+            let last = try #require(commit.frames.last)
+            try index!.add(commit, position: .init(sequence: last.sequence, hash: commit.chainHash(of: last)))
+            for frame in commit.frames where frame.hasSubject {
+                let start = frame.payload.lowerBound + AuditFrame.subjectHashRange.lowerBound
+                let hash = Array(commit.bytes[start..<start + 32])
+                expected[try #require(hashes.firstIndex(of: hash))].insert(frame.sequence, at: 0)
+            }
+            if number == commits.count / 2 {
+                index = nil  // closed mid-merge: the next open resumes where the last commit left it
+                index = try AuditSubjectIndex(auditDirectory: indexDirectory, policy: policy)
+            }
+            for (subject, hash) in hashes.enumerated() {
+                var pages: [UInt64] = []
+                var before: UInt64? = nil
+                while true {
+                    let (entries, more) = try index!.records(subjectHash: hash, before: before, notBefore: .distantPast, limit: 5)
+                    pages += entries.map(\.sequence)
+                    guard more, let oldest = entries.last else { break }
+                    before = oldest.sequence
+                }
+                #expect(pages == expected[subject], "subject \(subject) after commit \(number)")
+            }
+            let counts = try index!.runCounts()
+            deepest = max(deepest, counts.lastIndex { $0.reduce(0, +) > 0 } ?? 0)
+            #expect(counts[0].reduce(0, +) <= 2 * policy.fanIn + 1, "level 0 stays short: \(counts)")
+        }
+        #expect(deepest >= 4, "records were merged through several levels")
+        #expect(expected.joined().count == 240 - 240 / 9)
+        #expect(try index!.position().sequence == 240)
+    }
+
     @Test func segmentsCarryTheNodeIDAndOldSegmentsStillVerify() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
