@@ -125,6 +125,7 @@ final class AuditFollower: Sendable {
     // MARK: - Thread
 
     private func run(head: AuditSubjectIndex.Position, outbox: AuditOutbox?) {
+        Self.yieldToRequests()
         var position = head
         if keepsIndex {
             do {
@@ -285,6 +286,18 @@ final class AuditFollower: Sendable {
         AuditSubjectIndex.remove(auditDirectory: directory)
         return try AuditSubjectIndex(auditDirectory: directory)
     }
+
+    /// Lowers this thread's scheduling priority (nice `followerNice`): where it shares a core with an event loop,
+    /// its index commits and merges (milliseconds of CPU at a time) wait for the requests instead of delaying them.
+    /// It needs a tenth of what the requests it follows need, so it keeps up at the lower weight.
+    private static func yieldToRequests() {
+        #if os(Linux)
+        // On Linux the nice value is per thread, and `who` 0 is the calling thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, followerNice)
+        #endif
+    }
+
+    static let followerNice: Int32 = 5
 
     private static func header(of url: URL) -> AuditSegmentHeader? {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
