@@ -37,16 +37,7 @@ BIN=${BIN:-$LOAD_BIN}
 source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 match_configs "$DEMO" "$PORT"
-# Queueing-delay shedding off: under this deep closed loop it would answer part of the requests 503 `overloaded`,
-# and their few microseconds would be averaged into the CPU of an identity match.
-for file in "$WORK"/*.json; do
-    python3 - "$file" <<'PY'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config.setdefault("overload", {})["queueDelayTargetMillis"] = 600000
-json.dump(config, open(sys.argv[1], "w"), indent=1)
-PY
-done
+no_shedding
 
 load() {
     taskset -c "$CLIENT_CORE" "$LOAD_BIN/idgate-load" --target "http://127.0.0.1:$PORT" --demo "$DEMO" \
