@@ -221,15 +221,16 @@ final class AuditFollower: Sendable {
     }
 
     /// Opens the index and adds the segments' records after its position, up to `head`. An index that cannot be
-    /// opened, is empty, is ahead of the log or whose last record's chain hash differs from the log's is rebuilt
-    /// from scratch (`AuditSubjectIndexRebuild`).
+    /// opened, is empty, is ahead of the log, whose last record's chain hash differs from the log's or that fails
+    /// to take the catch-up is rebuilt from scratch (`AuditSubjectIndexRebuild`).
     private func catchUp(to head: AuditSubjectIndex.Position) throws -> AuditSubjectIndex.Position {
         var index: AuditSubjectIndex? = try? AuditSubjectIndex(auditDirectory: directory)
         let stored = index.flatMap { try? $0.position() } ?? .start
         let continuable = index != nil && stored != .start && stored.sequence <= head.sequence
             && !(stored.sequence == head.sequence && stored.hash != head.hash)
         var position = stored
-        let caughtUp = try continuable && add(segmentsAfter: &position, upTo: head, to: index!, outbox: nil)
+        // An index that cannot take the catch-up (its merge state unreadable, say) is rebuilt like a damaged one.
+        let caughtUp = continuable && (try? add(segmentsAfter: &position, upTo: head, to: index!, outbox: nil)) == true
         if !caughtUp {
             // Missing, damaged, empty (new, or a rebuild that did not finish), ahead of the log, or describing
             // another log (or records edited since): built anew from all segments, in key order.

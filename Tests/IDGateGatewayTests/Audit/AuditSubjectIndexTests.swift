@@ -232,6 +232,30 @@ import IDGateWire
         #expect(try index!.position().sequence == 240)
     }
 
+    /// An index whose merge state cannot be read fails its catch-up at the next start and is rebuilt from the
+    /// segments: the history is whole again (before, the follower stopped and histories answered "unavailable").
+    @Test func anIndexThatCannotTakeTheCatchUpIsRebuilt() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        for index in 1...20 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        let before = try Self.allEntries(try Self.current(log), AuditFixture.subjects[1], limit: 4)
+        log.close()
+        #expect(before.count == 7)
+        try {
+            let index = try AuditSubjectIndex(auditDirectory: scratch.url)
+            try index.write { txn in try AuditSubjectIndex.put(txn, index.meta, Array("level".utf8) + [0], [7, 7, 7]) }
+        }()
+        // Records written while the index was closed, so the next start has a catch-up to do.
+        log = try AuditLog(configuration: AuditFixture.configuration(scratch.url, maxSegmentBytes: 4096))
+        for index in 21...25 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
+        log.close()
+        log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        let after = try Self.allEntries(try Self.current(log), AuditFixture.subjects[1], limit: 4)
+        #expect(after.map(\.transactionID) == ["tx-25", "tx-22"] + before.map(\.transactionID))
+        log.close()
+    }
+
     @Test func segmentsCarryTheNodeIDAndOldSegmentsStillVerify() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
