@@ -9,6 +9,8 @@
 #   LOAD_BIN=DIR ONLY_BASE=1 BASE=DIR ...              # another idgate-load; only the BASE build
 #   FACTOR=3 DURATION=20 CONNECTIONS=200 STREAMS=100 RESIDENTS=1000000 scripts/overload-check.sh
 #   SERVER_CPU=0.3 scripts/overload-check.sh           # the gateway limited to 30% of its core (needs root)
+#   OPS=1 scripts/overload-check.sh                    # health probes and /metrics on the operations listener
+#                                                      # (`operations.port` = PORT + 1, its own event loop)
 #
 # One core of idgate-load cannot offer 3x what a whole core of the gateway answers. SERVER_CPU gives the gateway a
 # CPU bandwidth limit (cgroup v1 `cpu` controller, CFS quota over a 10 ms period, so a throttled gateway waits at
@@ -43,6 +45,16 @@ BIN=${BIN:-$LOAD_BIN}
 source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
+OPS_URL="http://127.0.0.1:$PORT"
+if [ -n "${OPS:-}" ]; then
+    OPS_URL="http://127.0.0.1:$((PORT + 1))"
+    python3 - "$WORK/full.json" "$((PORT + 1))" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["operations"] = {"host": "127.0.0.1", "port": int(sys.argv[2])}
+json.dump(config, open(sys.argv[1], "w"), indent=1)
+PY
+fi
 
 SERVER_CPU=${SERVER_CPU:-}
 CGROUP=""
@@ -77,7 +89,7 @@ run_build() {
     # Health probes on their own connections: 20 per second each, for the length of the overload.
     local probes=()
     for path in healthz readyz; do
-        taskset -c "$CLIENT_CORE" "$LOAD_BIN/idgate-load" --target "$url" --path "/$path" --method GET --rate 20 \
+        taskset -c "$CLIENT_CORE" "$LOAD_BIN/idgate-load" --target "$OPS_URL" --path "/$path" --method GET --rate 20 \
             --connections 1 --duration "${DURATION}s" --warmup 0s --timeout 10s --quiet \
             --json "$WORK/$path-$label.json" >"$WORK/$path-$label.txt" 2>&1 &
         probes+=($!)
@@ -96,7 +108,7 @@ run_build() {
     wait "${probes[@]}" || true
     sleep "$SETTLE"
     local after; after=$(rss_kb "$GATEWAY_PID")
-    curl -s --http2-prior-knowledge "$url/metrics" >"$WORK/metrics-$label.txt" || true
+    curl -s --http2-prior-knowledge "$OPS_URL/metrics" >"$WORK/metrics-$label.txt" || true
     stop_gateway
     python3 - "$label" "$peak" "$rate" "$WORK" "$before" "$peak_rss" "$after" "$SERVER_CPU" <<'PY'
 import json, sys, re
