@@ -106,7 +106,9 @@ final class GatewayServices: Sendable {
             auditConfiguration.retentionDays = configuration.audit.retentionDays
             auditConfiguration.minimumFreeBytes = configuration.audit.minimumFreeBytes
             auditConfiguration.nodeID = configuration.audit.effectiveNodeID
-            auditConfiguration.subjectIndex = configuration.audit.subjectIndex
+            // A fleet node answers access histories from PostgreSQL (`PostgresAuditHistory`): a local subject index
+            // there would be work nobody reads. It is rebuilt from the segments if the node ever serves alone again.
+            auditConfiguration.subjectIndex = configuration.audit.subjectIndex && fleetAudit == nil
             auditConfiguration.outbox = configuration.audit.outbox
             audit = configuration.audit.enabled ? try AuditLog(configuration: auditConfiguration) : nil
         } catch {
