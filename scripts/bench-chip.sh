@@ -45,7 +45,7 @@ if [ "${SHEDDING:-on}" = off ]; then
     python3 - "$WORK/full.json" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
-config.setdefault("overload", {})["queueDelayTargetMillis"] = 600000
+config.setdefault("overload", {}).update({"queueDelayTargetMillis": 600000, "answerDelayTargetMillis": 600000})
 json.dump(config, open(sys.argv[1], "w"), indent=1)
 PY
 fi

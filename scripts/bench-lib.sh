@@ -85,7 +85,7 @@ no_shedding() {
         python3 - "$file" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
-config.setdefault("overload", {})["queueDelayTargetMillis"] = 600000
+config.setdefault("overload", {}).update({"queueDelayTargetMillis": 600000, "answerDelayTargetMillis": 600000})
 json.dump(config, open(sys.argv[1], "w"), indent=1)
 PY
     done

@@ -25,7 +25,7 @@ python3 - "$WORK/full.json" "$WORK/shed.json" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
 # Answering: shedding off, so no refusal is averaged into an answer's CPU. Shedding: every API request refused.
-config.setdefault("overload", {})["queueDelayTargetMillis"] = 600000
+config.setdefault("overload", {}).update({"queueDelayTargetMillis": 600000, "answerDelayTargetMillis": 600000})
 json.dump(config, open(sys.argv[1], "w"), indent=1)
 config["overload"].update({"queueDelayTargetMillis": 0, "queueDelayIntervalMillis": 0})
 config["audit"]["directory"] += "-shed"

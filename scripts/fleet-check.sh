@@ -109,7 +109,7 @@ config["audit"]["nodeId"] = f"node{n}"
 # CI runs it on debug builds, three nodes, HAProxy, PostgreSQL and the load sharing two cores, where a chip check
 # holds the loop for tens of milliseconds, and the default 5 ms queueing-delay target then answered a few requests
 # 503 `overloaded` in some runs (3-10 of ~1,800, in 3 of 6 runs on 2026-12-03). 250 ms keeps shedding for real stalls.
-config.setdefault("overload", {})["queueDelayTargetMillis"] = 250
+config.setdefault("overload", {}).update({"queueDelayTargetMillis": 250, "answerDelayTargetMillis": 2500})
 json.dump(config, open(os.path.join(work, f"node{n}.json"), "w"), indent=1)
 PY
 }

@@ -11,6 +11,9 @@
 #   SERVER_CPU=0.3 scripts/overload-check.sh           # the gateway limited to 30% of its core (needs root)
 #   OPS=1 scripts/overload-check.sh                    # health probes and /metrics on the operations listener
 #                                                      # (`operations.port` = PORT + 1, its own event loop)
+#   RATE=30000 scripts/overload-check.sh               # offer this rate instead of FACTOR x the peak
+#   ANSWER_TARGET_MS=600000 scripts/overload-check.sh  # overload.answerDelayTargetMillis (600000: the late-answers
+#                                                      # rule off, as before it existed; docs/RELIABILITY.md)
 #
 # One core of idgate-load cannot offer 3x what a whole core of the gateway answers. SERVER_CPU gives the gateway a
 # CPU bandwidth limit (cgroup v1 `cpu` controller, CFS quota over a 10 ms period, so a throttled gateway waits at
@@ -56,6 +59,15 @@ json.dump(config, open(sys.argv[1], "w"), indent=1)
 PY
 fi
 
+if [ -n "${ANSWER_TARGET_MS:-}" ]; then
+    python3 - "$WORK/full.json" "$ANSWER_TARGET_MS" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config.setdefault("overload", {})["answerDelayTargetMillis"] = float(sys.argv[2])
+json.dump(config, open(sys.argv[1], "w"), indent=1)
+PY
+fi
+
 SERVER_CPU=${SERVER_CPU:-}
 CGROUP=""
 if [ -n "$SERVER_CPU" ]; then
@@ -83,7 +95,7 @@ run_build() {
         --json "$WORK/peak-$label.json" >"$WORK/peak-$label.txt" 2>&1
     local peak
     peak=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(int(sum(o["byStatus"].get("200",0) for o in s["operations"].values()) / s["measuredSeconds"]))' "$WORK/peak-$label.json")
-    local rate; rate=$(awk -v p="$peak" -v f="$FACTOR" 'BEGIN { printf "%d", p * f }')
+    local rate; rate=${RATE:-$(awk -v p="$peak" -v f="$FACTOR" 'BEGIN { printf "%d", p * f }')}
     sleep "$SETTLE"
     local before; before=$(rss_kb "$GATEWAY_PID")
     # Health probes on their own connections: 20 per second each, for the length of the overload.

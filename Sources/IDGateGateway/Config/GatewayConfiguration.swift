@@ -190,6 +190,12 @@ public struct GatewayConfiguration: Codable, Sendable {
         /// How long the loop's read bursts must keep running past the target before requests are refused: shorter
         /// bursts are absorbed. Milliseconds.
         public var queueDelayIntervalMillis: Double = 100
+        /// How long an admitted request may take from its complete arrival to the end of its answer (the loop's
+        /// work ahead of it plus its audit commit) before it counts as late; answers late for
+        /// `queueDelayIntervalMillis` make the loop refuse new requests with 503 `overloaded` until its answers
+        /// waiting for audit commits are out (`LoopOverload`, docs/RELIABILITY.md). Keep it above twice the audit
+        /// disk's `fdatasync` time. Milliseconds.
+        public var answerDelayTargetMillis: Double = 50
 
         public init() {}
     }
@@ -355,6 +361,7 @@ extension GatewayConfiguration.ChipSettings {
 extension GatewayConfiguration.OverloadSettings {
     private enum CodingKeys: String, CodingKey {
         case maxInFlightPerLoop, retryAfterSeconds, queueDelayTargetMillis, queueDelayIntervalMillis
+        case answerDelayTargetMillis
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -363,9 +370,11 @@ extension GatewayConfiguration.OverloadSettings {
         retryAfterSeconds = try c.value(.retryAfterSeconds, default: retryAfterSeconds)
         queueDelayTargetMillis = try c.value(.queueDelayTargetMillis, default: queueDelayTargetMillis)
         queueDelayIntervalMillis = try c.value(.queueDelayIntervalMillis, default: queueDelayIntervalMillis)
-        guard queueDelayTargetMillis >= 0, queueDelayIntervalMillis >= 0 else {
+        answerDelayTargetMillis = try c.value(.answerDelayTargetMillis, default: answerDelayTargetMillis)
+        guard queueDelayTargetMillis >= 0, queueDelayIntervalMillis >= 0, answerDelayTargetMillis >= 0 else {
             throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "queueDelayTargetMillis and queueDelayIntervalMillis must not be negative"))
+                codingPath: decoder.codingPath,
+                debugDescription: "queueDelayTargetMillis, queueDelayIntervalMillis and answerDelayTargetMillis must not be negative"))
         }
     }
 }

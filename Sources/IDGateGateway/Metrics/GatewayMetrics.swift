@@ -26,6 +26,8 @@ public final class GatewayMetrics: Sendable {
     private let counterSync: CounterSyncMetrics
     /// Requests refused by overload shedding because they waited too long on their event loop (`LoopOverload`).
     let shedForQueueDelay: Counter
+    /// Requests refused because admitted requests' answers were late (`LoopOverload.noteAnswered`).
+    let shedForLateAnswers: Counter
     /// Requests refused because `overload.maxInFlightPerLoop` × loops were in progress.
     let shedForInFlight: Counter
 
@@ -73,6 +75,7 @@ public final class GatewayMetrics: Sendable {
         }
         shedForQueueDelay = shed("queue_delay")
         shedForInFlight = shed("in_flight")
+        shedForLateAnswers = shed("late_answers")
     }
 
     /// A latency histogram shard for one event loop (see `LoopLatencyHistogram`).

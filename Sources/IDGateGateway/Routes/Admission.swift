@@ -39,8 +39,8 @@ struct Admission: Sendable {
     /// The admitted client, or nil when the request was refused (and answered). On success the request counts as in
     /// flight until `Answering.finish` or `refuse` answers it.
     func admit(_ request: HTTPRequest, arrival: Arrival, writer: ResponseWriter, loop: LoopContext) -> Client? {
-        if loop.overload.shouldShed(request.loopWait) {
-            metrics.shedForQueueDelay.increment()
+        if let reason = loop.overload.shedReason(request.loopWait) {
+            (reason == .queueDelay ? metrics.shedForQueueDelay : metrics.shedForLateAnswers).increment()
             refuseOverloaded("the gateway is behind; retry later", writer: writer, loop: loop)
             return nil
         }

@@ -47,6 +47,7 @@ public final class Gateway: Sendable {
                 // The loop's own cache of counters: no lock or string hashing shared by all loops per request.
                 loop.requestCounters.counter(route: route, status: status, in: metrics).increment()
                 loop.latency.record(nanoseconds: Int64(truncatingIfNeeded: nanos))
+                if status != 503 { loop.overload.noteAnswered(durationNanos: nanos) }
             })
         self.server = server
         if let operations = configuration.operations {

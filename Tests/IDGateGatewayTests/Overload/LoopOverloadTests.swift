@@ -65,6 +65,50 @@ import Testing
         #expect(!overload.shouldShed(wait(burst: 1_200, after: 50, previous: 3)))
     }
 
+    /// Answers late past their target for the interval (audit commits behind) make the loop shed the tail of each
+    /// burst even when idle gaps separate the bursts (the clients' streams all wait on the loop's answers), and
+    /// only past half the answer target: the other half is the commit's. A burst within the target ends it.
+    @Test func lateAnswersShedTheTailOfBurstsDespiteGaps() {
+        let loop = LoopOverload(targetNanos: 5 * Self.ms, intervalNanos: 100 * Self.ms, answerTargetNanos: 50 * Self.ms)
+        #expect(loop.lateAnswersBurstNanos == 25 * Self.ms)
+        // Long bursts with idle gaps between them: the burst rule alone never sheds.
+        #expect(loop.shedReason(wait(burst: 1_000, after: 40, previous: 60, gap: 200)) == nil)
+        // Late answers, one after the other: the first starts the interval, none yet sheds.
+        loop.noteAnswered(durationNanos: 300 * Self.ms, now: 1_300 * Self.ms)
+        loop.noteAnswered(durationNanos: 250 * Self.ms, now: 1_350 * Self.ms)
+        #expect(loop.shedReason(wait(burst: 1_400, after: 40, previous: 60, gap: 200)) == nil)
+        loop.noteAnswered(durationNanos: 260 * Self.ms, now: 1_401 * Self.ms)
+        #expect(loop.answersAreLate)
+        // Now each burst admits its first 25 ms and refuses the rest, gaps or not.
+        #expect(loop.shedReason(wait(burst: 1_700, after: 10, previous: 60, gap: 200)) == nil)
+        #expect(loop.shedReason(wait(burst: 1_700, after: 24, previous: 60, gap: 200)) == nil)
+        #expect(loop.shedReason(wait(burst: 1_700, after: 25, previous: 60, gap: 200)) == .lateAnswers)
+        #expect(loop.shedReason(wait(burst: 1_700, after: 90, previous: 60, gap: 200)) == .lateAnswers)
+        // On-time answers do not end it while bursts stay long (that is the shedding working) ...
+        loop.noteAnswered(durationNanos: 20 * Self.ms, now: 1_800 * Self.ms)
+        #expect(loop.shedReason(wait(burst: 1_900, after: 30, previous: 40, gap: 100)) == .lateAnswers)
+        // ... a burst shorter than the target does: the loop caught up with its input.
+        #expect(loop.shedReason(wait(burst: 2_100, after: 30, previous: 3, gap: 100)) == nil)
+        #expect(!loop.answersAreLate)
+    }
+
+    /// One late commit, or late answers separated by on-time ones, are absorbed.
+    @Test func lateAnswersShorterThanTheIntervalAreAbsorbed() {
+        let loop = LoopOverload(targetNanos: 5 * Self.ms, intervalNanos: 100 * Self.ms, answerTargetNanos: 50 * Self.ms)
+        loop.noteAnswered(durationNanos: 400 * Self.ms, now: 1_000 * Self.ms)
+        loop.noteAnswered(durationNanos: 400 * Self.ms, now: 1_090 * Self.ms)
+        loop.noteAnswered(durationNanos: 2 * Self.ms, now: 1_095 * Self.ms)
+        loop.noteAnswered(durationNanos: 400 * Self.ms, now: 1_150 * Self.ms)
+        #expect(!loop.answersAreLate)
+        #expect(loop.shedReason(wait(burst: 1_160, after: 80, previous: 90, gap: 50)) == nil)
+        // Without a target (the default) answers are never late.
+        let untargeted = LoopOverload(targetNanos: 5 * Self.ms, intervalNanos: 100 * Self.ms)
+        for second in 1...5 as ClosedRange<UInt64> {
+            untargeted.noteAnswered(durationNanos: 10_000 * Self.ms, now: second * 1_000 * Self.ms)
+        }
+        #expect(!untargeted.answersAreLate)
+    }
+
     @Test func targetAndIntervalZeroShedEverything() {
         let always = LoopOverload(targetNanos: 0, intervalNanos: 0)
         #expect(always.shouldShed(LoopWait(burstStartNanos: 7, waitNanos: 0, previousBurstNanos: 0)))
@@ -75,6 +119,7 @@ import Testing
         let defaults = try JSONDecoder().decode(GatewayConfiguration.OverloadSettings.self, from: Data("{}".utf8))
         #expect(defaults.queueDelayTargetMillis == 5)
         #expect(defaults.queueDelayIntervalMillis == 100)
+        #expect(defaults.answerDelayTargetMillis == 50)
         let given = try JSONDecoder().decode(
             GatewayConfiguration.OverloadSettings.self,
             from: Data(#"{"queueDelayTargetMillis":2.5,"queueDelayIntervalMillis":0}"#.utf8))
@@ -82,6 +127,10 @@ import Testing
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(
                 GatewayConfiguration.OverloadSettings.self, from: Data(#"{"queueDelayTargetMillis":-1}"#.utf8))
+        }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(
+                GatewayConfiguration.OverloadSettings.self, from: Data(#"{"answerDelayTargetMillis":-1}"#.utf8))
         }
     }
 
