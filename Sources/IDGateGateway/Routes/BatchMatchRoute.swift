@@ -21,6 +21,9 @@ struct BatchMatchRoute: GatewayRoute {
     let documents: DocumentVerifyCheck
     let organizations: OrganizationMatchCheck
 
+    /// Its path: an upload streams for as long as the client sends, so its duration says nothing of late answers.
+    static let path = "/v1/identity/match:batch"
+
     init(services: GatewayServices) {
         registry = services.registry
         audit = services.audit
@@ -32,7 +35,7 @@ struct BatchMatchRoute: GatewayRoute {
     }
 
     func register(on router: inout Router<LoopContext>) {
-        router.onStreaming(.POST, "/v1/identity/match:batch", contentType: "application/x-ndjson", admission: admission) {
+        router.onStreaming(.POST, Self.path, contentType: "application/x-ndjson", admission: admission) {
             request, writer, loop in
             BatchMatchHandler(route: self, client: request.client, writer: writer, loop: loop)
         }

@@ -54,12 +54,17 @@ final class LoopOverload {
     /// open loop, audit on: no request refused, client p99 4.4 s). Answers later than the target one after the
     /// other for `interval` are a standing queue (one late commit is absorbed): from then on the loop sheds by its
     /// bursts whatever the gaps between them, until a burst shorter than the target shows it caught up.
-    /// `now` (monotonic nanoseconds, the `NIODeadline` clock) is read only for a late answer.
-    func noteAnswered(durationNanos: UInt64, now: @autoclosure () -> UInt64 = NIODeadline.now().uptimeNanoseconds) {
+    /// `now` (monotonic nanoseconds, the `NIODeadline` clock) is read only for a late answer; `isUpload` (a batch
+    /// upload, which lasts as long as its client sends) only then, and such answers are not counted.
+    func noteAnswered(
+        durationNanos: UInt64, isUpload: @autoclosure () -> Bool = false,
+        now: @autoclosure () -> UInt64 = NIODeadline.now().uptimeNanoseconds
+    ) {
         guard durationNanos >= answerTargetNanos else {
             answersLateFromNanos = nil
             return
         }
+        guard !isUpload() else { return }
         let now = now()
         guard let from = answersLateFromNanos else {
             answersLateFromNanos = now &+ intervalNanos

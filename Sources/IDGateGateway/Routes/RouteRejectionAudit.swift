@@ -20,7 +20,7 @@ struct RouteRejectionAudit: Sendable {
         audit = services.audit
         admissions = [
             "/v1/identity/match": Admission(.match, services: services),
-            "/v1/identity/match:batch": Admission(.batch, services: services),
+            BatchMatchRoute.path: Admission(.batch, services: services),
             "/v1/chip/challenge": Admission(.chipVerify, services: services),
             "/v1/chip/verify": Admission(.chipVerify, services: services),
         ]

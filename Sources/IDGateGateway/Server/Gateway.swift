@@ -47,7 +47,9 @@ public final class Gateway: Sendable {
                 // The loop's own cache of counters: no lock or string hashing shared by all loops per request.
                 loop.requestCounters.counter(route: route, status: status, in: metrics).increment()
                 loop.latency.record(nanoseconds: Int64(truncatingIfNeeded: nanos))
-                if status != 503 { loop.overload.noteAnswered(durationNanos: nanos) }
+                if status != 503 {
+                    loop.overload.noteAnswered(durationNanos: nanos, isUpload: route.path == BatchMatchRoute.path)
+                }
             })
         self.server = server
         if let operations = configuration.operations {
