@@ -39,6 +39,42 @@ import Testing
         #expect(try AuditQuery().run(directory: harness.auditDirectory, key: nil).isEmpty)
     }
 
+    /// Answers later than `answerDelayTargetMillis` for the interval make the loop refuse new requests, however
+    /// short its read bursts. Target 0 makes every answer late by construction and an interval of 1 ms needs only
+    /// two answers at least that far apart (the pause between them only makes them further apart on a busy
+    /// machine); a burst target of 0 keeps the burst rule out and never counts a burst as caught up.
+    @Test func lateAnswersMakeTheGatewayRefuseNewRequests() async throws {
+        let harness = try await GatewayHarness.start {
+            $0.overload.queueDelayTargetMillis = 0
+            $0.overload.queueDelayIntervalMillis = 1
+            $0.overload.answerDelayTargetMillis = 0
+            $0.server.threads = 1  // one loop: its answers decide for its requests
+        }
+        let record = try #require(harness.sampleRecords().first)
+        let key = try harness.apiKey("demo-agency")
+        let body: [String: Any] = [
+            "idNumber": record["idNumber"]!, "fullName": record["fullName"]!, "purpose": "account-opening",
+        ]
+        let first = try await harness.match(body, apiKey: key)
+        try await Task.sleep(for: .milliseconds(10))
+        let second = try await harness.match(body, apiKey: key)
+        let third = try await harness.match(body, apiKey: key)
+        let health = try await harness.send(.init(method: "GET", path: "/healthz"))
+        let metrics = try await harness.send(.init(method: "GET", path: "/metrics"))
+        await harness.stop(keepAudit: true)
+        defer { try? FileManager.default.removeItem(at: harness.auditDirectory) }
+
+        #expect(first.status == 200 && second.status == 200, "\(first.body) \(second.body)")
+        #expect(third.status == 503)
+        #expect(third.errorCode == "overloaded")
+        #expect(third.headers["retry-after"] != nil)
+        #expect(health.status == 200)
+        #expect(metrics.body.contains(#"idgate_overload_shed_total{reason="late_answers"} 1"#), "\(metrics.body)")
+        #expect(metrics.body.contains(#"idgate_overload_shed_total{reason="queue_delay"} 0"#))
+        // The two answers are audited, the refusal is not.
+        #expect(try AuditQuery().run(directory: harness.auditDirectory, key: nil).count == 2)
+    }
+
     @Test func theDefaultTargetAdmitsAnIdleGatewaysRequests() async throws {
         let harness = try await GatewayHarness.start()
         defer { Task { await harness.stop() } }
