@@ -34,7 +34,13 @@ final class LoopOverload {
         self.intervalNanos = intervalNanos
         self.answerTargetNanos = answerTargetNanos
         lateAnswersBurstNanos = max(targetNanos, answerTargetNanos / 2)
+        idleEndsLateAnswersNanos = answerTargetNanos == 0 ? .max : 1_000_000_000
     }
+
+    /// A gap between bursts this long ends the late state however long the last burst was: while answers wait for
+    /// their commits, gaps last a commit (100-300 ms measured under a 30% CPU limit); one of a second is idleness.
+    /// Never with an answer target of 0 (a drill: every answer late, and the state kept).
+    let idleEndsLateAnswersNanos: UInt64
 
     /// While answers are late, how much of each burst is admitted: half the answer target (the other half is for
     /// the commit), at least the burst target.
@@ -95,7 +101,10 @@ final class LoopOverload {
         if targetNanos == 0 && intervalNanos == 0 { return .queueDelay }
         if wait.burstStartNanos != burstStartNanos {
             burstStartNanos = wait.burstStartNanos
-            if wait.previousBurstNanos < targetNanos { answersAreLate = false }
+            // Caught up: a short burst, or a loop idle for longer than any audit commit takes.
+            if wait.previousBurstNanos < targetNanos || wait.gapBeforeNanos >= idleEndsLateAnswersNanos {
+                answersAreLate = false
+            }
             if wait.previousBurstNanos >= targetNanos && wait.gapBeforeNanos < targetNanos {
                 if behindSinceNanos == nil {
                     behindSinceNanos = wait.burstStartNanos &- min(

@@ -90,6 +90,13 @@ import Testing
         // ... a burst shorter than the target does: the loop caught up with its input.
         #expect(loop.shedReason(wait(burst: 2_100, after: 30, previous: 3, gap: 100)) == nil)
         #expect(!loop.answersAreLate)
+        // Late again; then the loop idles for a second (the load stopped): a long burst after that is not shed.
+        loop.noteAnswered(durationNanos: 300 * Self.ms, now: 2_200 * Self.ms)
+        loop.noteAnswered(durationNanos: 300 * Self.ms, now: 2_300 * Self.ms)
+        #expect(loop.answersAreLate)
+        #expect(loop.shedReason(wait(burst: 2_400, after: 30, previous: 60, gap: 300)) == .lateAnswers)
+        #expect(loop.shedReason(wait(burst: 3_500, after: 30, previous: 60, gap: 1_000)) == nil)
+        #expect(!loop.answersAreLate)
     }
 
     /// One late commit, or late answers separated by on-time ones, are absorbed.

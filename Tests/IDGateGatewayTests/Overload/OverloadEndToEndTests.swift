@@ -42,7 +42,8 @@ import Testing
     /// Answers later than `answerDelayTargetMillis` for the interval make the loop refuse new requests, however
     /// short its read bursts. Target 0 makes every answer late by construction and an interval of 1 ms needs only
     /// two answers at least that far apart (the pause between them only makes them further apart on a busy
-    /// machine); a burst target of 0 keeps the burst rule out and never counts a burst as caught up.
+    /// machine); a burst target of 0 keeps the burst rule out and never counts a burst as caught up, and an answer
+    /// target of 0 (a drill) keeps the late state through idle gaps, however slowly the test's requests follow.
     @Test func lateAnswersMakeTheGatewayRefuseNewRequests() async throws {
         let harness = try await GatewayHarness.start {
             $0.overload.queueDelayTargetMillis = 0
