@@ -41,14 +41,7 @@ release_bin
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
 # SHEDDING=off: the queueing-delay overload control out of the way (an anchor for what shedding costs a closed loop).
-if [ "${SHEDDING:-on}" = off ]; then
-    python3 - "$WORK/full.json" <<'PY'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config.setdefault("overload", {}).update({"queueDelayTargetMillis": 600000, "answerDelayTargetMillis": 600000})
-json.dump(config, open(sys.argv[1], "w"), indent=1)
-PY
-fi
+if [ "${SHEDDING:-on}" = off ]; then no_shedding; fi
 # The same with small chip caches (new cards every time).
 python3 - "$WORK/full.json" "$WORK/uncached.json" "$((CARDS / 4))" <<'PY'
 import json, sys

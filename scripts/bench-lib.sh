@@ -77,7 +77,7 @@ json.dump(c, open(sys.argv[2], "w"), indent=1)' "$WORK/full.json" "$WORK/noguess
 json.dump(c, open(sys.argv[2], "w"), indent=1)' "$WORK/full.json" "$WORK/noindex.json"
 }
 
-# no_shedding: turns queueing-delay shedding off in every $WORK/*.json. Under a deep closed loop it answers part of
+# no_shedding: turns overload shedding (queueing delay and late answers) off in every $WORK/*.json. Under a deep closed loop it answers part of
 # the requests 503 `overloaded`: their few microseconds would be averaged into an answer's CPU, and a rate that
 # counts them is not a rate of answers.
 no_shedding() {

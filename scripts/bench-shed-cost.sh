@@ -21,12 +21,11 @@ source scripts/bench-lib.sh
 release_bin
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
+# Answering: shedding off, so no refusal is averaged into an answer's CPU. Shedding: every API request refused.
+no_shedding
 python3 - "$WORK/full.json" "$WORK/shed.json" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
-# Answering: shedding off, so no refusal is averaged into an answer's CPU. Shedding: every API request refused.
-config.setdefault("overload", {}).update({"queueDelayTargetMillis": 600000, "answerDelayTargetMillis": 600000})
-json.dump(config, open(sys.argv[1], "w"), indent=1)
 config["overload"].update({"queueDelayTargetMillis": 0, "queueDelayIntervalMillis": 0})
 config["audit"]["directory"] += "-shed"
 json.dump(config, open(sys.argv[2], "w"), indent=1)

@@ -49,24 +49,15 @@ source scripts/bench-lib.sh
 ensure_demo "$BIN" "$DEMO" "$RESIDENTS"
 bench_config "$DEMO" "$PORT" full true true
 OPS_URL="http://127.0.0.1:$PORT"
-if [ -n "${OPS:-}" ]; then
-    OPS_URL="http://127.0.0.1:$((PORT + 1))"
-    python3 - "$WORK/full.json" "$((PORT + 1))" <<'PY'
+[ -n "${OPS:-}" ] && OPS_URL="http://127.0.0.1:$((PORT + 1))"
+python3 - "$WORK/full.json" "${OPS:+$((PORT + 1))}" "${ANSWER_TARGET_MS:-}" <<'PY'
 import json, sys
-config = json.load(open(sys.argv[1]))
-config["operations"] = {"host": "127.0.0.1", "port": int(sys.argv[2])}
-json.dump(config, open(sys.argv[1], "w"), indent=1)
+path, operations_port, answer_target = sys.argv[1:4]
+config = json.load(open(path))
+if operations_port: config["operations"] = {"host": "127.0.0.1", "port": int(operations_port)}
+if answer_target: config.setdefault("overload", {})["answerDelayTargetMillis"] = float(answer_target)
+json.dump(config, open(path, "w"), indent=1)
 PY
-fi
-
-if [ -n "${ANSWER_TARGET_MS:-}" ]; then
-    python3 - "$WORK/full.json" "$ANSWER_TARGET_MS" <<'PY'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config.setdefault("overload", {})["answerDelayTargetMillis"] = float(sys.argv[2])
-json.dump(config, open(sys.argv[1], "w"), indent=1)
-PY
-fi
 
 SERVER_CPU=${SERVER_CPU:-}
 CGROUP=""

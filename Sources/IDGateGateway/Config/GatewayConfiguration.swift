@@ -192,9 +192,10 @@ public struct GatewayConfiguration: Codable, Sendable {
         public var queueDelayIntervalMillis: Double = 100
         /// How long an admitted request may take from its complete arrival to the end of its answer (the loop's
         /// work ahead of it plus its audit commit) before it counts as late; answers late for
-        /// `queueDelayIntervalMillis` make the loop refuse new requests with 503 `overloaded` until its answers
-        /// waiting for audit commits are out (`LoopOverload`, docs/RELIABILITY.md). Keep it above twice the audit
-        /// disk's `fdatasync` time. Milliseconds.
+        /// `queueDelayIntervalMillis` make the loop refuse with 503 `overloaded`, in each read burst, the requests
+        /// that waited half this target or more, until a burst within `queueDelayTargetMillis` or a second without
+        /// bursts (`LoopOverload`, docs/RELIABILITY.md). Keep it above twice the audit disk's `fdatasync` time; 0 is
+        /// a drill (every answer late, the state kept). Milliseconds.
         public var answerDelayTargetMillis: Double = 50
 
         public init() {}

@@ -25,9 +25,16 @@ final class LoopOverload {
     let answerTargetNanos: UInt64
     /// When answers late past `answerTargetNanos` will have lasted `interval`; nil while answers are on time.
     private var answersLateFromNanos: UInt64?
-    /// Answers have been late for `interval`: new requests are refused until this loop's answers waiting for audit
-    /// commits are out.
+    /// Answers have been late for `interval`: each burst refuses what waited `lateAnswersBurstNanos` or more in it,
+    /// until a short burst or an idle gap (`shedReason`).
     private(set) var answersAreLate = false
+    /// While answers are late, how much of each burst is admitted: half the answer target (the other half is for
+    /// the commit), at least the burst target.
+    let lateAnswersBurstNanos: UInt64
+    /// A gap between bursts this long ends the late state however long the last burst was: while answers wait for
+    /// their commits, gaps last a commit (100-300 ms measured under a 30% CPU limit); one of a second is idleness.
+    /// Never with an answer target of 0 (a drill: every answer late, and the state kept).
+    let idleEndsLateAnswersNanos: UInt64
 
     init(targetNanos: UInt64, intervalNanos: UInt64, answerTargetNanos: UInt64 = .max) {
         self.targetNanos = targetNanos
@@ -36,15 +43,6 @@ final class LoopOverload {
         lateAnswersBurstNanos = max(targetNanos, answerTargetNanos / 2)
         idleEndsLateAnswersNanos = answerTargetNanos == 0 ? .max : 1_000_000_000
     }
-
-    /// A gap between bursts this long ends the late state however long the last burst was: while answers wait for
-    /// their commits, gaps last a commit (100-300 ms measured under a 30% CPU limit); one of a second is idleness.
-    /// Never with an answer target of 0 (a drill: every answer late, and the state kept).
-    let idleEndsLateAnswersNanos: UInt64
-
-    /// While answers are late, how much of each burst is admitted: half the answer target (the other half is for
-    /// the commit), at least the burst target.
-    let lateAnswersBurstNanos: UInt64
 
     convenience init(_ settings: GatewayConfiguration.OverloadSettings) {
         self.init(
@@ -59,7 +57,8 @@ final class LoopOverload {
     /// bursts, so the bursts never look behind (the gap rule) while answers take seconds (1.2x the peak offered
     /// open loop, audit on: no request refused, client p99 4.4 s). Answers later than the target one after the
     /// other for `interval` are a standing queue (one late commit is absorbed): from then on the loop sheds by its
-    /// bursts whatever the gaps between them, until a burst shorter than the target shows it caught up.
+    /// bursts whatever the gaps between them, until a burst shorter than the target, or a second without bursts,
+    /// shows it caught up.
     /// `now` (monotonic nanoseconds, the `NIODeadline` clock) is read only for a late answer; `isUpload` (a batch
     /// upload, which lasts as long as its client sends) only then, and such answers are not counted.
     func noteAnswered(
@@ -84,7 +83,7 @@ final class LoopOverload {
     enum ShedReason {
         /// It waited the target in its burst while the loop's bursts have been behind for the interval.
         case queueDelay
-        /// It waited the target in its burst while answers have been late (`noteAnswered`).
+        /// It waited `lateAnswersBurstNanos` in its burst while answers have been late (`noteAnswered`).
         case lateAnswers
     }
 
@@ -92,7 +91,7 @@ final class LoopOverload {
     /// been behind for at least `interval`: bursts ran past the target one after the other, with no more than
     /// `target` between them (a longer gap means the loop caught up). One long burst alone is a spike, absorbed
     /// (a thread the machine preempted looks like that too). Target and interval 0 refuse every request (drills,
-    /// tests).
+    /// tests). Also true when the late-answers rule refuses it (`shedReason` says which).
     func shouldShed(_ wait: LoopWait) -> Bool { shedReason(wait) != nil }
 
     /// Why `wait`'s request should be refused (`shouldShed`, and the late-answers rule of `noteAnswered`); nil to
