@@ -46,6 +46,7 @@ final class AuditFollower: Sendable {
     private let rounds = Atomic<Int>(0)
     private let overflows = Atomic<Int>(0)
     private let memoryBytes: Int
+    private let startListener: (@Sendable (AuditIndexStart) -> Void)?
     private let wakeup = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let indexHolder = Mutex<AuditSubjectIndex?>(nil)
@@ -55,11 +56,12 @@ final class AuditFollower: Sendable {
     /// up to it, later records arrive through `submit`.
     init(
         directory: URL, head: AuditSubjectIndex.Position, index keepsIndex: Bool, outbox: AuditOutbox?,
-        memoryBytes: Int = 64 << 20
+        memoryBytes: Int = 64 << 20, startListener: (@Sendable (AuditIndexStart) -> Void)? = nil
     ) {
         self.directory = directory
         self.keepsIndex = keepsIndex
         self.memoryBytes = memoryBytes
+        self.startListener = startListener
         let transfer = Transfer(outbox: outbox)
         let thread = Thread { [self] in self.run(head: head, outbox: transfer.outbox) }
         thread.name = "idgate-audit-follower"
@@ -224,18 +226,49 @@ final class AuditFollower: Sendable {
     /// opened, is empty, is ahead of the log, whose last record's chain hash differs from the log's or that fails
     /// to take the catch-up is rebuilt from scratch (`AuditSubjectIndexRebuild`).
     private func catchUp(to head: AuditSubjectIndex.Position) throws -> AuditSubjectIndex.Position {
-        var index: AuditSubjectIndex? = try? AuditSubjectIndex(auditDirectory: directory)
-        let stored = index.flatMap { try? $0.position() } ?? .start
-        let continuable = index != nil && stored != .start && stored.sequence <= head.sequence
-            && !(stored.sequence == head.sequence && stored.hash != head.hash)
+        var index: AuditSubjectIndex?
+        var reason: String?
+        do {
+            index = try AuditSubjectIndex(auditDirectory: directory)
+        } catch {
+            reason = "the index could not be opened: \(error)"
+        }
+        var stored = AuditSubjectIndex.Position.start
+        if let opened = index, reason == nil {
+            do {
+                stored = try opened.position()
+            } catch {
+                reason = "its position could not be read: \(error)"
+            }
+        }
+        if reason == nil {
+            if stored == .start {
+                reason = "no index (new, from another layout, or a rebuild that did not finish)"
+            } else if stored.sequence > head.sequence {
+                reason = "the index is ahead of the log (sequence \(stored.sequence), log \(head.sequence))"
+            } else if stored.sequence == head.sequence && stored.hash != head.hash {
+                reason = "the index's last record is not the log's (another log, or records edited)"
+            }
+        }
         var position = stored
-        // An index that cannot take the catch-up (its merge state unreadable, say) is rebuilt like a damaged one.
-        let caughtUp = continuable && (try? add(segmentsAfter: &position, upTo: head, to: index!, outbox: nil)) == true
-        if !caughtUp {
-            // Missing, damaged, empty (new, or a rebuild that did not finish), ahead of the log, or describing
-            // another log (or records edited since): built anew from all segments, in key order.
+        if reason == nil {
+            // An index that cannot take the catch-up (its merge state unreadable, say) is rebuilt like a damaged one.
+            do {
+                if try !add(segmentsAfter: &position, upTo: head, to: index!, outbox: nil) {
+                    reason = "the segments do not continue the index (its record \(stored.sequence) has another chain hash)"
+                }
+            } catch {
+                reason = "catching up from the segments failed: \(error)"
+            }
+        }
+        if let reason {
+            // Missing, damaged, empty, ahead of the log, describing another log or failing the catch-up: built
+            // anew from all segments, in key order.
             index = try rebuilt(&index)
             position = try AuditSubjectIndexRebuild.build(into: index!, directory: directory, upTo: head).position
+            startListener?(AuditIndexStart(rebuildReason: reason, recordsFrom: 1, recordsThrough: position.sequence))
+        } else {
+            startListener?(AuditIndexStart(rebuildReason: nil, recordsFrom: stored.sequence + 1, recordsThrough: position.sequence))
         }
         // Records the segments no longer hold (damage, retention) cannot be indexed: the index is as current as
         // the log allows.

@@ -88,7 +88,8 @@ public final class AuditLog: Sendable {
             let follower = AuditFollower(
                 directory: configuration.directory,
                 head: AuditSubjectIndex.Position(sequence: writer.nextSequence - 1, hash: writer.chainHash),
-                index: configuration.subjectIndex, outbox: outbox, memoryBytes: configuration.followerMemoryBytes)
+                index: configuration.subjectIndex, outbox: outbox, memoryBytes: configuration.followerMemoryBytes,
+                startListener: configuration.indexStartListener)
             self.follower = follower
             history = configuration.subjectIndex ? AuditHistory(key: configuration.key, follower: follower) : nil
         } else {

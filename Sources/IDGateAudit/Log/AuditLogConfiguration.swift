@@ -41,6 +41,10 @@ public struct AuditLogConfiguration: Sendable {
     /// beyond them it drops what it holds and reads those records back from the segments (memory stays bounded when
     /// the index cannot keep up, e.g. a 100-million-record index at peak load).
     public var followerMemoryBytes: Int = 64 << 20
+    /// Told, on the follower's thread, why the subject index was rebuilt from the segments at start (missing,
+    /// damaged, another log's, or an error while catching up: `AuditIndexStart`), or that it caught up: so an
+    /// operator's log says why a start took minutes. The audit module has no logger of its own.
+    public var indexStartListener: (@Sendable (AuditIndexStart) -> Void)? = nil
 
     public init(
         directory: URL, key: AuditKey, durability: Durability = .beforeResponse,
@@ -58,6 +62,17 @@ public struct AuditLogConfiguration: Sendable {
         self.maxQueuedRecords = maxQueuedRecords
         self.minimumFreeBytes = minimumFreeBytes
     }
+}
+
+/// How the subject index started: caught up from its stored position, or rebuilt from every segment and why.
+public struct AuditIndexStart: Sendable, Equatable {
+    /// Nil when the stored index was continued; else why it was built anew.
+    public var rebuildReason: String?
+    /// The records added from the segments (caught up or rebuilt).
+    public var recordsFrom: UInt64
+    public var recordsThrough: UInt64
+    /// How many records that is (0: the index was already current).
+    public var recordCount: UInt64 { recordsThrough >= recordsFrom ? recordsThrough - recordsFrom + 1 : 0 }
 }
 
 /// What the log found in its directory when it opened: problems are reported, never repaired in place.

@@ -110,6 +110,14 @@ final class GatewayServices: Sendable {
             // there would be work nobody reads. It is rebuilt from the segments if the node ever serves alone again.
             auditConfiguration.subjectIndex = configuration.audit.subjectIndex && fleetAudit == nil
             auditConfiguration.outbox = configuration.audit.outbox
+            auditConfiguration.indexStartListener = { [logger] start in
+                let metadata: Logger.Metadata = ["records": "\(start.recordCount)", "through": "\(start.recordsThrough)"]
+                if let reason = start.rebuildReason, start.recordsThrough > 0 {
+                    logger.warning("subject index rebuilt from the audit segments", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+                } else {
+                    logger.info("subject index current", metadata: metadata)
+                }
+            }
             audit = configuration.audit.enabled ? try AuditLog(configuration: auditConfiguration) : nil
         } catch {
             throw ConfigurationError("audit: \(error)")

@@ -21,6 +21,13 @@ extension AuditCommand {
             var configuration = AuditLogConfiguration(
                 directory: url, key: try AuditKey.load(from: URL(fileURLWithPath: keyFile)), minimumFreeBytes: 0)
             configuration.subjectIndex = true
+            configuration.indexStartListener = { start in
+                if let reason = start.rebuildReason {
+                    print("rebuilt the subject index from the segments (\(start.recordCount) records): \(reason)")
+                } else {
+                    print("caught up the subject index: \(start.recordCount) records added")
+                }
+            }
             let started = ContinuousClock.now
             let log = try AuditLog(configuration: configuration)
             defer { log.close() }

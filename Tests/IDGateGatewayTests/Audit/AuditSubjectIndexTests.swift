@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import IDGateAudit
 import IDGateCore
@@ -234,14 +235,23 @@ import IDGateWire
 
     /// An index whose merge state cannot be read fails its catch-up at the next start and is rebuilt from the
     /// segments: the history is whole again (before, the follower stopped and histories answered "unavailable").
+    /// The start is reported with its reason (the gateway logs it): before, a failed catch-up was swallowed and
+    /// the log only showed a long start.
     @Test func anIndexThatCannotTakeTheCatchUpIsRebuilt() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        var log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        let starts = Mutex<[AuditIndexStart]>([])
+        var configuration = Self.indexedConfiguration(scratch.url)
+        configuration.indexStartListener = { start in starts.withLock { $0.append(start) } }
+        var log = try AuditLog(configuration: configuration)
         for index in 1...20 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
         let before = try Self.allEntries(try Self.current(log), AuditFixture.subjects[1], limit: 4)
         log.close()
         #expect(before.count == 7)
+        // A clean reopen continues the stored index (nothing to add).
+        log = try AuditLog(configuration: configuration)
+        _ = try Self.current(log)
+        log.close()
         try {
             let index = try AuditSubjectIndex(auditDirectory: scratch.url)
             try index.write { txn in try AuditSubjectIndex.put(txn, index.meta, Array("level".utf8) + [0], [7, 7, 7]) }
@@ -250,10 +260,16 @@ import IDGateWire
         log = try AuditLog(configuration: AuditFixture.configuration(scratch.url, maxSegmentBytes: 4096))
         for index in 21...25 { try AuditFixture.append(log, AuditFixture.record(index)).get() }
         log.close()
-        log = try AuditLog(configuration: Self.indexedConfiguration(scratch.url))
+        log = try AuditLog(configuration: configuration)
         let after = try Self.allEntries(try Self.current(log), AuditFixture.subjects[1], limit: 4)
         #expect(after.map(\.transactionID) == ["tx-25", "tx-22"] + before.map(\.transactionID))
         log.close()
+        let reported = starts.withLock { $0 }
+        try #require(reported.count == 3)
+        #expect(reported[0].rebuildReason?.contains("no index") == true && reported[0].recordCount == 0)
+        #expect(reported[1] == AuditIndexStart(rebuildReason: nil, recordsFrom: 21, recordsThrough: 20))
+        #expect(reported[2].rebuildReason?.contains("catching up from the segments failed") == true, "\(reported[2])")
+        #expect(reported[2].recordCount == 25)
     }
 
     @Test func segmentsCarryTheNodeIDAndOldSegmentsStillVerify() throws {
