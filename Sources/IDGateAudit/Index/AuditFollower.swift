@@ -179,7 +179,11 @@ final class AuditFollower: Sendable {
                 }
                 // Records the segments no longer hold (retention) cannot be indexed: continue after the head.
                 if position.sequence < head.sequence {
-                    try? index?.add(AuditFrameList(written: []), position: head)
+                    do {
+                        try index?.add(AuditFrameList(written: []), position: head)
+                    } catch {
+                        fail(AuditError.storage("subject index: moving past records the segments no longer hold: \(error)"))
+                    }
                     position = head
                 }
                 indexed.store(position.sequence, ordering: .releasing)
