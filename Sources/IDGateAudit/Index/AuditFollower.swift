@@ -247,7 +247,7 @@ final class AuditFollower: Sendable {
         }
         if reason == nil {
             if stored == .start {
-                reason = "no index (new, from another layout, or a rebuild that did not finish)"
+                reason = "no index (missing, new, from another layout, or a rebuild that did not finish)"
             } else if stored.sequence > head.sequence {
                 reason = "the index is ahead of the log (sequence \(stored.sequence), log \(head.sequence))"
             } else if stored.sequence == head.sequence && stored.hash != head.hash {
