@@ -174,16 +174,32 @@ import IDGateWire
     /// Runs merged level by level, a few entries per commit (fan-in 2, three entries of work a round), the index
     /// reopened mid-merge: after every commit each subject's history, paged, is exactly its records newest first,
     /// once each, although records being merged sit in two levels at once.
-    @Test func runsMergedAFewEntriesPerCommitKeepEveryHistoryExact() throws {
+    ///
+    /// With `sharedPrefixes`, the subjects' hashes are made to share their first 8 bytes in groups (and two to differ
+    /// only in the last byte): the merge compares those 8 bytes as an integer and the rest only when they are equal,
+    /// so every comparison there takes the second path.
+    @Test(arguments: [false, true])
+    func runsMergedAFewEntriesPerCommitKeepEveryHistoryExact(sharedPrefixes: Bool) throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let subjects = (0..<12).map { String(format: "0010850%05d", $0 * 41) }
+        let hashes: [[UInt8]] = sharedPrefixes
+            ? (0..<12).map { subject in
+                var bytes = [UInt8](repeating: 0xA5, count: 8) + [UInt8](repeating: 0, count: 24)
+                bytes[7] = UInt8(subject / 4)  // three groups of four with one prefix each
+                bytes[31] = UInt8(subject)  // the rest differs in the last byte only
+                if subject % 4 == 1 { bytes[8] = 0xFF }  // and in the first byte after the prefix
+                return bytes
+            }
+            : subjects.map { AuditFixture.key.subjectHash($0) }
         let log = try AuditLog(configuration: AuditFixture.configuration(scratch.url, maxSegmentBytes: 4096))
         for index in 1...240 {
-            let record = AuditRecord(
+            let subject = index % 9 == 0 ? nil : (index * 7) % subjects.count
+            var record = AuditRecord(
                 clientID: "bank-a", purpose: "account-opening", operation: .match, transactionID: "tx-\(index)",
-                subjectIDNumber: index % 9 == 0 ? nil : subjects[(index * 7) % subjects.count],
+                subjectIDNumber: subject.map { subjects[$0] },
                 attributes: AttributeSet([.idNumber]), decision: .match, status: 200, latencyMicros: 100)
+            if sharedPrefixes, let subject { record.subjectHash = SHA256Key(bytes: hashes[subject])! }
             try AuditFixture.append(log, record).get()
         }
         log.close()
@@ -194,7 +210,6 @@ import IDGateWire
             let frames = AuditFrameList(segment: bytes, scan: try AuditSegmentScan(url: url, contents: bytes))
             commits += frames.chunks(of: 1 + commits.count % 4)
         }
-        let hashes = subjects.map { AuditFixture.key.subjectHash($0) }
         var expected: [[UInt64]] = Array(repeating: [], count: subjects.count)
         let policy = AuditSubjectIndex.MergePolicy(fanIn: 2, minimumWork: 3, workPerRecord: 1)
         let indexDirectory = scratch.appending("index-test")
