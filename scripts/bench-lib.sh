@@ -77,9 +77,9 @@ json.dump(c, open(sys.argv[2], "w"), indent=1)' "$WORK/full.json" "$WORK/noguess
 json.dump(c, open(sys.argv[2], "w"), indent=1)' "$WORK/full.json" "$WORK/noindex.json"
 }
 
-# no_shedding: turns overload shedding (queueing delay and late answers) off in every $WORK/*.json. Under a deep closed loop it answers part of
-# the requests 503 `overloaded`: their few microseconds would be averaged into an answer's CPU, and a rate that
-# counts them is not a rate of answers.
+# no_shedding: turns overload shedding (queueing delay and late answers) off in every $WORK/*.json. Under a deep
+# closed loop it answers part of the requests 503 `overloaded`: their few microseconds would be averaged into an
+# answer's CPU, and a rate that counts them is not a rate of answers.
 no_shedding() {
     for file in "$WORK"/*.json; do
         python3 - "$file" <<'PY'

@@ -55,7 +55,7 @@ final class LoopOverload {
     /// answer: CoDel's rule on the queue after the loop. With audit on, admitted answers wait for their records'
     /// commit; when the audit writer falls behind, clients with every stream waiting leave the loop idle between
     /// bursts, so the bursts never look behind (the gap rule) while answers take seconds (1.2x the peak offered
-    /// open loop, audit on: no request refused, client p99 4.4 s). Answers later than the target one after the
+    /// open loop, audit on: no request refused, client p99 2.7 s; docs/RELIABILITY.md). Answers later than the target one after the
     /// other for `interval` are a standing queue (one late commit is absorbed): from then on the loop sheds by its
     /// bursts whatever the gaps between them, until a burst shorter than the target, or a second without bursts,
     /// shows it caught up.

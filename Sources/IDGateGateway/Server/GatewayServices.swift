@@ -111,9 +111,10 @@ final class GatewayServices: Sendable {
             auditConfiguration.subjectIndex = configuration.audit.subjectIndex && fleetAudit == nil
             auditConfiguration.outbox = configuration.audit.outbox
             auditConfiguration.indexStartListener = { [logger] start in
-                let metadata: Logger.Metadata = ["records": "\(start.recordCount)", "through": "\(start.recordsThrough)"]
+                var metadata: Logger.Metadata = ["records": "\(start.recordCount)", "through": "\(start.recordsThrough)"]
                 if let reason = start.rebuildReason, start.recordsThrough > 0 {
-                    logger.warning("subject index rebuilt from the audit segments", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+                    metadata["reason"] = "\(reason)"
+                    logger.warning("subject index rebuilt from the audit segments", metadata: metadata)
                 } else {
                     logger.info("subject index current", metadata: metadata)
                 }
